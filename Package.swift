@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// The plugin libraries export one symbol, `asp_plugin_entry`; this linker
+/// script hides everything else (PLUGIN_ABI.md rule 2).
+let exportOnlyTheEntry: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/plugins/sdk/exports.map"])
+]
+
+let package = Package(
+    name: "AdapterSearch",
+    products: [
+        .executable(name: "adapter-search", targets: ["Host"]),
+        .library(name: "AdapterSearchMetrics", type: .dynamic, targets: ["Metrics"]),
+        .library(name: "AdapterSearchStrategies", type: .dynamic, targets: ["Strategies"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The C ABI: plugins/include/adapter_search.h, the whole contract.
+        .systemLibrary(name: "CAdapterSearch", path: "plugins/include"),
+        // OpenBLAS (cblas) and LAPACKE.
+        .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
+
+        // The engine.
+        .target(name: "Core", dependencies: ["CLinearAlgebra"]),
+
+        // The Swift SDK over the header: what Swift plugins build on.
+        .target(name: "PluginSDK", dependencies: ["CAdapterSearch"]),
+
+        // The built-in plugins: C ABI only, never Core.
+        .target(name: "Metrics", dependencies: ["PluginSDK"], linkerSettings: exportOnlyTheEntry),
+        .target(name: "Strategies", dependencies: ["PluginSDK"], linkerSettings: exportOnlyTheEntry),
+
+        // The `adapter-search` command.
+        .executableTarget(
+            name: "Host",
+            dependencies: [
+                "Core", "CAdapterSearch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
+
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "PluginTests", dependencies: ["Host", "Core", "CAdapterSearch"]),
+        .testTarget(name: "HostTests", dependencies: ["Host", "Core", "CAdapterSearch"]),
+    ]
+)

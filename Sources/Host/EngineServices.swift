@@ -1,0 +1,117 @@
+import Core
+
+/// What a probe measured (the host side of `asp_probe_info`).
+struct ProbeSummary: Equatable, Sendable {
+    var width: Int
+    var tokens: Int
+    var examples: Int
+    var classes: Int
+    var loss: Double
+}
+
+/// An extra pass a metric asks for (the host side of `asp_pass_request`).
+struct PassRequest: Sendable {
+    enum Input: Int32, Sendable { case data = 0, ones = 1 }
+    enum Weights: Int32, Sendable { case asIs = 0, absolute = 1 }
+    enum Loss: Int32, Sendable { case crossEntropy = 0, sumOfOutputs = 1 }
+
+    var batchSeed: UInt64
+    var examples: Int
+    var input: Input
+    var weights: Weights
+    var loss: Loss
+    var perturbations: [(edge: Edge, map: Matrix)]
+}
+
+/// The probe data metrics read (METHOD.md section 4). The engine serves it
+/// from real passes; anything that can produce G_ij can serve it.
+protocol ProbeProvider: AnyObject {
+    /// What probe `probe` measured.
+    func info(probe: Int) throws -> ProbeSummary
+    /// H_k, tokens x width.
+    func activations(probe: Int, node: Int) throws -> Matrix
+    /// D_k = dL/dh_k, tokens x width.
+    func gradients(probe: Int, node: Int) throws -> Matrix
+    /// G_ij = H_i^T D_j, width x width.
+    func edgeGradient(probe: Int, edge: Edge) throws -> Matrix
+    /// Singular values of G_ij, descending, float64.
+    func singularValues(probe: Int, edge: Edge) throws -> [Double]
+    /// Singular values of G_ij above relativeTolerance * sigma_max.
+    func rank(probe: Int, edge: Edge, relativeTolerance: Double) throws -> Int
+    /// A seeded non-zero adapter init: W_down (rank x width), W_up (width x rank).
+    func adapterInit(edge: Edge, rank: Int) throws -> (down: Matrix, up: Matrix)
+    /// Runs an extra pass and returns the new probe's number.
+    func runPass(_ request: PassRequest) throws -> Int
+}
+
+extension ProbeProvider {
+    /// Singular values from the edge gradient, by LAPACK.
+    func singularValues(probe: Int, edge: Edge) throws -> [Double] {
+        try edgeGradient(probe: probe, edge: edge).singularValues()
+    }
+
+    /// The rank read off the singular values.
+    func rank(probe: Int, edge: Edge, relativeTolerance: Double) throws -> Int {
+        Spectrum.rank(singularValues: try singularValues(probe: probe, edge: edge),
+                      relativeTolerance: relativeTolerance)
+    }
+}
+
+/// A training budget (the host side of `asp_budget`); 0 means the run's default.
+struct Budget: Hashable, Sendable {
+    var steps: Int = 0
+    var examples: Int = 0
+}
+
+/// The outcome of training one placement.
+struct EvaluationResult: Equatable, Sendable {
+    var accuracy: Double
+    var loss: Double
+    var parameters: Int
+    var seconds: Double
+}
+
+/// Scores and training that strategies ask for.
+protocol SearchProvider: AnyObject {
+    /// Scores of `edges` by metric `metric`, and its direction (+1 or -1).
+    func scores(metric: String, edges: [Edge]) throws -> (scores: [Double], direction: Int32)
+    /// Trains and validates each placement under `budget`.
+    func evaluate(_ placements: [[Edge]], budget: Budget) throws -> [EvaluationResult]
+}
+
+/// Durable strategy state, by plugin id.
+protocol CheckpointStore: AnyObject {
+    /// Stores the state of plugin `plugin`, replacing earlier state.
+    func save(plugin: String, state: [UInt8]) throws
+    /// The state stored last for plugin `plugin`, or nil.
+    func load(plugin: String) throws -> [UInt8]?
+}
+
+/// An error of the engine or host, as a plugin's service call sees it.
+struct ServiceError: Error, CustomStringConvertible {
+    /// The ABI status the service returns.
+    var status: Int32
+    var description: String
+}
+
+/// Everything a plugin instance is offered: the graph, the engine's
+/// services, and where its log lines, progress and stop requests go.
+struct PluginEnvironment {
+    /// The run's seed; each instance's random stream derives from it.
+    var seed: UInt64 = 0
+    /// Residual nodes n = 2L + 1.
+    var nodeCount: Int
+    /// The edges this run searches over.
+    var candidates: [Edge]
+    var probe: ProbeProvider? = nil
+    var search: SearchProvider? = nil
+    var checkpoints: CheckpointStore? = nil
+    /// Receives (plugin id, level, message).
+    var log: @Sendable (String, Int32, String) -> Void = { id, level, message in
+        if level >= 2 { printError("\(id): \(message)") }
+    }
+    /// Receives (plugin id, fraction, message).
+    var progress: @Sendable (String, Double, String) -> Void = { _, _, _ in }
+    /// True once the user asked to stop.
+    var shouldStop: @Sendable () -> Bool = { false }
+}

@@ -1,0 +1,275 @@
+import CAdapterSearch
+import Core
+
+/// The C service tables the host hands plugins. Every function recovers its
+/// `PluginContext` from the opaque context pointer and serves from it.
+enum HostServices {
+    /// A new `asp_host` for `context`; the caller owns it (deallocate after destroy).
+    static func makeHostTable(for context: PluginContext) -> UnsafeMutablePointer<asp_host> {
+        let table = UnsafeMutablePointer<asp_host>.allocate(capacity: 1)
+        table.initialize(to: asp_host(
+            struct_size: UInt32(MemoryLayout<asp_host>.size),
+            abi_version: hostABIVersion,
+            context: Unmanaged.passUnretained(context).toOpaque(),
+            log: { raw, level, message in
+                guard let message else { return }
+                let context = PluginContext.from(raw)
+                context.environment.log(context.pluginID, level, String(cString: message))
+            },
+            set_error: { raw, message in
+                PluginContext.from(raw).pluginError = message.map { String(cString: $0) } ?? "(no message)"
+            },
+            last_error: { raw in UnsafePointer(PluginContext.from(raw).lastErrorPointer) },
+            progress: { raw, fraction, message in
+                let context = PluginContext.from(raw)
+                context.environment.progress(context.pluginID, fraction, message.map { String(cString: $0) } ?? "")
+            },
+            should_stop: { raw in PluginContext.from(raw).environment.shouldStop() ? 1 : 0 },
+            random_u64: { raw in PluginContext.from(raw).nextRandom() },
+            get_extension: { raw, id in
+                guard let id else { return nil }
+                let context = PluginContext.from(raw)
+                switch String(cString: id) {
+                case ASP_EXT_PROBE where context.environment.probe != nil: return UnsafeRawPointer(HostServices.probeTable)
+                case ASP_EXT_SEARCH where context.environment.search != nil: return UnsafeRawPointer(HostServices.searchTable)
+                case ASP_EXT_CHECKPOINTING where context.environment.checkpoints != nil:
+                    return UnsafeRawPointer(HostServices.checkpointingTable)
+                default: return nil
+                }
+            },
+            node_count: { raw in UInt32(PluginContext.from(raw).environment.nodeCount) },
+            candidate_edges: { raw, edges, capacity, count in
+                let context = PluginContext.from(raw)
+                return context.serve {
+                    let candidates = context.environment.candidates
+                    guard let count else { throw HostServices.invalid("count is NULL") }
+                    count.pointee = UInt32(candidates.count)
+                    guard candidates.count <= Int(capacity) else {
+                        throw ServiceError(status: ASP_ERR_BUFFER_TOO_SMALL,
+                                           description: "candidate_edges needs room for \(candidates.count) edges")
+                    }
+                    guard let edges else { if candidates.isEmpty { return }; throw HostServices.invalid("edges is NULL") }
+                    for (index, edge) in candidates.enumerated() { edges[index] = edge.cValue }
+                }
+            }))
+        return table
+    }
+
+    /// The `asp.probe/1` table, shared by every instance.
+    nonisolated(unsafe) static let probeTable: UnsafeMutablePointer<asp_probe_api> = {
+        let table = UnsafeMutablePointer<asp_probe_api>.allocate(capacity: 1)
+        table.initialize(to: asp_probe_api(
+            struct_size: UInt32(MemoryLayout<asp_probe_api>.size),
+            info: { raw, probe, out in
+                let context = PluginContext.from(raw)
+                return context.serve {
+                    guard let out else { throw invalid("info is NULL") }
+                    let info = try context.probe().info(probe: Int(probe))
+                    let sized = SizedOutput(out)
+                    sized.set(\.width, UInt32(info.width))
+                    sized.set(\.tokens, UInt32(info.tokens))
+                    sized.set(\.examples, UInt32(info.examples))
+                    sized.set(\.classes, UInt32(info.classes))
+                    sized.set(\.loss, info.loss)
+                }
+            },
+            activations: { raw, probe, node, out in
+                lendMatrix(raw, out) { try $0.activations(probe: Int(probe), node: Int(node)) }
+            },
+            gradients: { raw, probe, node, out in
+                lendMatrix(raw, out) { try $0.gradients(probe: Int(probe), node: Int(node)) }
+            },
+            edge_gradient: { raw, probe, edge, out in
+                lendMatrix(raw, out) { try $0.edgeGradient(probe: Int(probe), edge: Edge(edge)) }
+            },
+            singular_values: { raw, probe, edge, values, count in
+                let context = PluginContext.from(raw)
+                return context.serve {
+                    guard let values, let count else { throw invalid("values or count is NULL") }
+                    let spectrum = try context.probe().singularValues(probe: Int(probe), edge: Edge(edge))
+                    values.pointee = context.lend(spectrum)
+                    count.pointee = UInt32(spectrum.count)
+                }
+            },
+            rank: { raw, probe, edge, tolerance, rank in
+                let context = PluginContext.from(raw)
+                return context.serve {
+                    guard let rank else { throw invalid("rank is NULL") }
+                    guard tolerance >= 0, tolerance.isFinite else { throw invalid("relative_tolerance must be finite and >= 0") }
+                    rank.pointee = UInt32(try context.probe().rank(probe: Int(probe), edge: Edge(edge),
+                                                                    relativeTolerance: tolerance))
+                }
+            },
+            adapter_init: { raw, edge, rank, down, up in
+                let context = PluginContext.from(raw)
+                return context.serve {
+                    guard let down, let up else { throw invalid("down or up is NULL") }
+                    guard rank > 0 else { throw invalid("rank must be at least 1") }
+                    let matrices = try context.probe().adapterInit(edge: Edge(edge), rank: Int(rank))
+                    lend(matrices.down, into: down, context)
+                    lend(matrices.up, into: up, context)
+                }
+            },
+            run_pass: { raw, request, probe in
+                let context = PluginContext.from(raw)
+                return context.serve {
+                    guard let request, let probe else { throw invalid("request or probe is NULL") }
+                    let provider = try context.probe()
+                    let width = try provider.info(probe: 0).width
+                    probe.pointee = UInt32(try provider.runPass(try passRequest(request, width: width)))
+                }
+            }))
+        return table
+    }()
+
+    /// The `asp.search/1` table, shared by every instance.
+    nonisolated(unsafe) static let searchTable: UnsafeMutablePointer<asp_search_api> = {
+        let table = UnsafeMutablePointer<asp_search_api>.allocate(capacity: 1)
+        table.initialize(to: asp_search_api(
+            struct_size: UInt32(MemoryLayout<asp_search_api>.size),
+            scores: { raw, metric, edges, count, scores, direction in
+                let context = PluginContext.from(raw)
+                return context.serve {
+                    guard let metric, let scores, let direction else { throw invalid("metric, scores or direction is NULL") }
+                    let input = try edgeArray(edges, count)
+                    let result = try context.search().scores(metric: String(cString: metric), edges: input)
+                    for (index, value) in result.scores.enumerated() { scores[index] = value }
+                    direction.pointee = result.direction
+                }
+            },
+            evaluate: { raw, placements, count, budget, results in
+                let context = PluginContext.from(raw)
+                return context.serve {
+                    guard count == 0 || (placements != nil && results != nil) else {
+                        throw invalid("placements or results is NULL")
+                    }
+                    let input = try (0..<Int(count)).map { index -> [Edge] in
+                        guard let pointer = placements![index] else { throw invalid("placement #\(index) is NULL") }
+                        let placement = SizedStruct(pointer)
+                        guard let edgeCount = placement[\.edge_count], let edges = placement[\.edges] else {
+                            throw invalid("placement #\(index) has struct_size \(placement.declaredSize), too small")
+                        }
+                        return try edgeArray(edges, edgeCount)
+                    }
+                    var parsedBudget = Budget()
+                    if let budget {
+                        let sized = SizedStruct(budget)
+                        parsedBudget = Budget(steps: Int(sized[\.steps] ?? 0), examples: Int(sized[\.examples] ?? 0))
+                    }
+                    let evaluations = try context.search().evaluate(input, budget: parsedBudget)
+                    for (index, evaluation) in evaluations.enumerated() {
+                        guard let pointer = results![index] else { throw invalid("result #\(index) is NULL") }
+                        let out = SizedOutput(pointer)
+                        out.set(\.accuracy, evaluation.accuracy)
+                        out.set(\.loss, evaluation.loss)
+                        out.set(\.parameters, UInt64(evaluation.parameters))
+                        out.set(\.seconds, evaluation.seconds)
+                    }
+                }
+            }))
+        return table
+    }()
+
+    /// The `asp.checkpointing/1` table, shared by every instance.
+    nonisolated(unsafe) static let checkpointingTable: UnsafeMutablePointer<asp_checkpointing_api> = {
+        let table = UnsafeMutablePointer<asp_checkpointing_api>.allocate(capacity: 1)
+        table.initialize(to: asp_checkpointing_api(
+            struct_size: UInt32(MemoryLayout<asp_checkpointing_api>.size),
+            save_state: { raw, bytes, size in
+                let context = PluginContext.from(raw)
+                return context.serve {
+                    guard size == 0 || bytes != nil else { throw invalid("bytes is NULL") }
+                    let state = size == 0 ? [] : Array(UnsafeRawBufferPointer(start: bytes, count: Int(size)))
+                    try context.checkpoints().save(plugin: context.pluginID, state: state)
+                }
+            },
+            load_state: { raw, bytes, size in
+                let context = PluginContext.from(raw)
+                return context.serve {
+                    guard let bytes, let size else { throw invalid("bytes or size is NULL") }
+                    guard let state = try context.checkpoints().load(plugin: context.pluginID) else {
+                        throw ServiceError(status: ASP_ERR_NOT_FOUND, description: "no saved state")
+                    }
+                    bytes.pointee = UnsafeRawPointer(context.lend(state))
+                    size.pointee = UInt64(state.count)
+                }
+            }))
+        return table
+    }()
+
+    private static func invalid(_ message: String) -> ServiceError {
+        ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: message)
+    }
+
+    private static func edgeArray(_ edges: UnsafePointer<asp_edge>?, _ count: UInt32) throws -> [Edge] {
+        guard count == 0 || edges != nil else { throw invalid("edges is NULL") }
+        return (0..<Int(count)).map { Edge(edges![$0]) }
+    }
+
+    private static func lend(_ matrix: Matrix, into view: UnsafeMutablePointer<asp_matrix_view>, _ context: PluginContext) {
+        let out = SizedOutput(view)
+        out.set(\.rows, UInt32(matrix.rows))
+        out.set(\.cols, UInt32(matrix.cols))
+        out.set(\.data, context.lend(matrix.values))
+    }
+
+    private static func lendMatrix(_ raw: UnsafeMutableRawPointer?, _ view: UnsafeMutablePointer<asp_matrix_view>?,
+                                   _ body: (ProbeProvider) throws -> Matrix) -> asp_status {
+        let context = PluginContext.from(raw)
+        return context.serve {
+            guard let view else { throw invalid("view is NULL") }
+            lend(try body(context.probe()), into: view, context)
+        }
+    }
+
+    /// The request with its perturbation maps (width x width each) copied out.
+    private static func passRequest(_ pointer: UnsafePointer<asp_pass_request>, width: Int) throws -> PassRequest {
+        let request = SizedStruct(pointer)
+        guard request.covers(\asp_pass_request.perturbations) else {
+            throw invalid("asp_pass_request has struct_size \(request.declaredSize), too small for ABI 1.0")
+        }
+        guard let input = PassRequest.Input(rawValue: request.required(\.input)),
+              let weights = PassRequest.Weights(rawValue: request.required(\.weights)),
+              let loss = PassRequest.Loss(rawValue: request.required(\.loss)) else {
+            throw invalid("unknown input, weights or loss in asp_pass_request")
+        }
+        let count = Int(request.required(\.perturbation_count))
+        let edges = request.required(\.perturbed_edges), maps = request.required(\.perturbations)
+        guard count == 0 || (edges != nil && maps != nil) else { throw invalid("perturbations are NULL") }
+        let perturbations = try (0..<count).map { index -> (edge: Edge, map: Matrix) in
+            guard let map = maps![index] else { throw invalid("perturbation #\(index) is NULL") }
+            let values = Array(UnsafeBufferPointer(start: map, count: width * width))
+            return (Edge(edges![index]), Matrix(rows: width, cols: width, values: values))
+        }
+        return PassRequest(batchSeed: request.required(\.batch_seed), examples: Int(request.required(\.examples)),
+                           input: input, weights: weights, loss: loss, perturbations: perturbations)
+    }
+}
+
+extension PluginContext {
+    /// The context behind an opaque `asp_host.context`.
+    static func from(_ raw: UnsafeMutableRawPointer?) -> PluginContext {
+        Unmanaged<PluginContext>.fromOpaque(raw!).takeUnretainedValue()
+    }
+
+    func search() throws -> SearchProvider {
+        guard let search = environment.search else {
+            throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run offers no search services")
+        }
+        return search
+    }
+
+    func checkpoints() throws -> CheckpointStore {
+        guard let store = environment.checkpoints else {
+            throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run offers no checkpointing")
+        }
+        return store
+    }
+}
+
+extension Edge {
+    /// The edge from its C form.
+    init(_ edge: asp_edge) { self.init(Int(edge.source), Int(edge.target)) }
+    /// The C form.
+    var cValue: asp_edge { asp_edge(source: Int32(source), target: Int32(target)) }
+}

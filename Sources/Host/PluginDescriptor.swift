@@ -1,0 +1,104 @@
+import CAdapterSearch
+
+/// The two kinds of plugin.
+enum PluginKind: String, Codable, Sendable {
+    case metric, strategy
+}
+
+/// One parameter a plugin declared, copied out of its library.
+struct ParameterDescriptor: Codable, Equatable, Sendable {
+    /// The value types of the ABI.
+    enum ValueType: String, Codable, Sendable {
+        case int, real, bool, string
+    }
+
+    var name: String
+    var type: ValueType
+    var defaultValue: String
+    var minimum: Double?
+    var maximum: Double?
+    var help: String
+
+    /// Checks a user-given value; returns nil if it fits, else what is wrong.
+    func problem(with text: String) -> String? {
+        let number: Double
+        switch type {
+        case .int:
+            guard let value = Int(text) else { return "wants an integer, got '\(text)'" }
+            number = Double(value)
+        case .real:
+            guard let value = Double(text), value.isFinite else { return "wants a finite number, got '\(text)'" }
+            number = value
+        case .bool:
+            return text == "true" || text == "false" ? nil : "wants true or false, got '\(text)'"
+        case .string:
+            return nil
+        }
+        if let minimum, number < minimum { return "must be at least \(minimum), got \(text)" }
+        if let maximum, number > maximum { return "must be at most \(maximum), got \(text)" }
+        return nil
+    }
+}
+
+/// A plugin as the host knows it: its self-description, copied out of the
+/// library, and the C descriptor it is created through.
+struct PluginDescriptor: @unchecked Sendable {
+    var kind: PluginKind
+    var id: String
+    var name: String
+    var version: String
+    var summary: String
+    /// Metrics: +1 higher is better, -1 lower is better. Strategies: 0.
+    var direction: Int32
+    /// Metrics: ASP_NEEDS_* bits.
+    var needs: UInt32
+    var parameters: [ParameterDescriptor]
+    /// The library it came from; keeps the library loaded.
+    let library: LibraryHandle
+    /// The C descriptor, owned by the library.
+    let cDescriptor: UnsafePointer<asp_plugin_descriptor>
+
+    /// The names of the `needs` bits.
+    var needsNames: [String] {
+        [(ASP_NEEDS_PROBE, "probe"), (ASP_NEEDS_SPECTRUM, "spectrum"),
+         (ASP_NEEDS_ADAPTER_INIT, "adapter-init"), (ASP_NEEDS_EXTRA_PASSES, "extra-passes")]
+            .filter { needs & $0.0 != 0 }.map(\.1)
+    }
+
+    /// Fills in defaults and checks every value against its declaration.
+    func configuration(_ given: [String: String]) throws -> [(String, String)] {
+        let known = Set(parameters.map(\.name))
+        if let unknown = given.keys.sorted().first(where: { !known.contains($0) }) {
+            throw PluginCallError(plugin: id, message: "unknown parameter '\(unknown)'; "
+                + (parameters.isEmpty ? "it takes none" : "known: \(parameters.map(\.name).joined(separator: ", "))"))
+        }
+        return try parameters.map { parameter in
+            let value = given[parameter.name] ?? parameter.defaultValue
+            if let problem = parameter.problem(with: value) {
+                throw PluginCallError(plugin: id, message: "parameter '\(parameter.name)' \(problem)")
+            }
+            return (parameter.name, value)
+        }
+    }
+}
+
+/// An open shared library; closed when the last plugin of it goes away.
+final class LibraryHandle: @unchecked Sendable {
+    /// The file it was loaded from.
+    let path: String
+    /// The ABI version the library implements, packed.
+    let abiVersion: UInt32
+    private let handle: UnsafeMutableRawPointer
+
+    init(path: String, handle: UnsafeMutableRawPointer, abiVersion: UInt32) {
+        self.path = path
+        self.handle = handle
+        self.abiVersion = abiVersion
+    }
+
+    deinit { dlclose(handle) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,29 @@
+import PluginSDK
+
+/// The numerical rank of the edge gradient G_ij: the count of singular values
+/// above rtol * sigma_max, with NumPy's matrix_rank rule by default.
+final class GradientRank: EdgeMetric {
+    static let info = PluginInfo(
+        id: "gradient-rank", name: "Gradient rank", version: "1.0.0",
+        summary: "Numerical rank of G_ij = H_i^T D_j: singular values above rtol * sigma_max.",
+        parameters: [.real("rtol", default: 0, in: 0...1,
+                           help: "relative tolerance; 0 means max(rows, cols) * eps(float32), as numpy.linalg.matrix_rank")])
+    static let direction = Direction.higherIsBetter
+    static let needs: MetricNeeds = [.probe, .spectrum]
+
+    let host: PluginHost
+    private let probe: ProbeServices
+    private let rtol: Double
+
+    init(host: PluginHost, configuration: Configuration) throws {
+        self.host = host
+        probe = try host.probe()
+        rtol = configuration.real("rtol")
+    }
+
+    func score(edge: Edge) throws -> Double {
+        let width = try probe.info().width
+        let tolerance = rtol > 0 ? rtol : Double(width) * Double(Float.ulpOfOne)
+        return Double(try probe.rank(edge, relativeTolerance: tolerance))
+    }
+}

@@ -1,0 +1,125 @@
+import CAdapterSearch
+
+/// One parameter a plugin declares: name, type, default, bounds and help.
+public struct Parameter: Sendable {
+    /// The value types a parameter can have.
+    public enum Kind: Int32, Sendable {
+        case int = 1, real = 2, bool = 3, string = 4
+    }
+
+    /// The name used in configs, e.g. `gamma`.
+    public var name: String
+    /// The value type.
+    public var kind: Kind
+    /// The default, as text.
+    public var defaultValue: String
+    /// The inclusive lower bound, for int and real parameters.
+    public var minimum: Double?
+    /// The inclusive upper bound, for int and real parameters.
+    public var maximum: Double?
+    /// One line of help.
+    public var help: String
+
+    /// An integer parameter.
+    public static func int(_ name: String, default value: Int, in range: ClosedRange<Int>? = nil,
+                           help: String) -> Parameter {
+        Parameter(name: name, kind: .int, defaultValue: String(value),
+                  minimum: range.map { Double($0.lowerBound) }, maximum: range.map { Double($0.upperBound) },
+                  help: help)
+    }
+
+    /// An integer parameter with only a lower bound.
+    public static func int(_ name: String, default value: Int, atLeast minimum: Int, help: String) -> Parameter {
+        Parameter(name: name, kind: .int, defaultValue: String(value), minimum: Double(minimum),
+                  maximum: nil, help: help)
+    }
+
+    /// A real parameter.
+    public static func real(_ name: String, default value: Double, in range: ClosedRange<Double>? = nil,
+                            help: String) -> Parameter {
+        Parameter(name: name, kind: .real, defaultValue: String(value),
+                  minimum: range?.lowerBound, maximum: range?.upperBound, help: help)
+    }
+
+    /// A boolean parameter.
+    public static func bool(_ name: String, default value: Bool, help: String) -> Parameter {
+        Parameter(name: name, kind: .bool, defaultValue: String(value), minimum: nil, maximum: nil, help: help)
+    }
+
+    /// A text parameter.
+    public static func string(_ name: String, default value: String, help: String) -> Parameter {
+        Parameter(name: name, kind: .string, defaultValue: value, minimum: nil, maximum: nil, help: help)
+    }
+}
+
+/// The parameter values an instance was created with, parsed by declared type.
+public struct Configuration: Sendable {
+    private var values: [String: String]
+    private let declared: [String: Parameter]
+
+    /// Parses a C config against the declared parameters; absent keys take
+    /// their defaults, unknown keys and unparsable values are errors.
+    init(_ config: UnsafePointer<asp_config>?, declared parameters: [Parameter]) throws {
+        declared = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0) })
+        values = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
+        guard let config, config.pointee.count > 0 else { return }
+        for index in 0..<Int(config.pointee.count) {
+            guard let keyPointer = config.pointee.keys?[index], let valuePointer = config.pointee.values?[index] else {
+                throw PluginError.invalidArgument("config entry \(index) has a NULL key or value")
+            }
+            let key = String(cString: keyPointer)
+            guard declared[key] != nil else {
+                throw PluginError.invalidArgument(
+                    "unknown parameter '\(key)'; known: \(parameters.map(\.name).joined(separator: ", "))")
+            }
+            values[key] = String(cString: valuePointer)
+        }
+        for parameter in parameters { try check(parameter) }
+    }
+
+    private func check(_ parameter: Parameter) throws {
+        let text = values[parameter.name]!
+        let number: Double
+        switch parameter.kind {
+        case .int:
+            guard let value = Int(text) else {
+                throw PluginError.invalidArgument("parameter '\(parameter.name)' wants an integer, got '\(text)'")
+            }
+            number = Double(value)
+        case .real:
+            guard let value = Double(text), value.isFinite else {
+                throw PluginError.invalidArgument("parameter '\(parameter.name)' wants a finite number, got '\(text)'")
+            }
+            number = value
+        case .bool:
+            guard text == "true" || text == "false" else {
+                throw PluginError.invalidArgument("parameter '\(parameter.name)' wants true or false, got '\(text)'")
+            }
+            return
+        case .string:
+            return
+        }
+        if let minimum = parameter.minimum, number < minimum {
+            throw PluginError.invalidArgument("parameter '\(parameter.name)' must be at least \(minimum), got \(text)")
+        }
+        if let maximum = parameter.maximum, number > maximum {
+            throw PluginError.invalidArgument("parameter '\(parameter.name)' must be at most \(maximum), got \(text)")
+        }
+    }
+
+    private func text(_ name: String, _ kind: Parameter.Kind) -> String {
+        guard let parameter = declared[name], parameter.kind == kind else {
+            preconditionFailure("parameter '\(name)' of kind \(kind) was never declared")
+        }
+        return values[name]!
+    }
+
+    /// The value of a declared integer parameter.
+    public func int(_ name: String) -> Int { Int(text(name, .int))! }
+    /// The value of a declared real parameter.
+    public func real(_ name: String) -> Double { Double(text(name, .real))! }
+    /// The value of a declared boolean parameter.
+    public func bool(_ name: String) -> Bool { text(name, .bool) == "true" }
+    /// The value of a declared text parameter.
+    public func string(_ name: String) -> String { text(name, .string) }
+}

@@ -1,0 +1,41 @@
+import PluginSDK
+
+/// k candidate edges drawn uniformly from the host's seeded stream.
+final class RandomPlacement: Strategy {
+    static let info = PluginInfo(id: "random", name: "Random", version: "1.0.0",
+                                 summary: "k distinct candidate edges drawn uniformly at random (seeded).")
+    private let host: PluginHost
+
+    init(host: PluginHost, configuration: Configuration) throws {
+        self.host = host
+    }
+
+    func select(k: Int) throws -> [Edge] {
+        host.sample(k, from: try host.candidates(atLeast: k))
+    }
+}
+
+/// Trains n random k-sets and keeps the one with the best validation accuracy
+/// (the paper's "extended max").
+final class RandomBestOfN: Strategy {
+    static let info = PluginInfo(
+        id: "random-best-of-n", name: "Random, best of n", version: "1.0.0",
+        summary: "Trains n random k-edge placements and keeps the best by validation accuracy.",
+        parameters: [.int("n", default: 100, in: 1...100_000, help: "how many random placements to train"),
+                     stepsParameter])
+    private let host: PluginHost
+    private let count: Int
+    private let steps: Int
+
+    init(host: PluginHost, configuration: Configuration) throws {
+        self.host = host
+        count = configuration.int("n")
+        steps = configuration.int("steps")
+    }
+
+    func select(k: Int) throws -> [Edge] {
+        let edges = try host.candidates(atLeast: k)
+        let placements = (0..<count).map { _ in host.sample(k, from: edges) }
+        return try host.search().best(of: placements, steps: steps, host: host)
+    }
+}
