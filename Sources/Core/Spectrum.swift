@@ -17,8 +17,9 @@ public enum Spectrum {
         guard count > 0 else { return [] }
         var work = values.map(Double.init)
         var singular = [Double](repeating: 0, count: count)
+        // Row-major A is column-major A^T, which has the same singular values.
         var noU = 0.0, noVT = 0.0  // not referenced with jobz = 'N'
-        let info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(rows), Int32(cols),
+        let info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), Int32(cols), Int32(rows),
                                   &work, Int32(cols), &singular, &noU, 1, &noVT, 1)
         guard info == 0 else { throw Failure(description: "LAPACKE_dgesdd failed with info \(info)") }
         return singular

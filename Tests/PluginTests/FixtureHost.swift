@@ -1,0 +1,119 @@
+import Core
+import Foundation
+@testable import Host
+
+/// The built-in plugin libraries, loaded from the .so files the package builds
+/// next to the test bundle.
+enum BuiltIns {
+    /// The folder holding the built products.
+    static let productsFolder: String = {
+        let bundle = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                         ?? CommandLine.arguments[0])
+        var folder = bundle.deletingLastPathComponent()
+        // swift test runs <products>/AdapterSearchPackageTests.xctest
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("libAdapterSearchMetrics.so").path),
+              folder.path != "/" {
+            folder.deleteLastPathComponent()
+        }
+        return folder.path
+    }()
+
+    /// Every built-in plugin, by id.
+    static let plugins: [String: PluginDescriptor] = {
+        let metrics = try! PluginLoader.load(productsFolder + "/libAdapterSearchMetrics.so")
+        let strategies = try! PluginLoader.load(productsFolder + "/libAdapterSearchStrategies.so")
+        return Dictionary(uniqueKeysWithValues: (metrics + strategies).map { ($0.id, $0) })
+    }()
+
+    /// A new instance of built-in plugin `id`.
+    static func instance(_ id: String, _ environment: PluginEnvironment,
+                         _ configuration: [String: String] = [:]) throws -> PluginInstance {
+        try PluginInstance(plugins[id]!, environment: environment, configuration: configuration)
+    }
+}
+
+/// A probe that serves fixed edge gradients and adapter inits instead of
+/// running a backbone: what issue 2's tests drive the metrics with.
+final class FixedProbe: ProbeProvider {
+    let width: Int
+    var gradients: [Edge: Matrix]
+    var initialisation: (down: Matrix, up: Matrix)?
+
+    init(width: Int, gradients: [Edge: Matrix], initialisation: (down: Matrix, up: Matrix)? = nil) {
+        self.width = width
+        self.gradients = gradients
+        self.initialisation = initialisation
+    }
+
+    func info(probe: Int) throws -> ProbeSummary {
+        ProbeSummary(width: width, tokens: 4, examples: 2, classes: 3, loss: 1)
+    }
+
+    func activations(probe: Int, node: Int) throws -> Matrix { Matrix(zeros: 4, width) }
+    func gradients(probe: Int, node: Int) throws -> Matrix { Matrix(zeros: 4, width) }
+
+    func edgeGradient(probe: Int, edge: Edge) throws -> Matrix {
+        guard let gradient = gradients[edge] else { throw ServiceError(status: 6, description: "no gradient for \(edge)") }
+        return gradient
+    }
+
+    func adapterInit(edge: Edge, rank: Int) throws -> (down: Matrix, up: Matrix) {
+        guard let initialisation, initialisation.down.rows == rank else {
+            throw ServiceError(status: 1, description: "no init of rank \(rank)")
+        }
+        return initialisation
+    }
+
+    func runPass(_ request: PassRequest) throws -> Int {
+        throw ServiceError(status: 2, description: "fixed probes run no passes")
+    }
+}
+
+/// A search host that serves fixed score tables and a fixed accuracy table,
+/// and records every placement it was asked to evaluate.
+final class FixedSearch: SearchProvider {
+    var scoreTables: [String: (scores: [Edge: Double], direction: Int32)]
+    var accuracy: ([Edge]) -> Double
+    private(set) var evaluated: [[Edge]] = []
+
+    init(scoreTables: [String: (scores: [Edge: Double], direction: Int32)] = [:],
+         accuracy: @escaping ([Edge]) -> Double = { _ in 0.5 }) {
+        self.scoreTables = scoreTables
+        self.accuracy = accuracy
+    }
+
+    func scores(metric: String, edges: [Edge]) throws -> (scores: [Double], direction: Int32) {
+        guard let table = scoreTables[metric] else {
+            throw ServiceError(status: 6, description: "unknown metric '\(metric)'")
+        }
+        return (edges.map { table.scores[$0] ?? 0 }, table.direction)
+    }
+
+    func evaluate(_ placements: [[Edge]], budget: Budget) throws -> [EvaluationResult] {
+        evaluated += placements
+        return placements.map { EvaluationResult(accuracy: accuracy($0), loss: 1 - accuracy($0), parameters: 100, seconds: 0) }
+    }
+}
+
+extension PluginEnvironment {
+    /// A run over `nodeCount` nodes whose candidates are every edge.
+    static func fixed(nodeCount: Int, seed: UInt64 = 0, probe: ProbeProvider? = nil,
+                      search: SearchProvider? = nil) -> PluginEnvironment {
+        PluginEnvironment(seed: seed, nodeCount: nodeCount, candidates: Edge.all(nodeCount: nodeCount),
+                          probe: probe, search: search)
+    }
+}
+
+extension Matrix {
+    /// A matrix from rows of numbers.
+    init(_ rows: [[Float]]) {
+        self.init(rows: rows.count, cols: rows.first?.count ?? 0, values: rows.flatMap { $0 })
+    }
+
+    /// A square diagonal matrix.
+    static func diagonal(_ values: [Float]) -> Matrix {
+        var matrix = Matrix(zeros: values.count, values.count)
+        for (index, value) in values.enumerated() { matrix[index, index] = value }
+        return matrix
+    }
+}
