@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "adapter-search", targets: ["Host"]),
         .library(name: "AdapterSearchMetrics", type: .dynamic, targets: ["Metrics"]),
         .library(name: "AdapterSearchStrategies", type: .dynamic, targets: ["Strategies"]),
+        // For plugin authors writing Swift in their own package.
+        .library(name: "AdapterSearchPluginSDK", targets: ["PluginSDK"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
