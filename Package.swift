@@ -28,8 +28,11 @@ let package = Package(
         // The engine.
         .target(name: "Core", dependencies: ["CLinearAlgebra"]),
 
+        // Parameter value rules, shared by the host and the SDK.
+        .target(name: "PluginParameters"),
+
         // The Swift SDK over the header: what Swift plugins build on.
-        .target(name: "PluginSDK", dependencies: ["CAdapterSearch"]),
+        .target(name: "PluginSDK", dependencies: ["CAdapterSearch", "PluginParameters"]),
 
         // The built-in plugins: C ABI only, never Core.
         .target(name: "Metrics", dependencies: ["PluginSDK"], linkerSettings: exportOnlyTheEntry),
@@ -39,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "Host",
             dependencies: [
-                "Core", "CAdapterSearch",
+                "Core", "CAdapterSearch", "PluginParameters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.linkedLibrary("dl")]

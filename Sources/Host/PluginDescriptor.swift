@@ -1,4 +1,5 @@
 import CAdapterSearch
+import PluginParameters
 
 /// The two kinds of plugin.
 enum PluginKind: String, Codable, Sendable {
@@ -7,36 +8,16 @@ enum PluginKind: String, Codable, Sendable {
 
 /// One parameter a plugin declared, copied out of its library.
 struct ParameterDescriptor: Codable, Equatable, Sendable {
-    /// The value types of the ABI.
-    enum ValueType: String, Codable, Sendable {
-        case int, real, bool, string
-    }
-
     var name: String
-    var type: ValueType
+    var type: ParameterRule.ValueType
     var defaultValue: String
     var minimum: Double?
     var maximum: Double?
     var help: String
 
-    /// Checks a user-given value; returns nil if it fits, else what is wrong.
+    /// Nil if `text` is a valid value, else what is wrong with it.
     func problem(with text: String) -> String? {
-        let number: Double
-        switch type {
-        case .int:
-            guard let value = Int(text) else { return "wants an integer, got '\(text)'" }
-            number = Double(value)
-        case .real:
-            guard let value = Double(text), value.isFinite else { return "wants a finite number, got '\(text)'" }
-            number = value
-        case .bool:
-            return text == "true" || text == "false" ? nil : "wants true or false, got '\(text)'"
-        case .string:
-            return nil
-        }
-        if let minimum, number < minimum { return "must be at least \(minimum), got \(text)" }
-        if let maximum, number > maximum { return "must be at most \(maximum), got \(text)" }
-        return nil
+        ParameterRule(type: type, minimum: minimum, maximum: maximum).problem(with: text)
     }
 }
 

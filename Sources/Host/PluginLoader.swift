@@ -1,4 +1,5 @@
 import CAdapterSearch
+import PluginParameters
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -122,7 +123,7 @@ enum PluginLoader {
                 throw malformed("parameter #\(index) has a NULL or invalid name", id)
             }
             guard names.insert(name).inserted else { throw malformed("parameter '\(name)' is declared twice", id) }
-            let types: [Int32: ParameterDescriptor.ValueType] =
+            let types: [Int32: ParameterRule.ValueType] =
                 [ASP_PARAM_INT: .int, ASP_PARAM_REAL: .real, ASP_PARAM_BOOL: .bool, ASP_PARAM_STRING: .string]
             guard let type = types[parameter.required(\.type)] else {
                 throw malformed("parameter '\(name)' has unknown type \(parameter.required(\.type))", id)

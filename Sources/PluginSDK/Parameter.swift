@@ -1,4 +1,5 @@
 import CAdapterSearch
+import PluginParameters
 
 /// One parameter a plugin declares: name, type, default, bounds and help.
 public struct Parameter: Sendable {
@@ -19,6 +20,11 @@ public struct Parameter: Sendable {
     public var maximum: Double?
     /// One line of help.
     public var help: String
+
+    /// The rule its values must keep.
+    var rule: ParameterRule {
+        ParameterRule(type: ParameterRule.ValueType(kind), minimum: minimum, maximum: maximum)
+    }
 
     /// An integer parameter.
     public static func int(_ name: String, default value: Int, in range: ClosedRange<Int>? = nil,
@@ -78,32 +84,8 @@ public struct Configuration: Sendable {
     }
 
     private func check(_ parameter: Parameter) throws {
-        let text = values[parameter.name]!
-        let number: Double
-        switch parameter.kind {
-        case .int:
-            guard let value = Int(text) else {
-                throw PluginError.invalidArgument("parameter '\(parameter.name)' wants an integer, got '\(text)'")
-            }
-            number = Double(value)
-        case .real:
-            guard let value = Double(text), value.isFinite else {
-                throw PluginError.invalidArgument("parameter '\(parameter.name)' wants a finite number, got '\(text)'")
-            }
-            number = value
-        case .bool:
-            guard text == "true" || text == "false" else {
-                throw PluginError.invalidArgument("parameter '\(parameter.name)' wants true or false, got '\(text)'")
-            }
-            return
-        case .string:
-            return
-        }
-        if let minimum = parameter.minimum, number < minimum {
-            throw PluginError.invalidArgument("parameter '\(parameter.name)' must be at least \(minimum), got \(text)")
-        }
-        if let maximum = parameter.maximum, number > maximum {
-            throw PluginError.invalidArgument("parameter '\(parameter.name)' must be at most \(maximum), got \(text)")
+        if let problem = parameter.rule.problem(with: values[parameter.name]!) {
+            throw PluginError.invalidArgument("parameter '\(parameter.name)' \(problem)")
         }
     }
 
@@ -122,4 +104,16 @@ public struct Configuration: Sendable {
     public func bool(_ name: String) -> Bool { text(name, .bool) == "true" }
     /// The value of a declared text parameter.
     public func string(_ name: String) -> String { text(name, .string) }
+}
+
+extension ParameterRule.ValueType {
+    /// The rule type of an SDK parameter kind.
+    init(_ kind: Parameter.Kind) {
+        switch kind {
+        case .int: self = .int
+        case .real: self = .real
+        case .bool: self = .bool
+        case .string: self = .string
+        }
+    }
 }
