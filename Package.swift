@@ -50,6 +50,7 @@ let package = Package(
 
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "PluginTests", dependencies: ["Host", "Core", "CAdapterSearch"]),
-        .testTarget(name: "HostTests", dependencies: ["Host", "Core", "CAdapterSearch"]),
+        // Fixtures/ holds C sources the tests compile with `cc` at test time.
+        .testTarget(name: "HostTests", dependencies: ["Host", "Core", "CAdapterSearch"], exclude: ["Fixtures"]),
     ]
 )

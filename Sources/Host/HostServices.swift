@@ -133,6 +133,10 @@ enum HostServices {
                     guard let metric, let scores, let direction else { throw invalid("metric, scores or direction is NULL") }
                     let input = try edgeArray(edges, count)
                     let result = try context.search().scores(metric: String(cString: metric), edges: input)
+                    guard result.scores.count == input.count else {
+                        throw ServiceError(status: ASP_ERR_ENGINE,
+                                           description: "the engine gave \(result.scores.count) scores for \(input.count) edges")
+                    }
                     for (index, value) in result.scores.enumerated() { scores[index] = value }
                     direction.pointee = result.direction
                 }
@@ -157,6 +161,10 @@ enum HostServices {
                         parsedBudget = Budget(steps: Int(sized[\.steps] ?? 0), examples: Int(sized[\.examples] ?? 0))
                     }
                     let evaluations = try context.search().evaluate(input, budget: parsedBudget)
+                    guard evaluations.count == input.count else {
+                        throw ServiceError(status: ASP_ERR_ENGINE,
+                                           description: "the engine gave \(evaluations.count) results for \(input.count) placements")
+                    }
                     for (index, evaluation) in evaluations.enumerated() {
                         guard let pointer = results![index] else { throw invalid("result #\(index) is NULL") }
                         let out = SizedOutput(pointer)

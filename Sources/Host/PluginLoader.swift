@@ -1,4 +1,5 @@
 import CAdapterSearch
+import Foundation
 import PluginParameters
 #if canImport(Glibc)
 import Glibc
@@ -7,54 +8,73 @@ import Glibc
 /// Loads a plugin library: dlopen, the entry symbol, version negotiation,
 /// and a check of every descriptor against the ABI's rules.
 enum PluginLoader {
-    /// Loads the library at `path` and returns its plugins.
-    static func load(_ path: String) throws -> [PluginDescriptor] {
+    /// Loads the library at `file` (absolute, or relative to the current
+    /// directory) and returns its plugins.
+    static func load(_ file: String) throws -> [PluginDescriptor] {
+        // dlopen searches the system's library path for a name without a
+        // slash ("x.so"), never the current directory: always pass a path.
+        let path = URL(fileURLWithPath: file).standardizedFileURL.path
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
             throw PluginLoadError.notASharedLibrary(path: path, reason: reason)
         }
-        guard let symbol = dlsym(handle, ASP_ENTRY_SYMBOL) else {
-            dlclose(handle)
-            throw PluginLoadError.missingEntrySymbol(path: path)
-        }
-        let entry = unsafeBitCast(symbol, to: asp_plugin_entry_fn.self)
-        guard let table = entry(hostABIVersion) else {
-            dlclose(handle)
-            throw PluginLoadError.refusedHostVersion(path: path, host: versionText(hostABIVersion))
-        }
+        let table: UnsafePointer<asp_library>, abiVersion: UInt32
         do {
-            return try readTable(table, path: path, handle: handle)
+            (table, abiVersion) = try libraryTable(handle, path: path)
         } catch {
             dlclose(handle)
             throw error
         }
+        // From here on `owner` is the handle's only owner: it closes the
+        // library when the last descriptor holding it goes away, which on an
+        // error below is right away.
+        let owner = LibraryHandle(path: path, handle: handle, abiVersion: abiVersion)
+        return try readDescriptors(table, owner: owner)
     }
 
-    private static func readTable(_ table: UnsafePointer<asp_library>, path: String,
-                                  handle: UnsafeMutableRawPointer) throws -> [PluginDescriptor] {
-        let library = SizedStruct(table)
-        guard library.covers(\asp_library.plugins) else {
-            throw PluginLoadError.malformedDescriptor(
-                path: path, plugin: "library table",
-                problem: "struct_size \(library.declaredSize) is smaller than asp_library needs "
-                    + "(\(MemoryLayout<asp_library>.size) bytes)")
+    /// Calls the entry point and checks the library table; returns the
+    /// table and the ABI version it claims.
+    private static func libraryTable(_ handle: UnsafeMutableRawPointer,
+                                     path: String) throws -> (UnsafePointer<asp_library>, UInt32) {
+        guard let symbol = dlsym(handle, ASP_ENTRY_SYMBOL) else {
+            throw PluginLoadError.missingEntrySymbol(path: path)
         }
-        let abiVersion = library.required(\.abi_version)
+        let entry = unsafeBitCast(symbol, to: asp_plugin_entry_fn.self)
+        guard let table = entry(hostABIVersion) else {
+            throw PluginLoadError.refusedHostVersion(path: path, host: versionText(hostABIVersion))
+        }
+        let library = SizedStruct(table)
+        func tooSmall() -> PluginLoadError {
+            .malformedDescriptor(path: path, plugin: "library table",
+                                 problem: "struct_size \(library.declaredSize) is smaller than asp_library needs "
+                                     + "(\(MemoryLayout<asp_library>.size) bytes)")
+        }
+        // The version first: another major may lay out the rest differently.
+        guard let abiVersion = library[\asp_library.abi_version] else { throw tooSmall() }
         guard abiVersion >> 16 == hostABIVersion >> 16 else {
             throw PluginLoadError.incompatibleVersion(path: path, library: versionText(abiVersion),
                                                       host: versionText(hostABIVersion))
         }
-        let count = Int(library.required(\.plugin_count))
+        guard library.covers(\asp_library.plugins) else { throw tooSmall() }
+        let count = library.required(\.plugin_count)
         guard count == 0 || library.required(\.plugins) != nil else {
             throw PluginLoadError.malformedDescriptor(path: path, plugin: "library table",
                                                       problem: "plugin_count is \(count) but plugins is NULL")
         }
-        let owner = LibraryHandle(path: path, handle: handle, abiVersion: abiVersion)
+        return (table, abiVersion)
+    }
+
+    /// Reads and checks every descriptor of a checked library table.
+    private static func readDescriptors(_ table: UnsafePointer<asp_library>,
+                                        owner: LibraryHandle) throws -> [PluginDescriptor] {
+        let library = SizedStruct(table)
         var seen: Set<String> = []
-        return try (0..<count).map { index in
-            let plugin = try readDescriptor(library.required(\.plugins)![index], index: index, path: path, owner: owner)
+        return try (0..<Int(library.required(\.plugin_count))).map { index in
+            let plugin = try readDescriptor(library.required(\.plugins)![index], index: index, path: owner.path,
+                                            owner: owner)
             guard seen.insert(plugin.id).inserted else {
-                throw PluginLoadError.duplicateID(path: path, id: plugin.id, firstSeenIn: "another plugin of the same library")
+                throw PluginLoadError.duplicateID(path: owner.path, id: plugin.id,
+                                                  firstSeenIn: "another plugin of the same library")
             }
             return plugin
         }

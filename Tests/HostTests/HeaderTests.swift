@@ -1,0 +1,23 @@
+import Foundation
+import Testing
+
+/// adapter_search.h itself: the whole contract must compile cleanly as C
+/// and as C++.
+@Suite("The ABI header")
+struct HeaderTests {
+    /// The flags every compile of the header gets: all warnings, as errors.
+    static let strict = ["-Wall", "-Wextra", "-Werror", "-pedantic"]
+
+    @Test("adapter_search.h compiles as C99 and as C++11 with -Wall -Wextra -Werror -pedantic", arguments: [
+        (compiler: "cc", language: ["-x", "c", "-std=c99"]),
+        (compiler: "c++", language: ["-x", "c++", "-std=c++11"]),
+    ])
+    func headerCompiles(compiler: String, language: [String]) throws {
+        try withTemporaryDirectory { directory in
+            let source = Locations.fixtures.appendingPathComponent("header_check.c").path
+            let object = directory.appendingPathComponent("header_check.o").path
+            try runTool(compiler, language + Self.strict + ["-I", Locations.include.path, "-c", source, "-o", object])
+            #expect(FileManager.default.fileExists(atPath: object))
+        }
+    }
+}
