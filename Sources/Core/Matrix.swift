@@ -15,6 +15,11 @@ public struct Matrix: Equatable, Sendable {
         self.values = values
     }
 
+    /// A matrix from its rows, which must all have the same length.
+    public init(_ rows: [[Float]]) {
+        self.init(rows: rows.count, cols: rows.first?.count ?? 0, values: rows.flatMap { $0 })
+    }
+
     /// A matrix of zeros.
     public init(zeros rows: Int, _ cols: Int) {
         self.init(rows: rows, cols: cols, values: [Float](repeating: 0, count: rows * cols))

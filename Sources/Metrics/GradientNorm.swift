@@ -7,15 +7,9 @@ final class GradientNorm: EdgeMetric {
     static let direction = Direction.higherIsBetter
     static let needs: MetricNeeds = [.probe]
 
-    let host: PluginHost
-    private let probe: ProbeServices
+    init(configuration: Configuration) {}
 
-    init(host: PluginHost, configuration: Configuration) throws {
-        self.host = host
-        probe = try host.probe()
-    }
-
-    func score(edge: Edge) throws -> Double {
+    func score(edge: Edge, probe: ProbeServices) throws -> Double {
         try probe.edgeGradient(edge).squaredFrobeniusNorm.squareRoot()
     }
 }

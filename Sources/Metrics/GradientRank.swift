@@ -11,19 +11,14 @@ final class GradientRank: EdgeMetric {
     static let direction = Direction.higherIsBetter
     static let needs: MetricNeeds = [.probe, .spectrum]
 
-    let host: PluginHost
-    private let probe: ProbeServices
     private let rtol: Double
 
-    init(host: PluginHost, configuration: Configuration) throws {
-        self.host = host
-        probe = try host.probe()
+    init(configuration: Configuration) {
         rtol = configuration.real("rtol")
     }
 
-    func score(edge: Edge) throws -> Double {
-        let width = try probe.info().width
-        let tolerance = rtol > 0 ? rtol : Double(width) * Double(Float.ulpOfOne)
+    func score(edge: Edge, probe: ProbeServices) throws -> Double {
+        let tolerance = rtol > 0 ? rtol : Double(try probe.info().width) * Double(Float.ulpOfOne)
         return Double(try probe.rank(edge, relativeTolerance: tolerance))
     }
 }

@@ -11,17 +11,13 @@ final class Snip: EdgeMetric {
     static let direction = Direction.higherIsBetter
     static let needs: MetricNeeds = [.probe, .adapterInit]
 
-    let host: PluginHost
-    private let probe: ProbeServices
     private let rank: Int
 
-    init(host: PluginHost, configuration: Configuration) throws {
-        self.host = host
-        probe = try host.probe()
+    init(configuration: Configuration) {
         rank = configuration.int("rank")
     }
 
-    func score(edge: Edge) throws -> Double {
+    func score(edge: Edge, probe: ProbeServices) throws -> Double {
         let gradient = try probe.edgeGradient(edge)  // d_in x d_out
         let (down, up) = try probe.adapterInit(edge, rank: rank)  // r x d_in, d_out x r
         return Snip.sensitivity(gradient: gradient, down: down, up: up)

@@ -1,12 +1,10 @@
-import PluginSDK
 #if canImport(Glibc)
 import Glibc
 #endif
+import PluginSDK
 
 /// A metric computed from the singular values of G_ij alone.
 protocol SpectralMetric: EdgeMetric {
-    /// The probe services the spectrum is read from.
-    var probe: ProbeServices { get }
     /// The score of a spectrum in descending order.
     static func score(spectrum: UnsafeBufferPointer<Double>) -> Double
 }
@@ -15,7 +13,7 @@ extension SpectralMetric {
     static var direction: Direction { .higherIsBetter }
     static var needs: MetricNeeds { [.probe, .spectrum] }
 
-    func score(edge: Edge) throws -> Double {
+    func score(edge: Edge, probe: ProbeServices) throws -> Double {
         Self.score(spectrum: try probe.singularValues(edge))
     }
 }
@@ -24,13 +22,8 @@ extension SpectralMetric {
 final class NuclearNorm: SpectralMetric {
     static let info = PluginInfo(id: "nuclear-norm", name: "Nuclear norm", version: "1.0.0",
                                  summary: "Nuclear norm of the edge gradient: the sum of its singular values.")
-    let host: PluginHost
-    let probe: ProbeServices
 
-    init(host: PluginHost, configuration: Configuration) throws {
-        self.host = host
-        probe = try host.probe()
-    }
+    init(configuration: Configuration) {}
 
     static func score(spectrum: UnsafeBufferPointer<Double>) -> Double {
         spectrum.reduce(0, +)
@@ -41,13 +34,8 @@ final class NuclearNorm: SpectralMetric {
 final class StableRank: SpectralMetric {
     static let info = PluginInfo(id: "stable-rank", name: "Stable rank", version: "1.0.0",
                                  summary: "Stable rank ||G_ij||_F^2 / sigma_max^2 of the edge gradient (0 if G_ij = 0).")
-    let host: PluginHost
-    let probe: ProbeServices
 
-    init(host: PluginHost, configuration: Configuration) throws {
-        self.host = host
-        probe = try host.probe()
-    }
+    init(configuration: Configuration) {}
 
     static func score(spectrum: UnsafeBufferPointer<Double>) -> Double {
         guard let largest = spectrum.first, largest > 0 else { return 0 }
@@ -59,13 +47,8 @@ final class StableRank: SpectralMetric {
 final class EffectiveRank: SpectralMetric {
     static let info = PluginInfo(id: "effective-rank", name: "Effective rank", version: "1.0.0",
                                  summary: "Effective rank exp(-sum p log p), p = sigma / sum(sigma) (0 if G_ij = 0).")
-    let host: PluginHost
-    let probe: ProbeServices
 
-    init(host: PluginHost, configuration: Configuration) throws {
-        self.host = host
-        probe = try host.probe()
-    }
+    init(configuration: Configuration) {}
 
     static func score(spectrum: UnsafeBufferPointer<Double>) -> Double {
         let total = spectrum.reduce(0, +)

@@ -23,7 +23,8 @@ public struct PluginInfo: Sendable {
     }
 }
 
-/// What a metric needs from the host.
+/// What a metric needs from the host. The SDK refuses to create a metric on
+/// a host that lacks what it needs, with a message naming the missing service.
 public struct MetricNeeds: OptionSet, Sendable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -38,13 +39,13 @@ public struct MetricNeeds: OptionSet, Sendable {
     public static let extraPasses = MetricNeeds(rawValue: ASP_NEEDS_EXTRA_PASSES)
 }
 
-/// A plugin type: its self-description and how to create an instance.
-/// Conform through `Metric` or `Strategy`.
+/// A plugin type: its self-description and how to create an instance from
+/// parameter values. Conform through `Metric`, `EdgeMetric` or `Strategy`.
 public protocol Plugin: AnyObject {
     /// The self-description the host lists and checks configs against.
     static var info: PluginInfo { get }
     /// Creates an instance with parsed parameter values.
-    init(host: PluginHost, configuration: Configuration) throws
+    init(configuration: Configuration) throws
 }
 
 /// A metric: scores edges; higher or lower is better as `direction` says.
@@ -54,34 +55,28 @@ public protocol Metric: Plugin {
     /// What the metric needs from the host.
     static var needs: MetricNeeds { get }
     /// One finite score per edge, in order.
-    func score(_ edges: [Edge]) throws -> [Double]
+    func score(_ edges: [Edge], host: PluginHost) throws -> [Double]
+}
+
+/// A metric that scores one edge at a time from the probe.
+public protocol EdgeMetric: Metric {
+    /// The score of one edge.
+    func score(edge: Edge, probe: ProbeServices) throws -> Double
+}
+
+extension EdgeMetric {
+    /// Scores each edge in turn, stopping early if the user asks to.
+    public func score(_ edges: [Edge], host: PluginHost) throws -> [Double] {
+        let probe = try host.probe()
+        return try edges.map { edge in
+            try host.checkCancellation()
+            return try score(edge: edge, probe: probe)
+        }
+    }
 }
 
 /// A strategy: chooses a placement of about `k` edges.
 public protocol Strategy: Plugin {
     /// The chosen edges, distinct.
-    func select(k: Int) throws -> [Edge]
-}
-
-/// A metric that scores one edge at a time: implement `score(edge:)` and get
-/// `score(_:)` with cancellation checks between edges.
-public protocol EdgeMetric: Metric, HostedPlugin {
-    /// The score of one edge.
-    func score(edge: Edge) throws -> Double
-}
-
-extension EdgeMetric {
-    /// Scores each edge in turn, stopping early if the user asks to.
-    public func score(_ edges: [Edge]) throws -> [Double] {
-        try edges.map { edge in
-            try host.checkCancellation()
-            return try score(edge: edge)
-        }
-    }
-}
-
-/// A plugin that keeps the host it was created with.
-public protocol HostedPlugin: Plugin {
-    /// The host this instance was created with.
-    var host: PluginHost { get }
+    func select(k: Int, host: PluginHost) throws -> [Edge]
 }

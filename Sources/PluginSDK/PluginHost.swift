@@ -88,6 +88,12 @@ public final class PluginHost: @unchecked Sendable {
                            host: self)
     }
 
+    /// Throws, naming the missing service, unless the host offers all
+    /// `needs` (each is served by `asp.probe/1`).
+    func check(_ needs: MetricNeeds) throws {
+        if !needs.isEmpty { _ = try probe() }
+    }
+
     private func extensionTable<Table>(_ id: String, as: Table.Type) throws -> UnsafePointer<Table> {
         guard let raw = table.pointee.get_extension?(context, id) else {
             throw PluginError.unsupported("the host does not offer \(id)")

@@ -170,8 +170,9 @@ private let createThunk: @convention(c) (
         guard let type = PluginLibrary.type(of: UnsafeRawPointer(descriptor)) else {
             throw PluginError.invalidArgument("create was called with a descriptor this library does not own")
         }
+        if let metric = type as? any Metric.Type { try host.check(metric.needs) }
         let configuration = try Configuration(config, declared: type.info.parameters)
-        let plugin = try type.init(host: host, configuration: configuration)
+        let plugin = try type.init(configuration: configuration)
         out.pointee = Unmanaged.passRetained(Instance(plugin: plugin, host: host)).toOpaque()
     }
 }
@@ -194,7 +195,7 @@ private let scoreThunk: @convention(c) (
             throw PluginError.invalidArgument("score was given NULL edges or scores")
         }
         let input = (0..<Int(count)).map { Edge(edges![$0]) }
-        let result = try metric.score(input)
+        let result = try metric.score(input, host: instance.host)
         guard result.count == input.count else {
             throw PluginError(ASP_ERR_INTERNAL, "returned \(result.count) scores for \(input.count) edges")
         }
@@ -213,7 +214,7 @@ private let selectThunk: @convention(c) (
             throw PluginError.unsupported("\(type(of: instance.plugin).info.id) is not a strategy")
         }
         guard let request, let count else { throw PluginError.invalidArgument("select was given a NULL request or count") }
-        let chosen = try strategy.select(k: Int(max(request.pointee.k, 1)))
+        let chosen = try strategy.select(k: Int(max(request.pointee.k, 1)), host: instance.host)
         guard Set(chosen).count == chosen.count else {
             throw PluginError(ASP_ERR_INTERNAL, "chose an edge twice: \(chosen)")
         }

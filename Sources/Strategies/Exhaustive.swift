@@ -9,17 +9,15 @@ final class Exhaustive: Strategy {
         parameters: [.int("max-sets", default: 2000, atLeast: 1,
                           help: "train all k-sets only when there are at most this many"),
                      stepsParameter])
-    private let host: PluginHost
     private let maxSets: Int
     private let steps: Int
 
-    init(host: PluginHost, configuration: Configuration) throws {
-        self.host = host
+    init(configuration: Configuration) {
         maxSets = configuration.int("max-sets")
         steps = configuration.int("steps")
     }
 
-    func select(k: Int) throws -> [Edge] {
+    func select(k: Int, host: PluginHost) throws -> [Edge] {
         let edges = try host.candidates(atLeast: k)
         let search = try host.search()
         if k == 1 || binomial(edges.count, k, cap: maxSets + 1) <= maxSets {

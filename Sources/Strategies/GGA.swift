@@ -12,17 +12,15 @@ final class GGA: Strategy {
         summary: "Greedy by score, discounting edges near each chosen one by 1 - gamma^distance.",
         parameters: [metricParameter,
                      .real("gamma", default: 0.6, in: 0...1, help: "distance discount base; 0 gives top-k")])
-    private let host: PluginHost
     private let metric: String
     private let gamma: Double
 
-    init(host: PluginHost, configuration: Configuration) throws {
-        self.host = host
+    init(configuration: Configuration) {
         metric = configuration.string("metric")
         gamma = configuration.real("gamma")
     }
 
-    func select(k: Int) throws -> [Edge] {
+    func select(k: Int, host: PluginHost) throws -> [Edge] {
         let edges = try host.candidates(atLeast: k)
         let scores = try host.search().orientedScores(metric: metric, edges: edges)
         return GGA.greedy(edges: edges, scores: scores, k: k, gamma: gamma)

@@ -4,13 +4,9 @@ import PluginSDK
 final class RandomPlacement: Strategy {
     static let info = PluginInfo(id: "random", name: "Random", version: "1.0.0",
                                  summary: "k distinct candidate edges drawn uniformly at random (seeded).")
-    private let host: PluginHost
+    init(configuration: Configuration) {}
 
-    init(host: PluginHost, configuration: Configuration) throws {
-        self.host = host
-    }
-
-    func select(k: Int) throws -> [Edge] {
+    func select(k: Int, host: PluginHost) throws -> [Edge] {
         host.sample(k, from: try host.candidates(atLeast: k))
     }
 }
@@ -23,17 +19,15 @@ final class RandomBestOfN: Strategy {
         summary: "Trains n random k-edge placements and keeps the best by validation accuracy.",
         parameters: [.int("n", default: 100, in: 1...100_000, help: "how many random placements to train"),
                      stepsParameter])
-    private let host: PluginHost
     private let count: Int
     private let steps: Int
 
-    init(host: PluginHost, configuration: Configuration) throws {
-        self.host = host
+    init(configuration: Configuration) {
         count = configuration.int("n")
         steps = configuration.int("steps")
     }
 
-    func select(k: Int) throws -> [Edge] {
+    func select(k: Int, host: PluginHost) throws -> [Edge] {
         let edges = try host.candidates(atLeast: k)
         let placements = (0..<count).map { _ in host.sample(k, from: edges) }
         return try host.search().best(of: placements, steps: steps, host: host)

@@ -5,15 +5,13 @@ final class TopK: Strategy {
     static let info = PluginInfo(id: "top-k", name: "Top-k", version: "1.0.0",
                                  summary: "The k edges with the best scores under a metric.",
                                  parameters: [metricParameter])
-    private let host: PluginHost
     private let metric: String
 
-    init(host: PluginHost, configuration: Configuration) throws {
-        self.host = host
+    init(configuration: Configuration) {
         metric = configuration.string("metric")
     }
 
-    func select(k: Int) throws -> [Edge] {
+    func select(k: Int, host: PluginHost) throws -> [Edge] {
         let edges = try host.candidates(atLeast: k)
         let scores = try host.search().orientedScores(metric: metric, edges: edges)
         let order = edges.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }

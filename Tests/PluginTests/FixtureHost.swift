@@ -105,11 +105,6 @@ extension PluginEnvironment {
 }
 
 extension Matrix {
-    /// A matrix from rows of numbers.
-    init(_ rows: [[Float]]) {
-        self.init(rows: rows.count, cols: rows.first?.count ?? 0, values: rows.flatMap { $0 })
-    }
-
     /// A square diagonal matrix.
     static func diagonal(_ values: [Float]) -> Matrix {
         var matrix = Matrix(zeros: values.count, values.count)

@@ -160,19 +160,8 @@ static const asp_plugin_descriptor spread_descriptor = {
 
 static const asp_plugin_descriptor *const plugins[] = {&spread_descriptor};
 
-/** The library table: which ABI this library implements, and its plugins. */
-static const asp_library library = {
-    sizeof(asp_library),
-    ASP_ABI_VERSION,
-    sizeof plugins / sizeof plugins[0],
-    plugins,
-};
-
-/**
- * The entry point, the only exported symbol. A host of another major ABI
- * version gets NULL: this library was compiled against major 1 only.
+/*
+ * The library table and the exported entry point, asp_plugin_entry, which
+ * refuses (returns NULL to) a host of another major ABI version.
  */
-ASP_EXPORT const asp_library *asp_plugin_entry(uint32_t host_abi_version) {
-    if (ASP_VERSION_MAJOR(host_abi_version) != ASP_ABI_VERSION_MAJOR) return NULL;
-    return &library;
-}
+ASP_DEFINE_LIBRARY(plugins)

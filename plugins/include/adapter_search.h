@@ -330,6 +330,34 @@ typedef struct asp_library {
     const asp_plugin_descriptor *const *plugins;
 } asp_library;
 
+/** `extern "C"` when compiled as C++, nothing in C. */
+#ifdef __cplusplus
+#define ASP_EXTERN_C extern "C"
+#else
+#define ASP_EXTERN_C
+#endif
+
+/**
+ * Defines a library in one line: the library table over `plugin_array` (an
+ * array of `const asp_plugin_descriptor *`) and the exported entry point,
+ * which returns it to any host of major version ASP_ABI_VERSION_MAJOR and
+ * refuses (NULL) any other. Use it once, at file scope, with no semicolon:
+ *
+ *     static const asp_plugin_descriptor *const plugins[] = {&my_metric};
+ *     ASP_DEFINE_LIBRARY(plugins)
+ */
+#define ASP_DEFINE_LIBRARY(plugin_array)                                     \
+    static const asp_library asp_library_table_ = {                          \
+        sizeof(asp_library), ASP_ABI_VERSION,                                \
+        (uint32_t)(sizeof(plugin_array) / sizeof((plugin_array)[0])),        \
+        plugin_array};                                                       \
+    ASP_EXTERN_C ASP_EXPORT const asp_library *asp_plugin_entry(             \
+        uint32_t host_abi_version) {                                         \
+        return ASP_VERSION_MAJOR(host_abi_version) == ASP_ABI_VERSION_MAJOR  \
+                   ? &asp_library_table_                                     \
+                   : NULL;                                                   \
+    }
+
 /**
  * The one exported symbol, named ASP_ENTRY_SYMBOL. The host passes the ABI
  * version it speaks (ASP_ABI_VERSION as the host compiled it). The library

@@ -21,3 +21,7 @@ int header_check(const asp_plugin_descriptor *descriptor, asp_edge edge) {
     int kind_bit = (ASP_EDGE_KINDS_ALL & ASP_EDGE_KIND_BIT(asp_edge_kind(edge))) != 0 ? 1 : 0;
     return has_params + kind_bit + (entry == 0 ? 1 : 0);
 }
+
+/* The one-line library definition, in C and in C++. */
+static const asp_plugin_descriptor *const check_plugins[] = {0};
+ASP_DEFINE_LIBRARY(check_plugins)

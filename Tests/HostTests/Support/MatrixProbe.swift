@@ -68,11 +68,6 @@ final class MatrixProbe: ProbeProvider, Sendable {
 }
 
 extension Matrix {
-    /// A matrix from rows of numbers.
-    init(_ rows: [[Float]]) {
-        self.init(rows: rows.count, cols: rows.first?.count ?? 0, values: rows.flatMap { $0 })
-    }
-
     /// The mean of the squared entries, in float64.
     var meanSquare: Double {
         values.reduce(0) { $0 + Double($1) * Double($1) } / Double(values.count)
