@@ -1,14 +1,16 @@
-/// A dense row-major float32 matrix that owns its values.
-public struct Matrix: Equatable, Sendable {
+/// A dense row-major matrix that owns its values: the one tensor type of the
+/// engine. Activations are (tokens x width) matrices with the batch folded
+/// into the rows; images become (patches x pixels) matrices.
+public struct Matrix<Scalar: Real>: Equatable, Sendable {
     /// Rows.
     public let rows: Int
     /// Columns.
     public let cols: Int
     /// The `rows * cols` values, row-major.
-    public var values: [Float]
+    public var values: [Scalar]
 
     /// A matrix over `values`, which must hold `rows * cols` entries.
-    public init(rows: Int, cols: Int, values: [Float]) {
+    public init(rows: Int, cols: Int, values: [Scalar]) {
         precondition(values.count == rows * cols, "\(rows) x \(cols) matrix given \(values.count) values")
         self.rows = rows
         self.cols = cols
@@ -16,23 +18,106 @@ public struct Matrix: Equatable, Sendable {
     }
 
     /// A matrix from its rows, which must all have the same length.
-    public init(_ rows: [[Float]]) {
+    public init(_ rows: [[Scalar]]) {
         self.init(rows: rows.count, cols: rows.first?.count ?? 0, values: rows.flatMap { $0 })
     }
 
     /// A matrix of zeros.
     public init(zeros rows: Int, _ cols: Int) {
-        self.init(rows: rows, cols: cols, values: [Float](repeating: 0, count: rows * cols))
+        self.init(rows: rows, cols: cols, values: [Scalar](repeating: 0, count: rows * cols))
     }
 
     /// The element at `row`, `col`.
-    public subscript(row: Int, col: Int) -> Float {
+    @inlinable
+    public subscript(row: Int, col: Int) -> Scalar {
         get { values[row * cols + col] }
         set { values[row * cols + col] = newValue }
     }
 
+    /// The same values in another scalar type.
+    public func converted<Other: Real>(to: Other.Type = Other.self) -> Matrix<Other> {
+        Matrix<Other>(rows: rows, cols: cols, values: values.map { Other($0) })
+    }
+
+    /// The rows `range`, copied.
+    public func rows(_ range: Range<Int>) -> Matrix {
+        Matrix(rows: range.count, cols: cols, values: Array(values[range.lowerBound * cols..<range.upperBound * cols]))
+    }
+
+    /// The transpose.
+    public var transposed: Matrix {
+        var result = Matrix(zeros: cols, rows)
+        for row in 0..<rows { for col in 0..<cols { result[col, row] = self[row, col] } }
+        return result
+    }
+
+    /// Element-wise sum.
+    public static func + (lhs: Matrix, rhs: Matrix) -> Matrix {
+        var result = lhs
+        result += rhs
+        return result
+    }
+
+    /// Adds `rhs` element-wise.
+    public static func += (lhs: inout Matrix, rhs: Matrix) {
+        precondition(lhs.rows == rhs.rows && lhs.cols == rhs.cols, "shape mismatch: \(lhs.shape) + \(rhs.shape)")
+        lhs.values.withUnsafeMutableBufferPointer { out in
+            rhs.values.withUnsafeBufferPointer { add in
+                for index in out.indices { out[index] += add[index] }
+            }
+        }
+    }
+
+    /// "rows x cols".
+    public var shape: String { "\(rows) x \(cols)" }
+
+    /// sqrt(sum of squares), accumulated in float64.
+    public var frobeniusNorm: Double {
+        values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+    }
+}
+
+extension Matrix where Scalar == Float {
     /// The singular values in descending order, in float64.
     public func singularValues() throws -> [Double] {
         try values.withUnsafeBufferPointer { try Spectrum.singularValues(rows: rows, cols: cols, values: $0) }
+    }
+}
+
+/// Matrix products through BLAS.
+public enum MatrixProduct {
+    /// op(A) * op(B), with op the transpose where asked.
+    public static func multiply<Scalar: Real>(_ a: Matrix<Scalar>, transposed transposeA: Bool = false,
+                                              _ b: Matrix<Scalar>, transposed transposeB: Bool = false) -> Matrix<Scalar> {
+        let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
+        let n = transposeB ? b.rows : b.cols
+        precondition(k == (transposeB ? b.cols : b.rows), "inner dimensions differ: \(a.shape) and \(b.shape)")
+        var c = Matrix<Scalar>(zeros: m, n)
+        accumulate(a, transposed: transposeA, b, transposed: transposeB, into: &c, beta: 0)
+        return c
+    }
+
+    /// C = op(A) * op(B) + beta * C.
+    public static func accumulate<Scalar: Real>(_ a: Matrix<Scalar>, transposed transposeA: Bool = false,
+                                                _ b: Matrix<Scalar>, transposed transposeB: Bool = false,
+                                                into c: inout Matrix<Scalar>, beta: Scalar = 1) {
+        let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
+        let n = transposeB ? b.rows : b.cols
+        precondition(c.rows == m && c.cols == n, "output is \(c.shape), product is \(m) x \(n)")
+        guard m > 0, n > 0 else { return }
+        let cols = c.cols
+        a.values.withUnsafeBufferPointer { pa in
+            b.values.withUnsafeBufferPointer { pb in
+                c.values.withUnsafeMutableBufferPointer { pc in
+                    guard k > 0 else {
+                        for index in pc.indices { pc[index] *= beta }
+                        return
+                    }
+                    Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                                a: pa.baseAddress!, lda: a.cols, b: pb.baseAddress!, ldb: b.cols,
+                                beta: beta, c: pc.baseAddress!, ldc: cols)
+                }
+            }
+        }
     }
 }

@@ -20,7 +20,7 @@ struct PassRequest: Sendable {
     var input: Input
     var weights: Weights
     var loss: Loss
-    var perturbations: [(edge: Edge, map: Matrix)]
+    var perturbations: [(edge: Edge, map: Matrix<Float>)]
 }
 
 /// The probe data metrics read (METHOD.md section 4). The engine serves it
@@ -29,17 +29,17 @@ protocol ProbeProvider: AnyObject {
     /// What probe `probe` measured.
     func info(probe: Int) throws -> ProbeSummary
     /// H_k, tokens x width.
-    func activations(probe: Int, node: Int) throws -> Matrix
+    func activations(probe: Int, node: Int) throws -> Matrix<Float>
     /// D_k = dL/dh_k, tokens x width.
-    func gradients(probe: Int, node: Int) throws -> Matrix
+    func gradients(probe: Int, node: Int) throws -> Matrix<Float>
     /// G_ij = H_i^T D_j, width x width.
-    func edgeGradient(probe: Int, edge: Edge) throws -> Matrix
+    func edgeGradient(probe: Int, edge: Edge) throws -> Matrix<Float>
     /// Singular values of G_ij, descending, float64.
     func singularValues(probe: Int, edge: Edge) throws -> [Double]
     /// Singular values of G_ij above relativeTolerance * sigma_max.
     func rank(probe: Int, edge: Edge, relativeTolerance: Double) throws -> Int
     /// A seeded non-zero adapter init: W_down (rank x width), W_up (width x rank).
-    func adapterInit(edge: Edge, rank: Int) throws -> (down: Matrix, up: Matrix)
+    func adapterInit(edge: Edge, rank: Int) throws -> (down: Matrix<Float>, up: Matrix<Float>)
     /// Runs an extra pass and returns the new probe's number.
     func runPass(_ request: PassRequest) throws -> Int
 }

@@ -214,7 +214,7 @@ enum HostServices {
         return (0..<Int(count)).map { Edge(edges![$0]) }
     }
 
-    private static func lend(_ matrix: Matrix, into view: UnsafeMutablePointer<asp_matrix_view>, _ context: PluginContext) {
+    private static func lend(_ matrix: Matrix<Float>, into view: UnsafeMutablePointer<asp_matrix_view>, _ context: PluginContext) {
         let out = SizedOutput(view)
         out.set(\.rows, UInt32(matrix.rows))
         out.set(\.cols, UInt32(matrix.cols))
@@ -222,7 +222,7 @@ enum HostServices {
     }
 
     private static func lendMatrix(_ raw: UnsafeMutableRawPointer?, _ view: UnsafeMutablePointer<asp_matrix_view>?,
-                                   _ body: (ProbeProvider) throws -> Matrix) -> asp_status {
+                                   _ body: (ProbeProvider) throws -> Matrix<Float>) -> asp_status {
         let context = PluginContext.from(raw)
         return context.serve {
             guard let view else { throw invalid("view is NULL") }
@@ -244,7 +244,7 @@ enum HostServices {
         let count = Int(request.required(\.perturbation_count))
         let edges = request.required(\.perturbed_edges), maps = request.required(\.perturbations)
         guard count == 0 || (edges != nil && maps != nil) else { throw invalid("perturbations are NULL") }
-        let perturbations = try (0..<count).map { index -> (edge: Edge, map: Matrix) in
+        let perturbations = try (0..<count).map { index -> (edge: Edge, map: Matrix<Float>) in
             guard let map = maps![index] else { throw invalid("perturbation #\(index) is NULL") }
             let values = Array(UnsafeBufferPointer(start: map, count: width * width))
             return (Edge(edges![index]), Matrix(rows: width, cols: width, values: values))

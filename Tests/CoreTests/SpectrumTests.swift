@@ -4,7 +4,7 @@ import Testing
 @Suite struct SpectrumTests {
     @Test func singularValuesOfAKnownMatrixComeOutDescending() throws {
         // [[3, 0], [4, 5]] has singular values sqrt(45) and sqrt(5).
-        let matrix = Matrix(rows: 2, cols: 2, values: [3, 0, 4, 5])
+        let matrix = Matrix<Float>(rows: 2, cols: 2, values: [3, 0, 4, 5])
         let values = try matrix.singularValues()
         #expect(abs(values[0] - 45.0.squareRoot()) < 1e-12)
         #expect(abs(values[1] - 5.0.squareRoot()) < 1e-12)

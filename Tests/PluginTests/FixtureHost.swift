@@ -36,10 +36,10 @@ enum BuiltIns {
 /// running a backbone: what issue 2's tests drive the metrics with.
 final class FixedProbe: ProbeProvider {
     let width: Int
-    var gradients: [Edge: Matrix]
-    var initialisation: (down: Matrix, up: Matrix)?
+    var gradients: [Edge: Matrix<Float>]
+    var initialisation: (down: Matrix<Float>, up: Matrix<Float>)?
 
-    init(width: Int, gradients: [Edge: Matrix], initialisation: (down: Matrix, up: Matrix)? = nil) {
+    init(width: Int, gradients: [Edge: Matrix<Float>], initialisation: (down: Matrix<Float>, up: Matrix<Float>)? = nil) {
         self.width = width
         self.gradients = gradients
         self.initialisation = initialisation
@@ -49,15 +49,15 @@ final class FixedProbe: ProbeProvider {
         ProbeSummary(width: width, tokens: 4, examples: 2, classes: 3, loss: 1)
     }
 
-    func activations(probe: Int, node: Int) throws -> Matrix { Matrix(zeros: 4, width) }
-    func gradients(probe: Int, node: Int) throws -> Matrix { Matrix(zeros: 4, width) }
+    func activations(probe: Int, node: Int) throws -> Matrix<Float> { Matrix(zeros: 4, width) }
+    func gradients(probe: Int, node: Int) throws -> Matrix<Float> { Matrix(zeros: 4, width) }
 
-    func edgeGradient(probe: Int, edge: Edge) throws -> Matrix {
+    func edgeGradient(probe: Int, edge: Edge) throws -> Matrix<Float> {
         guard let gradient = gradients[edge] else { throw ServiceError(status: 6, description: "no gradient for \(edge)") }
         return gradient
     }
 
-    func adapterInit(edge: Edge, rank: Int) throws -> (down: Matrix, up: Matrix) {
+    func adapterInit(edge: Edge, rank: Int) throws -> (down: Matrix<Float>, up: Matrix<Float>) {
         guard let initialisation, initialisation.down.rows == rank else {
             throw ServiceError(status: 1, description: "no init of rank \(rank)")
         }
@@ -104,9 +104,9 @@ extension PluginEnvironment {
     }
 }
 
-extension Matrix {
+extension Matrix where Scalar == Float {
     /// A square diagonal matrix.
-    static func diagonal(_ values: [Float]) -> Matrix {
+    static func diagonal(_ values: [Float]) -> Matrix<Float> {
         var matrix = Matrix(zeros: values.count, values.count)
         for (index, value) in values.enumerated() { matrix[index, index] = value }
         return matrix

@@ -7,19 +7,19 @@ import Testing
 /// hand-computed answers.
 @Suite struct MetricTests {
     /// Scores one edge carrying `gradient` with metric `id`.
-    func score(_ id: String, _ gradient: Matrix, configuration: [String: String] = [:],
-               initialisation: (down: Matrix, up: Matrix)? = nil) throws -> Double {
+    func score(_ id: String, _ gradient: Matrix<Float>, configuration: [String: String] = [:],
+               initialisation: (down: Matrix<Float>, up: Matrix<Float>)? = nil) throws -> Double {
         let probe = FixedProbe(width: gradient.rows, gradients: [Edge(0, 1): gradient], initialisation: initialisation)
         let metric = try BuiltIns.instance(id, .fixed(nodeCount: 3, probe: probe), configuration)
         return try metric.score([Edge(0, 1)])[0]
     }
 
     /// Outer product u v^T.
-    func outer(_ u: [Float], _ v: [Float]) -> Matrix {
+    func outer(_ u: [Float], _ v: [Float]) -> Matrix<Float> {
         Matrix(rows: u.count, cols: v.count, values: u.flatMap { a in v.map { a * $0 } })
     }
 
-    func sum(_ matrices: [Matrix]) -> Matrix {
+    func sum(_ matrices: [Matrix<Float>]) -> Matrix<Float> {
         Matrix(rows: matrices[0].rows, cols: matrices[0].cols,
                values: matrices.dropFirst().reduce(matrices[0].values) { zip($0, $1.values).map(+) })
     }
@@ -74,7 +74,7 @@ import Testing
         // G = [[1, 2], [3, 4]], W_down = [[1, -1]], W_up = [[2], [0.5]]:
         // dL/dW_up = G^T W_down^T = [-2, -2]^T, sum |W_up * .| = 4 + 1 = 5;
         // dL/dW_down = W_up^T G^T = [3, 8],      sum |W_down * .| = 3 + 8 = 11.
-        let initialisation = (down: Matrix([[1, -1]]), up: Matrix([[2], [0.5]]))
+        let initialisation = (down: Matrix<Float>([[1, -1]]), up: Matrix<Float>([[2], [0.5]]))
         #expect(try score("snip", Matrix([[1, 2], [3, 4]]), configuration: ["rank": "1"],
                           initialisation: initialisation) == 16)
     }
