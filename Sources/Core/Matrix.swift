@@ -87,19 +87,19 @@ extension Matrix where Scalar == Float {
 /// Matrix products through BLAS.
 public enum MatrixProduct {
     /// op(A) * op(B), with op the transpose where asked.
-    public static func multiply<Scalar: Real>(_ a: Matrix<Scalar>, transposed transposeA: Bool = false,
-                                              _ b: Matrix<Scalar>, transposed transposeB: Bool = false) -> Matrix<Scalar> {
+    public static func multiply<Scalar: Real>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>,
+                                              transposeA: Bool = false, transposeB: Bool = false) -> Matrix<Scalar> {
         let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
         let n = transposeB ? b.rows : b.cols
         precondition(k == (transposeB ? b.cols : b.rows), "inner dimensions differ: \(a.shape) and \(b.shape)")
         var c = Matrix<Scalar>(zeros: m, n)
-        accumulate(a, transposed: transposeA, b, transposed: transposeB, into: &c, beta: 0)
+        accumulate(a, b, transposeA: transposeA, transposeB: transposeB, into: &c, beta: 0)
         return c
     }
 
     /// C = op(A) * op(B) + beta * C.
-    public static func accumulate<Scalar: Real>(_ a: Matrix<Scalar>, transposed transposeA: Bool = false,
-                                                _ b: Matrix<Scalar>, transposed transposeB: Bool = false,
+    public static func accumulate<Scalar: Real>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>,
+                                                transposeA: Bool = false, transposeB: Bool = false,
                                                 into c: inout Matrix<Scalar>, beta: Scalar = 1) {
         let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
         let n = transposeB ? b.rows : b.cols

@@ -1,0 +1,138 @@
+import Core
+import Testing
+
+/// Every op's backward, and the node gradients of a tiny whole model, against
+/// central finite differences in float64 (relative error < 1e-6).
+@Suite struct GradientCheckTests {
+    typealias G = GradientCheck
+    let tolerance = 1e-6
+
+    /// Two examples of five rows, the second with two padding rows.
+    let layout = BatchLayout(examples: 2, length: 5,
+                             isToken: [true, true, true, true, true, true, true, true, false, false])
+
+    func linear(_ outputs: Int, _ inputs: Int, seed: UInt64) -> Linear<Double> {
+        Linear(weight: G.random(outputs, inputs, seed: seed), bias: G.random(1, outputs, seed: seed + 1).values)
+    }
+
+    func norm(_ width: Int, seed: UInt64) -> LayerNorm<Double> {
+        LayerNorm(gamma: G.random(1, width, seed: seed).values.map { 1 + $0 / 2 },
+                  beta: G.random(1, width, seed: seed + 1).values, epsilon: 1e-5)
+    }
+
+    @Test func linear() {
+        let layer = linear(3, 4, seed: 1), x = G.random(6, 4, seed: 2), r = G.random(6, 3, seed: 3)
+        #expect(G.relativeError(at: x, analytic: layer.backward(r)) { G.dot(layer.forward($0), r) } < tolerance)
+        let gradients = layer.parameterGradients(r, input: x)
+        #expect(G.relativeError(at: layer.weight, analytic: gradients.weight) { weight in
+            G.dot(Linear(weight: weight, bias: layer.bias).forward(x), r)
+        } < tolerance)
+        let bias = Matrix(rows: 1, cols: 3, values: layer.bias)
+        #expect(G.relativeError(at: bias, analytic: Matrix(rows: 1, cols: 3, values: gradients.bias)) { bias in
+            G.dot(Linear(weight: layer.weight, bias: bias.values).forward(x), r)
+        } < tolerance)
+    }
+
+    @Test func layerNorm() {
+        let layer = norm(6, seed: 4), x = G.random(5, 6, seed: 5), r = G.random(5, 6, seed: 6)
+        let (_, cache) = layer.forward(x)
+        #expect(G.relativeError(at: x, analytic: layer.backward(r, cache)) { G.dot(layer.forward($0).0, r) } < tolerance)
+        let gradients = layer.parameterGradients(r, cache)
+        let gamma = Matrix(rows: 1, cols: 6, values: layer.gamma)
+        #expect(G.relativeError(at: gamma, analytic: Matrix(rows: 1, cols: 6, values: gradients.gamma)) { gamma in
+            G.dot(LayerNorm(gamma: gamma.values, beta: layer.beta, epsilon: 1e-5).forward(x).0, r)
+        } < tolerance)
+        let beta = Matrix(rows: 1, cols: 6, values: layer.beta)
+        #expect(G.relativeError(at: beta, analytic: Matrix(rows: 1, cols: 6, values: gradients.beta)) { beta in
+            G.dot(LayerNorm(gamma: layer.gamma, beta: beta.values, epsilon: 1e-5).forward(x).0, r)
+        } < tolerance)
+    }
+
+    @Test func gelu() {
+        var x = G.random(4, 5, seed: 7)
+        x.values = x.values.map { $0 * 4 }  // cover the tails too
+        let r = G.random(4, 5, seed: 8)
+        #expect(G.relativeError(at: x, analytic: GELU.backward(r, input: x)) { G.dot(GELU.forward($0), r) } < tolerance)
+    }
+
+    @Test func attentionWithPaddingMask() {
+        let qkv = G.random(layout.rows, 3 * 8, seed: 9), r = G.random(layout.rows, 8, seed: 10)
+        let (_, cache) = Attention.forward(qkv, heads: 2, layout: layout)
+        let analytic = Attention.backward(r, qkv: qkv, heads: 2, layout: layout, cache: cache)
+        #expect(G.relativeError(at: qkv, analytic: analytic) { G.dot(Attention.forward($0, heads: 2, layout: layout).0, r) } < tolerance)
+    }
+
+    @Test func attentionNeverReadsPaddingKeys() {
+        let qkv = G.random(layout.rows, 3 * 8, seed: 11)
+        var changed = qkv
+        for col in 8..<24 { changed[9, col] += 5 }  // the key and value of a padding row
+        let before = Attention.forward(qkv, heads: 2, layout: layout).0
+        let after = Attention.forward(changed, heads: 2, layout: layout).0
+        #expect(before == after)
+    }
+
+    @Test(arguments: Pooling.allCases)
+    func pooling(_ pooling: Pooling) {
+        let x = G.random(layout.rows, 4, seed: 12), r = G.random(2, 4, seed: 13)
+        #expect(G.relativeError(at: x, analytic: pooling.backward(r, layout: layout)) {
+            G.dot(pooling.forward($0, layout: layout), r)
+        } < tolerance)
+    }
+
+    @Test func crossEntropy() {
+        let logits = G.random(3, 5, seed: 14), labels = [4, 0, 2]
+        let (_, gradient) = CrossEntropy.loss(logits, labels: labels)
+        #expect(G.relativeError(at: logits, analytic: gradient) { CrossEntropy.loss($0, labels: labels).loss } < tolerance)
+    }
+
+    @Test(arguments: [NormPlacement.post, .pre])
+    func transformerSubLayers(_ placement: NormPlacement) {
+        let block = TransformerBlock(placement: placement, heads: 2, qkv: linear(24, 8, seed: 20),
+                                     attentionOutput: linear(8, 8, seed: 22), attentionNorm: norm(8, seed: 24),
+                                     intermediate: linear(16, 8, seed: 26), output: linear(8, 16, seed: 28),
+                                     mlpNorm: norm(8, seed: 30))
+        let x = G.random(layout.rows, 8, seed: 32), r = G.random(layout.rows, 8, seed: 33)
+        let (_, attentionTape) = block.attention(x, layout: layout)
+        #expect(G.relativeError(at: x, analytic: block.attentionBackward(r, attentionTape, layout: layout)) {
+            G.dot(block.attention($0, layout: layout).0, r)
+        } < tolerance)
+        let (_, mlpTape) = block.mlp(x)
+        #expect(G.relativeError(at: x, analytic: block.mlpBackward(r, mlpTape)) { G.dot(block.mlp($0).0, r) } < tolerance)
+    }
+
+    /// The loss of a tiny model from node k on: the remaining segments, the
+    /// readout, a linear head and cross-entropy.
+    func lossFromNode(_ backbone: Backbone<Double>, _ k: Int, _ value: Matrix<Double>, head: Linear<Double>,
+                      labels: [Int], layout: BatchLayout) -> Double {
+        var node = value
+        for s in (k + 1)..<backbone.nodeCount { node = backbone.segment(s, node, layout: layout).0 }
+        return CrossEntropy.loss(head.forward(backbone.readout(node, layout: layout).0), labels: labels).loss
+    }
+
+    @Test(arguments: [BackboneConfig.Family.bert, .roberta, .vit])
+    func nodeGradientsOfATinyWholeModel(_ family: BackboneConfig.Family) {
+        var config = BackboneConfig(family: family, width: 8, layers: 2, heads: 2, intermediateWidth: 16,
+                                    layerNormEpsilon: 1e-6)
+        let input: BackboneInput<Double>
+        switch family {
+        case .bert, .roberta:
+            config.vocabularySize = 20; config.maxPositions = 16; config.typeVocabularySize = 2; config.padTokenID = 1
+            input = .tokens(ids: [2, 5, 7, 9, 3, 2, 11, 3, 1, 1], types: [Int32](repeating: 0, count: 10), layout: layout)
+        case .vit:
+            config.imageSize = 4; config.patchSize = 2; config.channels = 2
+            input = .images(pixels: G.random(1, 2 * 2 * 4 * 4, seed: 40).values, count: 2)
+        }
+        let backbone = Backbone<Double>.random(config, seed: 41, scale: 0.5)
+        let head = linear(3, 8, seed: 42), labels = [2, 0]
+        let pass = backbone.forward(input)
+        let (_, dLogits) = CrossEntropy.loss(head.forward(pass.pooled), labels: labels)
+        let gradients = backbone.nodeGradients(pass, pooledGradient: head.backward(dLogits))
+        #expect(gradients.count == config.nodeCount)
+        for k in 0..<backbone.nodeCount {
+            let error = G.relativeError(at: pass.nodes[k], analytic: gradients[k]) {
+                lossFromNode(backbone, k, $0, head: head, labels: labels, layout: pass.layout)
+            }
+            #expect(error < tolerance, "node \(k): relative error \(error)")
+        }
+    }
+}
