@@ -25,8 +25,12 @@ let package = Package(
         // OpenBLAS (cblas) and LAPACKE.
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
 
+        // The engine's vectorised float32 element-wise kernels.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+
         // The engine.
-        .target(name: "Core", dependencies: ["CLinearAlgebra"]),
+        .target(name: "Core", dependencies: ["CLinearAlgebra", "CKernels"],
+                swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]),
 
         // Parameter value rules, shared by the host and the SDK.
         .target(name: "PluginParameters"),
@@ -42,13 +46,13 @@ let package = Package(
         .executableTarget(
             name: "Host",
             dependencies: [
-                "Core", "CAdapterSearch", "PluginParameters",
+                "Core", "CAdapterSearch", "CLinearAlgebra", "PluginParameters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.linkedLibrary("dl")]
         ),
 
-        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core"], exclude: ["Fixtures"]),
         .testTarget(name: "PluginTests", dependencies: ["Host", "Core", "CAdapterSearch"]),
         // Fixtures/ holds C sources the tests compile with `cc` at test time.
         .testTarget(name: "HostTests", dependencies: ["Host", "Core", "CAdapterSearch"], exclude: ["Fixtures"]),

@@ -63,7 +63,9 @@ public struct Matrix<Scalar: Real>: Equatable, Sendable {
         precondition(lhs.rows == rhs.rows && lhs.cols == rhs.cols, "shape mismatch: \(lhs.shape) + \(rhs.shape)")
         lhs.values.withUnsafeMutableBufferPointer { out in
             rhs.values.withUnsafeBufferPointer { add in
-                for index in out.indices { out[index] += add[index] }
+                Parallel.forEachChunk(out.count, minimumChunk: 1 << 15) { range in
+                    for index in range { out[index] += add[index] }
+                }
             }
         }
     }
@@ -113,9 +115,14 @@ public enum MatrixProduct {
                         for index in pc.indices { pc[index] *= beta }
                         return
                     }
-                    Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
-                                a: pa.baseAddress!, lda: a.cols, b: pb.baseAddress!, ldb: b.cols,
-                                beta: beta, c: pc.baseAddress!, ldc: cols)
+                    // Split op(A)'s rows over the threads: each part is an
+                    // independent single-threaded gemm.
+                    Parallel.forEachChunk(m, minimumChunk: max(1 << 21 / max(n * k, 1), 16)) { rows in
+                        let aStart = transposeA ? rows.lowerBound : rows.lowerBound * a.cols
+                        Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k, alpha: 1,
+                                    a: pa.baseAddress! + aStart, lda: a.cols, b: pb.baseAddress!, ldb: b.cols,
+                                    beta: beta, c: pc.baseAddress! + rows.lowerBound * cols, ldc: cols)
+                    }
                 }
             }
         }

@@ -1,3 +1,4 @@
+import CKernels
 import CLinearAlgebra
 #if canImport(Glibc)
 import Glibc
@@ -5,8 +6,10 @@ import Glibc
 
 /// The scalar types the engine computes in: `Float` for real work on
 /// OpenBLAS's sgemm, `Double` for gradient checks against finite differences.
-/// Every op is written once, generic over `Real`.
-public protocol Real: BinaryFloatingPoint, Sendable, SIMDScalar, CustomStringConvertible
+/// Every op is written once, generic over `Real`; the few element-wise
+/// kernels that dominate time are requirements, so that Float can use
+/// vectorised approximations (VectorMath) while Double stays exact.
+public protocol Real: BinaryFloatingPoint, Sendable, CustomStringConvertible
 where Self.RawSignificand: FixedWidthInteger {
     /// C = alpha * op(A) * op(B) + beta * C, row-major, through CBLAS gemm.
     static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -19,6 +22,53 @@ where Self.RawSignificand: FixedWidthInteger {
     static func log(_ x: Self) -> Self
     /// The error function.
     static func erf(_ x: Self) -> Self
+
+    /// Softmax of each row of `length` scores over the keys flagged 1 in
+    /// `keyIsToken`; masked keys get 0, a row with no key becomes zeros.
+    static func maskedSoftmax(_ scores: UnsafeMutableBufferPointer<Self>, length: Int, keyIsToken: UnsafeBufferPointer<UInt8>)
+    /// values[i] = gelu(values[i]).
+    static func gelu(_ values: UnsafeMutableBufferPointer<Self>)
+    /// gradient[i] *= gelu'(input[i]).
+    static func geluBackward(_ gradient: UnsafeMutableBufferPointer<Self>, input: UnsafeBufferPointer<Self>)
+}
+
+extension Real {
+    /// The exact element-wise kernels, from libm: what Double uses, so that
+    /// gradient checks see the true functions.
+    @inlinable
+    static func exactMaskedSoftmax(_ scores: UnsafeMutableBufferPointer<Self>, length: Int,
+                                   keyIsToken: UnsafeBufferPointer<UInt8>) {
+        for start in stride(from: 0, to: scores.count, by: length) {
+            var largest = -Self.infinity
+            for col in 0..<length where keyIsToken[col] != 0 { largest = max(largest, scores[start + col]) }
+            var total: Self = 0
+            for col in 0..<length {
+                let value = keyIsToken[col] != 0 ? exp(scores[start + col] - largest) : 0
+                scores[start + col] = value
+                total += value
+            }
+            let inverse = total > 0 ? 1 / total : 0
+            for col in 0..<length { scores[start + col] *= inverse }
+        }
+    }
+
+    @inlinable
+    static func exactGELU(_ values: UnsafeMutableBufferPointer<Self>) {
+        for index in values.indices {
+            let x = values[index]
+            values[index] = x * (1 + erf(x * Self(0.7071067811865475244))) / 2
+        }
+    }
+
+    @inlinable
+    static func exactGELUBackward(_ gradient: UnsafeMutableBufferPointer<Self>, input: UnsafeBufferPointer<Self>) {
+        for index in gradient.indices {
+            let x = input[index]
+            let cdf = (1 + erf(x * Self(0.7071067811865475244))) / 2
+            let density = exp(-x * x / 2) * Self(0.3989422804014326779)
+            gradient[index] *= cdf + x * density
+        }
+    }
 }
 
 extension Float: Real {
@@ -33,6 +83,19 @@ extension Float: Real {
     @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
     @inlinable public static func log(_ x: Float) -> Float { logf(x) }
     @inlinable public static func erf(_ x: Float) -> Float { erff(x) }
+    @inlinable public static func maskedSoftmax(_ scores: UnsafeMutableBufferPointer<Float>, length: Int,
+                                                keyIsToken: UnsafeBufferPointer<UInt8>) {
+        guard let base = scores.baseAddress, let mask = keyIsToken.baseAddress, length > 0 else { return }
+        kernel_masked_softmax_f32(base, scores.count / length, length, mask)
+    }
+    @inlinable public static func gelu(_ values: UnsafeMutableBufferPointer<Float>) {
+        guard let base = values.baseAddress else { return }
+        kernel_gelu_f32(base, values.count)
+    }
+    @inlinable public static func geluBackward(_ gradient: UnsafeMutableBufferPointer<Float>, input: UnsafeBufferPointer<Float>) {
+        guard let base = gradient.baseAddress, let x = input.baseAddress else { return }
+        kernel_gelu_backward_f32(base, x, gradient.count)
+    }
 }
 
 extension Double: Real {
@@ -47,4 +110,12 @@ extension Double: Real {
     @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
     @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
     @inlinable public static func erf(_ x: Double) -> Double { Glibc.erf(x) }
+    @inlinable public static func maskedSoftmax(_ scores: UnsafeMutableBufferPointer<Double>, length: Int,
+                                                keyIsToken: UnsafeBufferPointer<UInt8>) {
+        exactMaskedSoftmax(scores, length: length, keyIsToken: keyIsToken)
+    }
+    @inlinable public static func gelu(_ values: UnsafeMutableBufferPointer<Double>) { exactGELU(values) }
+    @inlinable public static func geluBackward(_ gradient: UnsafeMutableBufferPointer<Double>, input: UnsafeBufferPointer<Double>) {
+        exactGELUBackward(gradient, input: input)
+    }
 }

@@ -3,6 +3,12 @@ import ArgumentParser
 /// The `adapter-search` command.
 @main
 struct AdapterSearch: ParsableCommand {
+    /// Runs the command, after making sure OpenBLAS uses the CPU's best kernels.
+    static func main() {
+        OpenBLASCoreType.reexecuteIfNeeded()
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "adapter-search",
         abstract: "Find where to put adapters in a frozen pretrained transformer.",

@@ -32,7 +32,7 @@ public enum Attention {
     }
 
     /// softmax(Q K^T / sqrt(dh) + mask) V for every example and head;
-    /// returns the context, (B*T) x d.
+    /// returns the context, (B*T) x d. Examples run in parallel.
     public static func forward<Scalar: Real>(_ qkv: Matrix<Scalar>, heads: Int,
                                              layout: BatchLayout) -> (Matrix<Scalar>, Cache<Scalar>) {
         let width = qkv.cols / 3, headWidth = width / heads, length = layout.length
@@ -41,101 +41,85 @@ public enum Attention {
         let scale = 1 / Scalar(headWidth).squareRoot()
         var context = Matrix<Scalar>(zeros: qkv.rows, width)
         var probabilities = [Scalar](repeating: 0, count: layout.examples * heads * length * length)
-        var scores = [Scalar](repeating: 0, count: length * length)
+        let keyIsToken = layout.isToken.map { UInt8($0 ? 1 : 0) }
+        keyIsToken.withUnsafeBufferPointer { keyIsToken in
         qkv.values.withUnsafeBufferPointer { packed in
-            context.values.withUnsafeMutableBufferPointer { out in
-                for example in 0..<layout.examples {
+        context.values.withUnsafeMutableBufferPointer { out in
+        probabilities.withUnsafeMutableBufferPointer { allProbabilities in
+            Parallel.forEachChunk(layout.examples, minimumChunk: 1) { examples in
+                for example in examples {
                     let rowBase = example * length
                     for head in 0..<heads {
                         let q = packed.baseAddress! + rowBase * 3 * width + head * headWidth
                         let k = q + width, v = q + 2 * width
-                        scores.withUnsafeMutableBufferPointer { s in
-                            // S = Q K^T * scale
-                            Scalar.gemm(transposeA: false, transposeB: true, m: length, n: length, k: headWidth,
-                                        alpha: scale, a: q, lda: 3 * width, b: k, ldb: 3 * width,
-                                        beta: 0, c: s.baseAddress!, ldc: length)
-                            softmaxRows(s, length: length, keyIsToken: layout.isToken[rowBase..<rowBase + length])
-                            let offset = (example * heads + head) * length * length
-                            for index in 0..<length * length { probabilities[offset + index] = s[index] }
-                            // O = P V
-                            Scalar.gemm(transposeA: false, transposeB: false, m: length, n: headWidth, k: length,
-                                        alpha: 1, a: s.baseAddress!, lda: length, b: v, ldb: 3 * width,
-                                        beta: 0, c: out.baseAddress! + rowBase * width + head * headWidth, ldc: width)
-                        }
+                        let p = allProbabilities.baseAddress! + (example * heads + head) * length * length
+                        // S = Q K^T * scale, then P = softmax(S) in place
+                        Scalar.gemm(transposeA: false, transposeB: true, m: length, n: length, k: headWidth,
+                                    alpha: scale, a: q, lda: 3 * width, b: k, ldb: 3 * width, beta: 0, c: p, ldc: length)
+                        Scalar.maskedSoftmax(UnsafeMutableBufferPointer(start: p, count: length * length), length: length,
+                                             keyIsToken: UnsafeBufferPointer(rebasing: keyIsToken[rowBase..<rowBase + length]))
+                        // O = P V
+                        Scalar.gemm(transposeA: false, transposeB: false, m: length, n: headWidth, k: length,
+                                    alpha: 1, a: p, lda: length, b: v, ldb: 3 * width,
+                                    beta: 0, c: out.baseAddress! + rowBase * width + head * headWidth, ldc: width)
                     }
                 }
             }
+        }
+        }
+        }
         }
         return (context, Cache(probabilities: probabilities))
     }
 
     /// dL/dqkv from dL/dcontext: dV = P^T dO, dP = dO V^T,
     /// dS = P (dP - rowsum(dP P)), dQ = dS K / sqrt(dh), dK = dS^T Q / sqrt(dh).
+    /// Examples run in parallel.
     public static func backward<Scalar: Real>(_ dContext: Matrix<Scalar>, qkv: Matrix<Scalar>, heads: Int,
                                               layout: BatchLayout, cache: Cache<Scalar>) -> Matrix<Scalar> {
         let width = qkv.cols / 3, headWidth = width / heads, length = layout.length
         let scale = 1 / Scalar(headWidth).squareRoot()
         var dqkv = Matrix<Scalar>(zeros: qkv.rows, qkv.cols)
-        var scratch = [Scalar](repeating: 0, count: length * length)
         cache.probabilities.withUnsafeBufferPointer { probabilities in
         qkv.values.withUnsafeBufferPointer { packed in
         dContext.values.withUnsafeBufferPointer { dOut in
         dqkv.values.withUnsafeMutableBufferPointer { grad in
-        scratch.withUnsafeMutableBufferPointer { dScores in
-            let ds = dScores.baseAddress!
-            for example in 0..<layout.examples {
-                let rowBase = example * length
-                for head in 0..<heads {
-                    let column = rowBase * 3 * width + head * headWidth
-                    let q = packed.baseAddress! + column, k = q + width, v = q + 2 * width
-                    let dq = grad.baseAddress! + column, dk = dq + width, dv = dq + 2 * width
-                    let dO = dOut.baseAddress! + rowBase * width + head * headWidth
-                    let p = probabilities.baseAddress! + (example * heads + head) * length * length
-                    // dV = P^T dO
-                    Scalar.gemm(transposeA: true, transposeB: false, m: length, n: headWidth, k: length,
-                                alpha: 1, a: p, lda: length, b: dO, ldb: width, beta: 0, c: dv, ldc: 3 * width)
-                    // dP = dO V^T
-                    Scalar.gemm(transposeA: false, transposeB: true, m: length, n: length, k: headWidth,
-                                alpha: 1, a: dO, lda: width, b: v, ldb: 3 * width, beta: 0, c: ds, ldc: length)
-                    // dS = P (dP - rowsum(dP P)): the softmax backward
-                    for row in 0..<length {
-                        let base = row * length
-                        var dot: Scalar = 0
-                        for col in 0..<length { dot += ds[base + col] * p[base + col] }
-                        for col in 0..<length { ds[base + col] = p[base + col] * (ds[base + col] - dot) }
+            Parallel.forEachChunk(layout.examples, minimumChunk: 1) { examples in
+                let ds = UnsafeMutablePointer<Scalar>.allocate(capacity: length * length)
+                defer { ds.deallocate() }
+                for example in examples {
+                    let rowBase = example * length
+                    for head in 0..<heads {
+                        let column = rowBase * 3 * width + head * headWidth
+                        let q = packed.baseAddress! + column, k = q + width, v = q + 2 * width
+                        let dq = grad.baseAddress! + column, dk = dq + width, dv = dq + 2 * width
+                        let dO = dOut.baseAddress! + rowBase * width + head * headWidth
+                        let p = probabilities.baseAddress! + (example * heads + head) * length * length
+                        // dV = P^T dO
+                        Scalar.gemm(transposeA: true, transposeB: false, m: length, n: headWidth, k: length,
+                                    alpha: 1, a: p, lda: length, b: dO, ldb: width, beta: 0, c: dv, ldc: 3 * width)
+                        // dP = dO V^T
+                        Scalar.gemm(transposeA: false, transposeB: true, m: length, n: length, k: headWidth,
+                                    alpha: 1, a: dO, lda: width, b: v, ldb: 3 * width, beta: 0, c: ds, ldc: length)
+                        // dS = P (dP - rowsum(dP P)): the softmax backward
+                        for row in 0..<length {
+                            let base = row * length
+                            var dot: Scalar = 0
+                            for col in 0..<length { dot += ds[base + col] * p[base + col] }
+                            for col in 0..<length { ds[base + col] = p[base + col] * (ds[base + col] - dot) }
+                        }
+                        // dQ = dS K * scale, dK = dS^T Q * scale
+                        Scalar.gemm(transposeA: false, transposeB: false, m: length, n: headWidth, k: length,
+                                    alpha: scale, a: ds, lda: length, b: k, ldb: 3 * width, beta: 0, c: dq, ldc: 3 * width)
+                        Scalar.gemm(transposeA: true, transposeB: false, m: length, n: headWidth, k: length,
+                                    alpha: scale, a: ds, lda: length, b: q, ldb: 3 * width, beta: 0, c: dk, ldc: 3 * width)
                     }
-                    // dQ = dS K * scale, dK = dS^T Q * scale
-                    Scalar.gemm(transposeA: false, transposeB: false, m: length, n: headWidth, k: length,
-                                alpha: scale, a: ds, lda: length, b: k, ldb: 3 * width, beta: 0, c: dq, ldc: 3 * width)
-                    Scalar.gemm(transposeA: true, transposeB: false, m: length, n: headWidth, k: length,
-                                alpha: scale, a: ds, lda: length, b: q, ldb: 3 * width, beta: 0, c: dk, ldc: 3 * width)
                 }
             }
         }
         }
         }
         }
-        }
         return dqkv
-    }
-
-    /// Softmax of each row of a length x length score block over the keys
-    /// that are real tokens; masked keys get probability 0.
-    static func softmaxRows<Scalar: Real>(_ s: UnsafeMutableBufferPointer<Scalar>, length: Int,
-                                          keyIsToken: ArraySlice<Bool>) {
-        let first = keyIsToken.startIndex
-        for row in 0..<length {
-            let base = row * length
-            var largest = -Scalar.infinity
-            for col in 0..<length where keyIsToken[first + col] { largest = max(largest, s[base + col]) }
-            var total: Scalar = 0
-            for col in 0..<length {
-                let value = keyIsToken[first + col] ? Scalar.exp(s[base + col] - largest) : 0
-                s[base + col] = value
-                total += value
-            }
-            let inverse = total > 0 ? 1 / total : 0
-            for col in 0..<length { s[base + col] *= inverse }
-        }
     }
 }

@@ -4,9 +4,8 @@ public enum GELU {
     public static func forward<Scalar: Real>(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
         var y = x
         y.values.withUnsafeMutableBufferPointer { values in
-            for index in values.indices {
-                let v = values[index]
-                values[index] = v * cdf(v)
+            Parallel.forEachChunk(values.count) { range in
+                Scalar.gelu(UnsafeMutableBufferPointer(rebasing: values[range]))
             }
         }
         return y
@@ -17,24 +16,12 @@ public enum GELU {
         var dx = dy
         dx.values.withUnsafeMutableBufferPointer { out in
             x.values.withUnsafeBufferPointer { input in
-                for index in out.indices {
-                    let v = input[index]
-                    out[index] *= cdf(v) + v * density(v)
+                Parallel.forEachChunk(out.count) { range in
+                    Scalar.geluBackward(UnsafeMutableBufferPointer(rebasing: out[range]),
+                                        input: UnsafeBufferPointer(rebasing: input[range]))
                 }
             }
         }
         return dx
-    }
-
-    /// Phi(x), the standard normal CDF.
-    @inlinable
-    static func cdf<Scalar: Real>(_ x: Scalar) -> Scalar {
-        (1 + Scalar.erf(x * Scalar(0.70710678118654752440084436210484903928))) / 2
-    }
-
-    /// phi(x), the standard normal density.
-    @inlinable
-    static func density<Scalar: Real>(_ x: Scalar) -> Scalar {
-        Scalar.exp(-x * x / 2) * Scalar(0.39894228040143267793994605993438186848)
     }
 }

@@ -28,8 +28,10 @@ public struct LayerNorm<Scalar: Real>: Sendable {
         var normalized = x, y = x
         var inverseStd = [Scalar](repeating: 0, count: x.rows)
         normalized.values.withUnsafeMutableBufferPointer { xhat in
-            y.values.withUnsafeMutableBufferPointer { out in
-                for row in 0..<x.rows {
+        y.values.withUnsafeMutableBufferPointer { out in
+        inverseStd.withUnsafeMutableBufferPointer { inverseStd in
+            Parallel.forEachChunk(x.rows, minimumChunk: 64) { rows in
+                for row in rows {
                     let base = row * width
                     var mean: Scalar = 0
                     for col in 0..<width { mean += xhat[base + col] }
@@ -49,6 +51,8 @@ public struct LayerNorm<Scalar: Real>: Sendable {
                 }
             }
         }
+        }
+        }
         return (y, Cache(normalized: normalized, inverseStd: inverseStd))
     }
 
@@ -57,8 +61,9 @@ public struct LayerNorm<Scalar: Real>: Sendable {
         let width = dy.cols
         var dx = dy
         dx.values.withUnsafeMutableBufferPointer { out in
-            cache.normalized.values.withUnsafeBufferPointer { xhat in
-                for row in 0..<dy.rows {
+        cache.normalized.values.withUnsafeBufferPointer { xhat in
+            Parallel.forEachChunk(dy.rows, minimumChunk: 64) { rows in
+                for row in rows {
                     let base = row * width
                     var sumG: Scalar = 0, sumGX: Scalar = 0
                     for col in 0..<width {
@@ -74,6 +79,7 @@ public struct LayerNorm<Scalar: Real>: Sendable {
                     }
                 }
             }
+        }
         }
         return dx
     }

@@ -1,0 +1,98 @@
+/*
+ * kernels.c — see kernels.h.
+ *
+ * exp: x = k ln2 + r with |r| <= ln2/2; e^r by its Taylor polynomial to r^7
+ * (truncation below 2e-9); 2^k from the exponent bits. k is rounded with the
+ * 1.5 * 2^23 trick, whose sum holds k in its low mantissa bits.
+ * Phi: erf by Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7), which shares
+ * its exp(-x^2/2) with the normal density the GELU derivative needs.
+ */
+#include "kernels.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define VECTORISED __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define VECTORISED
+#endif
+
+static inline float exp_approx(float x) {
+    const float magic = 12582912.0f; /* 1.5 * 2^23 */
+    x = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+    float shifted = x * 1.44269504088896341f + magic;
+    float k = shifted - magic;
+    float r = (x - k * 0.693145751953125f) - k * 1.428606765330187e-06f;
+    float p = 1.0f / 5040;
+    p = p * r + 1.0f / 720;
+    p = p * r + 1.0f / 120;
+    p = p * r + 1.0f / 24;
+    p = p * r + 1.0f / 6;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    int32_t bits, magic_bits;
+    memcpy(&bits, &shifted, sizeof bits);
+    memcpy(&magic_bits, &magic, sizeof magic_bits);
+    int32_t scale_bits = (bits - magic_bits + 127) << 23;
+    float scale;
+    memcpy(&scale, &scale_bits, sizeof scale);
+    return p * scale;
+}
+
+/* Phi(x) into *cdf, and returns exp(-x^2 / 2). */
+static inline float normal_cdf(float x, float *cdf) {
+    float z = x * 0.70710678118654752f;
+    float a = z < 0 ? -z : z;
+    float t = 1.0f / (1.0f + 0.3275911f * a);
+    float poly = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t
+                  + 0.254829592f) * t;
+    float gaussian = exp_approx(-a * a);
+    float tail = 0.5f * poly * gaussian; /* Phi(-|x|) */
+    *cdf = z < 0 ? tail : 1.0f - tail;
+    return gaussian;
+}
+
+VECTORISED
+void kernel_exp_f32(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] = exp_approx(x[i]);
+}
+
+VECTORISED
+void kernel_gelu_f32(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float cdf;
+        (void)normal_cdf(x[i], &cdf);
+        x[i] *= cdf;
+    }
+}
+
+VECTORISED
+void kernel_gelu_backward_f32(float *gradient, const float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float cdf;
+        float gaussian = normal_cdf(x[i], &cdf);
+        gradient[i] *= cdf + x[i] * gaussian * 0.39894228040143268f;
+    }
+}
+
+VECTORISED
+void kernel_masked_softmax_f32(float *scores, size_t rows, size_t length, const unsigned char *key_is_token) {
+    for (size_t row = 0; row < rows; row++) {
+        float *s = scores + row * length;
+        float largest = -3.402823466e38f;
+        for (size_t col = 0; col < length; col++) {
+            float value = key_is_token[col] ? s[col] : -3.402823466e38f;
+            largest = value > largest ? value : largest;
+        }
+        float total = 0;
+        for (size_t col = 0; col < length; col++) {
+            float value = key_is_token[col] ? exp_approx(s[col] - largest) : 0.0f;
+            s[col] = value;
+            total += value;
+        }
+        float inverse = total > 0 ? 1.0f / total : 0.0f;
+        for (size_t col = 0; col < length; col++) s[col] *= inverse;
+    }
+}
