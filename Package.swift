@@ -26,7 +26,11 @@ let package = Package(
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
 
         // The engine's vectorised float32 element-wise kernels.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // Reassociation lets the sums and maxima of the softmax vectorise;
+        // NaN and infinity semantics are kept.
+        .target(name: "CKernels", cSettings: [.unsafeFlags([
+            "-O3", "-fassociative-math", "-fno-signed-zeros", "-fno-trapping-math", "-fno-math-errno",
+        ])]),
 
         // The engine.
         .target(name: "Core", dependencies: ["CLinearAlgebra", "CKernels"],

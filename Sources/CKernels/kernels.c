@@ -9,6 +9,7 @@
  */
 #include "kernels.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -83,8 +84,7 @@ void kernel_masked_softmax_f32(float *scores, size_t rows, size_t length, const 
         float *s = scores + row * length;
         float largest = -3.402823466e38f;
         for (size_t col = 0; col < length; col++) {
-            float value = key_is_token[col] ? s[col] : -3.402823466e38f;
-            largest = value > largest ? value : largest;
+            largest = fmaxf(largest, key_is_token[col] ? s[col] : -3.402823466e38f);
         }
         float total = 0;
         for (size_t col = 0; col < length; col++) {
