@@ -22,6 +22,18 @@ public struct Matrix<Scalar: Real>: Equatable, Sendable {
         self.init(rows: rows.count, cols: rows.first?.count ?? 0, values: rows.flatMap { $0 })
     }
 
+    /// A matrix whose values `body` writes, every one of them: the storage is
+    /// handed over uninitialised (no zero-filling pass).
+    @inlinable
+    public init(rows: Int, cols: Int, writingEvery body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
+        self.rows = rows
+        self.cols = cols
+        values = [Scalar](unsafeUninitializedCapacity: rows * cols) { buffer, count in
+            body(buffer)
+            count = rows * cols
+        }
+    }
+
     /// A matrix of zeros.
     public init(zeros rows: Int, _ cols: Int) {
         self.init(rows: rows, cols: cols, values: [Scalar](repeating: 0, count: rows * cols))
@@ -53,9 +65,16 @@ public struct Matrix<Scalar: Real>: Equatable, Sendable {
 
     /// Element-wise sum.
     public static func + (lhs: Matrix, rhs: Matrix) -> Matrix {
-        var result = lhs
-        result += rhs
-        return result
+        precondition(lhs.rows == rhs.rows && lhs.cols == rhs.cols, "shape mismatch: \(lhs.shape) + \(rhs.shape)")
+        return lhs.values.withUnsafeBufferPointer { a in
+            rhs.values.withUnsafeBufferPointer { b in
+                Matrix(rows: lhs.rows, cols: lhs.cols) { out in
+                    Parallel.forEachChunk(out.count, minimumChunk: 1 << 15) { range in
+                        for index in range { out[index] = a[index] + b[index] }
+                    }
+                }
+            }
+        }
     }
 
     /// Adds `rhs` element-wise.
@@ -94,7 +113,9 @@ public enum MatrixProduct {
         let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
         let n = transposeB ? b.rows : b.cols
         precondition(k == (transposeB ? b.cols : b.rows), "inner dimensions differ: \(a.shape) and \(b.shape)")
-        var c = Matrix<Scalar>(zeros: m, n)
+        guard k > 0 else { return Matrix<Scalar>(zeros: m, n) }
+        // With beta = 0, gemm writes every element of C without reading it.
+        var c = Matrix<Scalar>(rows: m, cols: n) { _ in }
         accumulate(a, b, transposeA: transposeA, transposeB: transposeB, into: &c, beta: 0)
         return c
     }

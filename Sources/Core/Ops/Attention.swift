@@ -39,8 +39,9 @@ public enum Attention {
         precondition(qkv.cols == 3 * width && width == heads * headWidth, "qkv of \(qkv.shape) for \(heads) heads")
         precondition(qkv.rows == layout.rows, "qkv has \(qkv.rows) rows, the layout \(layout.rows)")
         let scale = 1 / Scalar(headWidth).squareRoot()
-        var context = Matrix<Scalar>(zeros: qkv.rows, width)
-        var probabilities = [Scalar](repeating: 0, count: layout.examples * heads * length * length)
+        // Every head's gemms write all of context and probabilities.
+        var context = Matrix<Scalar>(rows: qkv.rows, cols: width) { _ in }
+        var probabilities = Matrix<Scalar>(rows: layout.examples * heads * length, cols: length) { _ in }.values
         let keyIsToken = layout.isToken.map { UInt8($0 ? 1 : 0) }
         keyIsToken.withUnsafeBufferPointer { keyIsToken in
         qkv.values.withUnsafeBufferPointer { packed in
@@ -79,7 +80,7 @@ public enum Attention {
                                               layout: BatchLayout, cache: Cache<Scalar>) -> Matrix<Scalar> {
         let width = qkv.cols / 3, headWidth = width / heads, length = layout.length
         let scale = 1 / Scalar(headWidth).squareRoot()
-        var dqkv = Matrix<Scalar>(zeros: qkv.rows, qkv.cols)
+        var dqkv = Matrix<Scalar>(rows: qkv.rows, cols: qkv.cols) { _ in }  // the heads' gemms write all of it
         cache.probabilities.withUnsafeBufferPointer { probabilities in
         qkv.values.withUnsafeBufferPointer { packed in
         dContext.values.withUnsafeBufferPointer { dOut in

@@ -25,7 +25,7 @@ public struct LayerNorm<Scalar: Real>: Sendable {
     public func forward(_ x: Matrix<Scalar>) -> (Matrix<Scalar>, Cache) {
         let width = x.cols
         precondition(width == gamma.count, "layer norm over \(gamma.count) columns, got \(x.shape)")
-        var normalized = x, y = x
+        var normalized = x, y = Matrix<Scalar>(rows: x.rows, cols: x.cols) { _ in }  // the loop writes all of y
         var inverseStd = [Scalar](repeating: 0, count: x.rows)
         normalized.values.withUnsafeMutableBufferPointer { xhat in
         y.values.withUnsafeMutableBufferPointer { out in

@@ -20,10 +20,9 @@ public struct Linear<Scalar: Real>: Sendable {
     /// y = x W^T + b.
     public func forward(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
         precondition(x.cols == inputWidth, "linear layer takes \(inputWidth) columns, got \(x.shape)")
-        var y = Matrix<Scalar>(zeros: x.rows, outputWidth)
-        y.values.withUnsafeMutableBufferPointer { out in
-            bias.withUnsafeBufferPointer { b in
-                for row in 0..<x.rows { (out.baseAddress! + row * b.count).update(from: b.baseAddress!, count: b.count) }
+        var y = bias.withUnsafeBufferPointer { b in
+            Matrix<Scalar>(rows: x.rows, cols: outputWidth) { out in
+                for row in 0..<x.rows { (out.baseAddress! + row * b.count).initialize(from: b.baseAddress!, count: b.count) }
             }
         }
         MatrixProduct.accumulate(x, weight, transposeB: true, into: &y)
