@@ -1,0 +1,135 @@
+/// Why a checkpoint cannot be loaded. Each message names the file and tensor.
+public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+    /// A tensor the config calls for is absent.
+    case missingTensor(file: String, name: String)
+    /// A tensor has another shape than the config implies.
+    case wrongShape(file: String, name: String, expected: [Int], found: [Int])
+    /// A tensor is stored in a dtype the engine does not read.
+    case unsupportedDType(file: String, name: String, dtype: String)
+    /// No tensor layout the engine knows matches the file.
+    case unknownLayout(file: String, family: String)
+
+    public var description: String {
+        switch self {
+        case let .missingTensor(file, name):
+            "\(file): tensor '\(name)' is missing; is this checkpoint the architecture its config.json describes?"
+        case let .wrongShape(file, name, expected, found):
+            "\(file): tensor '\(name)' has shape \(found), but config.json implies \(expected)"
+        case let .unsupportedDType(file, name, dtype):
+            "\(file): tensor '\(name)' is \(dtype); only F32, F16, BF16 and F64 weights are read"
+        case let .unknownLayout(file, family):
+            "\(file): no \(family) tensor names found (looked for them with and without a '\(family).' prefix)"
+        }
+    }
+}
+
+extension Backbone {
+    /// Loads a Hugging Face checkpoint folder: config.json and model.safetensors.
+    /// Every tensor the config calls for is checked for presence, dtype and
+    /// shape; F16 and BF16 weights are widened. Tensors the engine does not use
+    /// (a pooler, a task head) are ignored.
+    public static func load(directory: String) throws -> Backbone {
+        let config = try BackboneConfig(contentsOf: directory + "/config.json")
+        let file = try SafeTensorsFile(contentsOf: directory + "/model.safetensors")
+        return try load(config, from: file, path: directory + "/model.safetensors")
+    }
+
+    /// Builds a backbone of `config` from the tensors of `file`.
+    public static func load(_ config: BackboneConfig, from file: SafeTensorsFile, path: String) throws -> Backbone {
+        let reader = try CheckpointReader<Scalar>(file: file, path: path, family: config.family)
+        let d = config.width, eps = Scalar(config.layerNormEpsilon)
+        switch config.family {
+        case .bert, .roberta:
+            let embeddings = TokenEmbeddings(
+                word: try reader.matrix("embeddings.word_embeddings.weight", config.vocabularySize, d),
+                position: try reader.matrix("embeddings.position_embeddings.weight", config.maxPositions, d),
+                tokenType: try reader.matrix("embeddings.token_type_embeddings.weight", config.typeVocabularySize, d),
+                norm: try reader.norm("embeddings.LayerNorm", d, eps),
+                positions: config.family == .roberta ? .afterPadding(paddingIndex: config.padTokenID) : .absolute)
+            let blocks = try (0..<config.layers).map { index in
+                let layer = "encoder.layer.\(index)."
+                return TransformerBlock(
+                    placement: .post, heads: config.heads,
+                    qkv: try reader.fusedQKV(layer + "attention.self.", d),
+                    attentionOutput: try reader.linear(layer + "attention.output.dense", d, d),
+                    attentionNorm: try reader.norm(layer + "attention.output.LayerNorm", d, eps),
+                    intermediate: try reader.linear(layer + "intermediate.dense", config.intermediateWidth, d),
+                    output: try reader.linear(layer + "output.dense", d, config.intermediateWidth),
+                    mlpNorm: try reader.norm(layer + "output.LayerNorm", d, eps))
+            }
+            return Backbone(embeddings: .tokens(embeddings), blocks: blocks, finalNorm: nil, pooling: .mean)
+        case .vit:
+            let p = config.patchSize, patches = (config.imageSize / p) * (config.imageSize / p)
+            let kernel = try reader.values("embeddings.patch_embeddings.projection.weight", [d, config.channels, p, p])
+            let embeddings = PatchEmbeddings(
+                projection: Linear(weight: Matrix(rows: d, cols: config.channels * p * p, values: kernel),
+                                   bias: try reader.values("embeddings.patch_embeddings.projection.bias", [d])),
+                classToken: try reader.values("embeddings.cls_token", [1, 1, d]),
+                position: Matrix(rows: patches + 1, cols: d,
+                                 values: try reader.values("embeddings.position_embeddings", [1, patches + 1, d])),
+                patchSize: p, channels: config.channels, imageSize: config.imageSize)
+            let blocks = try (0..<config.layers).map { index in
+                let layer = "encoder.layer.\(index)."
+                return TransformerBlock(
+                    placement: .pre, heads: config.heads,
+                    qkv: try reader.fusedQKV(layer + "attention.attention.", d),
+                    attentionOutput: try reader.linear(layer + "attention.output.dense", d, d),
+                    attentionNorm: try reader.norm(layer + "layernorm_before", d, eps),
+                    intermediate: try reader.linear(layer + "intermediate.dense", config.intermediateWidth, d),
+                    output: try reader.linear(layer + "output.dense", d, config.intermediateWidth),
+                    mlpNorm: try reader.norm(layer + "layernorm_after", d, eps))
+            }
+            return Backbone(embeddings: .patches(embeddings), blocks: blocks,
+                            finalNorm: try reader.norm("layernorm", d, eps), pooling: .cls)
+        }
+    }
+}
+
+/// Reads named tensors of one checkpoint with their shapes checked, under the
+/// prefix the file uses ("bert.", "roberta.", "vit." or none).
+struct CheckpointReader<Scalar: Real> {
+    let file: SafeTensorsFile
+    let path: String
+    let prefix: String
+
+    init(file: SafeTensorsFile, path: String, family: BackboneConfig.Family) throws {
+        self.file = file
+        self.path = path
+        let probe = family == .vit ? "embeddings.cls_token" : "embeddings.word_embeddings.weight"
+        guard let prefix = ["", family.rawValue + "."].first(where: { file[$0 + probe] != nil }) else {
+            throw CheckpointError.unknownLayout(file: path, family: family.rawValue)
+        }
+        self.prefix = prefix
+    }
+
+    /// The values of tensor `name`, which must have `shape`.
+    func values(_ name: String, _ shape: [Int]) throws -> [Scalar] {
+        guard let info = file[prefix + name] else { throw CheckpointError.missingTensor(file: path, name: prefix + name) }
+        guard [.f32, .f16, .bf16, .f64].contains(info.dtype) else {
+            throw CheckpointError.unsupportedDType(file: path, name: prefix + name, dtype: info.dtype.rawValue)
+        }
+        guard info.shape == shape else {
+            throw CheckpointError.wrongShape(file: path, name: prefix + name, expected: shape, found: info.shape)
+        }
+        return try file.floats(prefix + name).map { Scalar($0) }
+    }
+
+    func matrix(_ name: String, _ rows: Int, _ cols: Int) throws -> Matrix<Scalar> {
+        Matrix(rows: rows, cols: cols, values: try values(name, [rows, cols]))
+    }
+
+    func linear(_ name: String, _ outputs: Int, _ inputs: Int) throws -> Linear<Scalar> {
+        Linear(weight: try matrix(name + ".weight", outputs, inputs), bias: try values(name + ".bias", [outputs]))
+    }
+
+    func norm(_ name: String, _ width: Int, _ epsilon: Scalar) throws -> LayerNorm<Scalar> {
+        LayerNorm(gamma: try values(name + ".weight", [width]), beta: try values(name + ".bias", [width]), epsilon: epsilon)
+    }
+
+    /// query, key and value stacked into one 3d x d projection.
+    func fusedQKV(_ name: String, _ width: Int) throws -> Linear<Scalar> {
+        let parts = try ["query", "key", "value"].map { try linear(name + $0, width, width) }
+        return Linear(weight: Matrix(rows: 3 * width, cols: width, values: parts.flatMap(\.weight.values)),
+                      bias: parts.flatMap(\.bias))
+    }
+}

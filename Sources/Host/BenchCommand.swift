@@ -1,0 +1,107 @@
+import ArgumentParser
+import CLinearAlgebra
+import Core
+import Foundation
+
+/// `adapter-search bench`: speed, measured as ratios within one run.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure the engine's speed against this machine's own sgemm rate.",
+        subcommands: [Pass.self])
+
+    /// `bench pass`.
+    struct Pass: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Forward and forward+backward on MiniLM at batch 32 x 32 and 32 x 128 tokens.")
+
+        @Option(help: "The backbone folder (config.json, model.safetensors).")
+        var model: String = CacheFolder.miniLM
+
+        @Option(help: "Timed repetitions per measurement; the fastest counts.")
+        var repeats: Int = 3
+
+        @Flag(help: "Print JSON: one object per shape with fwd_s, fwd_bwd_s, gflops, sgemm_gflops, fraction.")
+        var json = false
+
+        func run() throws {
+            let backbone = try Backbone<Float>.load(directory: try CacheFolder.require(model))
+            let sgemm = Stopwatch.sgemmRate(size: 2048, repeats: repeats)
+            var results: [PassBenchmark] = []
+            for length in [32, 128] {
+                results.append(PassBenchmark.measure(backbone, examples: 32, length: length, repeats: repeats,
+                                                     sgemmGFlops: sgemm))
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(results), as: UTF8.self))
+            } else {
+                print("sgemm 2048 x 2048: \(String(format: "%.1f", sgemm)) GFLOP/s")
+                print(TextTable.render([["SHAPE", "FWD S", "FWD+BWD S", "GFLOP/S", "FRACTION OF SGEMM"]] + results.map {
+                    ["\($0.examples) x \($0.length)", String(format: "%.4f", $0.fwd_s), String(format: "%.4f", $0.fwd_bwd_s),
+                     String(format: "%.1f", $0.gflops), String(format: "%.3f", $0.fraction)]
+                }), terminator: "")
+            }
+        }
+    }
+}
+
+/// One shape's figures; the keys are the JSON the issue asks for.
+struct PassBenchmark: Codable {
+    var examples: Int
+    var length: Int
+    var fwd_s: Double
+    var fwd_bwd_s: Double
+    /// FLOP rate of forward+backward.
+    var gflops: Double
+    var sgemm_gflops: Double
+    /// gflops / sgemm_gflops.
+    var fraction: Double
+
+    /// Times forward and forward+backward (node gradients) on random tokens.
+    static func measure(_ backbone: Backbone<Float>, examples: Int, length: Int, repeats: Int,
+                        sgemmGFlops: Double) -> PassBenchmark {
+        var random = SeededRandom(seed: 1)
+        let layout = BatchLayout(examples: examples, length: length)
+        let ids = (0..<layout.rows).map { _ in Int32.random(in: 1000..<30000, using: &random) }
+        let input = BackboneInput<Float>.tokens(ids: ids, types: [Int32](repeating: 0, count: layout.rows), layout: layout)
+        let seed = Matrix<Float>(rows: examples, cols: backbone.width,
+                                 values: (0..<examples * backbone.width).map { _ in Float.random(in: -1...1, using: &random) })
+        let forward = Stopwatch.fastest(repeats) { _ = backbone.forward(input) }
+        let both = Stopwatch.fastest(repeats) {
+            let pass = backbone.forward(input)
+            _ = backbone.nodeGradients(pass, pooledGradient: seed)
+        }
+        let flops = FlopCount(backbone, examples: examples, length: length)
+        let rate = (flops.forward + flops.backward) / both / 1e9
+        return PassBenchmark(examples: examples, length: length, fwd_s: forward, fwd_bwd_s: both, gflops: rate,
+                             sgemm_gflops: sgemmGFlops, fraction: rate / sgemmGFlops)
+    }
+}
+
+/// Wall-clock timing.
+enum Stopwatch {
+    /// Seconds of one run of `body`.
+    static func time(_ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    /// The fastest of `repeats` runs after one warm-up run.
+    static func fastest(_ repeats: Int, _ body: () -> Void) -> Double {
+        body()
+        return (0..<max(repeats, 1)).map { _ in time(body) }.min()!
+    }
+
+    /// This machine's sgemm rate on size x size matrices, GFLOP/s.
+    static func sgemmRate(size: Int, repeats: Int) -> Double {
+        let a = [Float](repeating: 0.5, count: size * size), b = a
+        var c = [Float](repeating: 0, count: size * size)
+        let seconds = fastest(repeats) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size),
+                        1, a, Int32(size), b, Int32(size), 0, &c, Int32(size))
+        }
+        return 2 * pow(Double(size), 3) / seconds / 1e9
+    }
+}
