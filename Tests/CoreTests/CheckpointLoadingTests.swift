@@ -1,0 +1,65 @@
+import Core
+import Foundation
+import Testing
+
+/// A checkpoint that disagrees with its config is refused with an error
+/// naming the file and the tensor.
+@Suite struct CheckpointLoadingTests {
+    static let tinyViT = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/tiny-vit").path
+
+    /// A copy of the tiny ViT checkpoint with its config.json edited by `edit`.
+    func checkpoint(editing edit: (inout [String: Any]) -> Void) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.tinyViT + "/model.safetensors", toPath: folder + "/model.safetensors")
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.tinyViT + "/config.json")))
+            as! [String: Any]
+        edit(&config)
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: folder + "/config.json"))
+        return folder
+    }
+
+    @Test func theFixtureLoads() throws {
+        let backbone = try Backbone<Float>.load(directory: Self.tinyViT)
+        #expect(backbone.nodeCount == 5 && backbone.width == 32)
+    }
+
+    @Test func aWidthTheTensorsDoNotHaveIsAShapeError() throws {
+        let folder = try checkpoint { $0["hidden_size"] = 64; $0["num_attention_heads"] = 4 }
+        let error = #expect(throws: CheckpointError.self) { try Backbone<Float>.load(directory: folder) }
+        guard case .wrongShape(_, let name, _, let found)? = error else { Issue.record("expected wrongShape"); return }
+        #expect(name.hasPrefix("embeddings.") && found.contains(32))
+        #expect(error!.description.contains("model.safetensors"))
+    }
+
+    @Test func moreLayersThanTheFileHoldsIsAMissingTensor() throws {
+        let folder = try checkpoint { $0["num_hidden_layers"] = 3 }
+        let error = #expect(throws: CheckpointError.self) { try Backbone<Float>.load(directory: folder) }
+        guard case .missingTensor(_, let name)? = error else { Issue.record("expected missingTensor"); return }
+        #expect(name.hasPrefix("encoder.layer.2."))
+    }
+
+    @Test func aTextConfigOverImageWeightsFindsNoLayout() throws {
+        let folder = try checkpoint {
+            $0["model_type"] = "bert"; $0["vocab_size"] = 10; $0["max_position_embeddings"] = 8; $0["type_vocab_size"] = 2
+        }
+        #expect(throws: CheckpointError.unknownLayout(file: folder + "/model.safetensors", family: "bert")) {
+            try Backbone<Float>.load(directory: folder)
+        }
+    }
+
+    @Test func badConfigsAreRefusedWithTheirReason() throws {
+        let cases: [(String, (inout [String: Any]) -> Void)] = [
+            ("model_type 'gpt2' is not supported", { $0["model_type"] = "gpt2" }),
+            ("hidden_act 'relu' is not supported", { $0["hidden_act"] = "relu" }),
+            ("missing or non-numeric 'patch_size'", { $0["patch_size"] = nil }),
+            ("not a multiple of num_attention_heads", { $0["num_attention_heads"] = 5 }),
+        ]
+        for (message, edit) in cases {
+            let folder = try checkpoint(editing: edit)
+            let error = #expect(throws: BackboneConfig.Invalid.self) { try Backbone<Float>.load(directory: folder) }
+            #expect(error?.description.contains(message) == true, "\(message): got \(String(describing: error))")
+        }
+    }
+}
