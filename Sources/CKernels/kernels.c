@@ -61,20 +61,20 @@ void kernel_exp_f32(float *x, size_t n) {
 }
 
 VECTORISED
-void kernel_gelu_f32(float *x, size_t n) {
+void kernel_gelu_f32(const float *x, float *y, size_t n) {
     for (size_t i = 0; i < n; i++) {
         float cdf;
         (void)normal_cdf(x[i], &cdf);
-        x[i] *= cdf;
+        y[i] = x[i] * cdf;
     }
 }
 
 VECTORISED
-void kernel_gelu_backward_f32(float *gradient, const float *x, size_t n) {
+void kernel_gelu_backward_f32(const float *dy, const float *x, float *dx, size_t n) {
     for (size_t i = 0; i < n; i++) {
         float cdf;
         float gaussian = normal_cdf(x[i], &cdf);
-        gradient[i] *= cdf + x[i] * gaussian * 0.39894228040143268f;
+        dx[i] = dy[i] * (cdf + x[i] * gaussian * 0.39894228040143268f);
     }
 }
 

@@ -26,10 +26,11 @@ where Self.RawSignificand: FixedWidthInteger {
     /// Softmax of each row of `length` scores over the keys flagged 1 in
     /// `keyIsToken`; masked keys get 0, a row with no key becomes zeros.
     static func maskedSoftmax(_ scores: UnsafeMutableBufferPointer<Self>, length: Int, keyIsToken: UnsafeBufferPointer<UInt8>)
-    /// values[i] = gelu(values[i]).
-    static func gelu(_ values: UnsafeMutableBufferPointer<Self>)
-    /// gradient[i] *= gelu'(input[i]).
-    static func geluBackward(_ gradient: UnsafeMutableBufferPointer<Self>, input: UnsafeBufferPointer<Self>)
+    /// output[i] = gelu(input[i]).
+    static func gelu(_ input: UnsafeBufferPointer<Self>, into output: UnsafeMutableBufferPointer<Self>)
+    /// output[i] = gradient[i] * gelu'(input[i]).
+    static func geluBackward(_ gradient: UnsafeBufferPointer<Self>, input: UnsafeBufferPointer<Self>,
+                             into output: UnsafeMutableBufferPointer<Self>)
 }
 
 extension Real {
@@ -53,20 +54,21 @@ extension Real {
     }
 
     @inlinable
-    static func exactGELU(_ values: UnsafeMutableBufferPointer<Self>) {
-        for index in values.indices {
-            let x = values[index]
-            values[index] = x * (1 + erf(x * Self(0.7071067811865475244))) / 2
+    static func exactGELU(_ input: UnsafeBufferPointer<Self>, into output: UnsafeMutableBufferPointer<Self>) {
+        for index in input.indices {
+            let x = input[index]
+            output[index] = x * (1 + erf(x * Self(0.7071067811865475244))) / 2
         }
     }
 
     @inlinable
-    static func exactGELUBackward(_ gradient: UnsafeMutableBufferPointer<Self>, input: UnsafeBufferPointer<Self>) {
+    static func exactGELUBackward(_ gradient: UnsafeBufferPointer<Self>, input: UnsafeBufferPointer<Self>,
+                                  into output: UnsafeMutableBufferPointer<Self>) {
         for index in gradient.indices {
             let x = input[index]
             let cdf = (1 + erf(x * Self(0.7071067811865475244))) / 2
             let density = exp(-x * x / 2) * Self(0.3989422804014326779)
-            gradient[index] *= cdf + x * density
+            output[index] = gradient[index] * (cdf + x * density)
         }
     }
 }
@@ -88,13 +90,14 @@ extension Float: Real {
         guard let base = scores.baseAddress, let mask = keyIsToken.baseAddress, length > 0 else { return }
         kernel_masked_softmax_f32(base, scores.count / length, length, mask)
     }
-    @inlinable public static func gelu(_ values: UnsafeMutableBufferPointer<Float>) {
-        guard let base = values.baseAddress else { return }
-        kernel_gelu_f32(base, values.count)
+    @inlinable public static func gelu(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
+        guard let x = input.baseAddress, let y = output.baseAddress else { return }
+        kernel_gelu_f32(x, y, input.count)
     }
-    @inlinable public static func geluBackward(_ gradient: UnsafeMutableBufferPointer<Float>, input: UnsafeBufferPointer<Float>) {
-        guard let base = gradient.baseAddress, let x = input.baseAddress else { return }
-        kernel_gelu_backward_f32(base, x, gradient.count)
+    @inlinable public static func geluBackward(_ gradient: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
+                                               into output: UnsafeMutableBufferPointer<Float>) {
+        guard let dy = gradient.baseAddress, let x = input.baseAddress, let dx = output.baseAddress else { return }
+        kernel_gelu_backward_f32(dy, x, dx, gradient.count)
     }
 }
 
@@ -114,8 +117,11 @@ extension Double: Real {
                                                 keyIsToken: UnsafeBufferPointer<UInt8>) {
         exactMaskedSoftmax(scores, length: length, keyIsToken: keyIsToken)
     }
-    @inlinable public static func gelu(_ values: UnsafeMutableBufferPointer<Double>) { exactGELU(values) }
-    @inlinable public static func geluBackward(_ gradient: UnsafeMutableBufferPointer<Double>, input: UnsafeBufferPointer<Double>) {
-        exactGELUBackward(gradient, input: input)
+    @inlinable public static func gelu(_ input: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
+        exactGELU(input, into: output)
+    }
+    @inlinable public static func geluBackward(_ gradient: UnsafeBufferPointer<Double>, input: UnsafeBufferPointer<Double>,
+                                               into output: UnsafeMutableBufferPointer<Double>) {
+        exactGELUBackward(gradient, input: input, into: output)
     }
 }

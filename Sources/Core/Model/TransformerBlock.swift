@@ -66,7 +66,7 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
         switch placement {
         case .post:
             let (sum, tape) = attentionCore(x, layout: layout)
-            let (y, norm) = attentionNorm.forward(x + sum)
+            let (y, norm) = attentionNorm.forward(x, adding: sum)
             return (y, AttentionTape(norm: norm, projected: x, qkv: tape.qkv, attention: tape.attention, context: tape.context))
         case .pre:
             let (normalized, norm) = attentionNorm.forward(x)
@@ -107,7 +107,7 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
         switch placement {
         case .post:
             let (sum, hidden, activated) = mlpCore(a)
-            let (y, norm) = mlpNorm.forward(a + sum)
+            let (y, norm) = mlpNorm.forward(a, adding: sum)
             return (y, MLPTape(norm: norm, projected: a, hidden: hidden, activated: activated))
         case .pre:
             let (normalized, norm) = mlpNorm.forward(a)

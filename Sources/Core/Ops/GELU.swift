@@ -2,26 +2,28 @@
 public enum GELU {
     /// gelu applied to every element.
     public static func forward<Scalar: Real>(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
-        var y = x
-        y.values.withUnsafeMutableBufferPointer { values in
-            Parallel.forEachChunk(values.count) { range in
-                Scalar.gelu(UnsafeMutableBufferPointer(rebasing: values[range]))
+        x.values.withUnsafeBufferPointer { input in
+            Matrix(rows: x.rows, cols: x.cols) { output in
+                Parallel.forEachChunk(input.count) { range in
+                    Scalar.gelu(UnsafeBufferPointer(rebasing: input[range]),
+                                into: UnsafeMutableBufferPointer(rebasing: output[range]))
+                }
             }
         }
-        return y
     }
 
     /// dL/dx = dL/dy (Phi(x) + x phi(x)).
     public static func backward<Scalar: Real>(_ dy: Matrix<Scalar>, input x: Matrix<Scalar>) -> Matrix<Scalar> {
-        var dx = dy
-        dx.values.withUnsafeMutableBufferPointer { out in
+        dy.values.withUnsafeBufferPointer { gradient in
             x.values.withUnsafeBufferPointer { input in
-                Parallel.forEachChunk(out.count) { range in
-                    Scalar.geluBackward(UnsafeMutableBufferPointer(rebasing: out[range]),
-                                        input: UnsafeBufferPointer(rebasing: input[range]))
+                Matrix(rows: dy.rows, cols: dy.cols) { output in
+                    Parallel.forEachChunk(gradient.count) { range in
+                        Scalar.geluBackward(UnsafeBufferPointer(rebasing: gradient[range]),
+                                            input: UnsafeBufferPointer(rebasing: input[range]),
+                                            into: UnsafeMutableBufferPointer(rebasing: output[range]))
+                    }
                 }
             }
         }
-        return dx
     }
 }

@@ -21,37 +21,48 @@ public struct LayerNorm<Scalar: Real>: Sendable {
         public var inverseStd: [Scalar]
     }
 
-    /// Normalises each row.
-    public func forward(_ x: Matrix<Scalar>) -> (Matrix<Scalar>, Cache) {
-        let width = x.cols
+    /// Normalises each row of x, or of x + residual when one is given (the
+    /// residual add of a post-LN block, fused into the same pass).
+    public func forward(_ x: Matrix<Scalar>, adding residual: Matrix<Scalar>? = nil) -> (Matrix<Scalar>, Cache) {
+        let width = x.cols, rows = x.rows
         precondition(width == gamma.count, "layer norm over \(gamma.count) columns, got \(x.shape)")
-        var normalized = x, y = Matrix<Scalar>(rows: x.rows, cols: x.cols) { _ in }  // the loop writes all of y
-        var inverseStd = [Scalar](repeating: 0, count: x.rows)
-        normalized.values.withUnsafeMutableBufferPointer { xhat in
-        y.values.withUnsafeMutableBufferPointer { out in
-        inverseStd.withUnsafeMutableBufferPointer { inverseStd in
-            Parallel.forEachChunk(x.rows, minimumChunk: 64) { rows in
-                for row in rows {
-                    let base = row * width
-                    var mean: Scalar = 0
-                    for col in 0..<width { mean += xhat[base + col] }
-                    mean /= Scalar(width)
-                    var variance: Scalar = 0
-                    for col in 0..<width {
-                        let centred = xhat[base + col] - mean
-                        variance += centred * centred
-                    }
-                    let inverse = 1 / (variance / Scalar(width) + epsilon).squareRoot()
-                    inverseStd[row] = inverse
-                    for col in 0..<width {
-                        let value = (xhat[base + col] - mean) * inverse
-                        xhat[base + col] = value
-                        out[base + col] = value * gamma[col] + beta[col]
+        precondition(residual.map { $0.rows == rows && $0.cols == width } ?? true, "residual of another shape")
+        var inverseStd = [Scalar](repeating: 0, count: rows)
+        var y = Matrix<Scalar>(rows: rows, cols: width) { _ in }  // the loop writes all of y and xhat
+        let normalized = Matrix<Scalar>(rows: rows, cols: width) { xhat in
+            x.values.withUnsafeBufferPointer { input in
+            (residual ?? x).values.withUnsafeBufferPointer { added in
+            y.values.withUnsafeMutableBufferPointer { out in
+            inverseStd.withUnsafeMutableBufferPointer { inverseStd in
+                Parallel.forEachChunk(rows, minimumChunk: 64) { range in
+                    for row in range {
+                        let base = row * width
+                        var mean: Scalar = 0
+                        for col in 0..<width {
+                            let value = residual == nil ? input[base + col] : input[base + col] + added[base + col]
+                            xhat[base + col] = value
+                            mean += value
+                        }
+                        mean /= Scalar(width)
+                        var variance: Scalar = 0
+                        for col in 0..<width {
+                            let centred = xhat[base + col] - mean
+                            xhat[base + col] = centred
+                            variance += centred * centred
+                        }
+                        let inverse = 1 / (variance / Scalar(width) + epsilon).squareRoot()
+                        inverseStd[row] = inverse
+                        for col in 0..<width {
+                            let value = xhat[base + col] * inverse
+                            xhat[base + col] = value
+                            out[base + col] = value * gamma[col] + beta[col]
+                        }
                     }
                 }
             }
-        }
-        }
+            }
+            }
+            }
         }
         return (y, Cache(normalized: normalized, inverseStd: inverseStd))
     }
@@ -59,29 +70,29 @@ public struct LayerNorm<Scalar: Real>: Sendable {
     /// dL/dx = (1/std) (g - mean(g) - xhat mean(g xhat)), with g = dL/dy * gamma.
     public func backward(_ dy: Matrix<Scalar>, _ cache: Cache) -> Matrix<Scalar> {
         let width = dy.cols
-        var dx = dy
-        dx.values.withUnsafeMutableBufferPointer { out in
+        return dy.values.withUnsafeBufferPointer { gradient in
         cache.normalized.values.withUnsafeBufferPointer { xhat in
-            Parallel.forEachChunk(dy.rows, minimumChunk: 64) { rows in
-                for row in rows {
-                    let base = row * width
-                    var sumG: Scalar = 0, sumGX: Scalar = 0
-                    for col in 0..<width {
-                        let g = out[base + col] * gamma[col]
-                        sumG += g
-                        sumGX += g * xhat[base + col]
-                    }
-                    let meanG = sumG / Scalar(width), meanGX = sumGX / Scalar(width)
-                    let inverse = cache.inverseStd[row]
-                    for col in 0..<width {
-                        let g = out[base + col] * gamma[col]
-                        out[base + col] = inverse * (g - meanG - xhat[base + col] * meanGX)
+            Matrix(rows: dy.rows, cols: width) { out in
+                Parallel.forEachChunk(dy.rows, minimumChunk: 64) { range in
+                    for row in range {
+                        let base = row * width
+                        var sumG: Scalar = 0, sumGX: Scalar = 0
+                        for col in 0..<width {
+                            let g = gradient[base + col] * gamma[col]
+                            sumG += g
+                            sumGX += g * xhat[base + col]
+                        }
+                        let meanG = sumG / Scalar(width), meanGX = sumGX / Scalar(width)
+                        let inverse = cache.inverseStd[row]
+                        for col in 0..<width {
+                            let g = gradient[base + col] * gamma[col]
+                            out[base + col] = inverse * (g - meanG - xhat[base + col] * meanGX)
+                        }
                     }
                 }
             }
         }
         }
-        return dx
     }
 
     /// dL/dgamma = sum over rows of dL/dy * xhat, dL/dbeta = sum of dL/dy.
