@@ -28,3 +28,27 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         text.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
     }
 }
+
+extension SeededRandom {
+    /// A standard normal draw (Box-Muller).
+    public mutating func normal() -> Double {
+        let u = Double.random(in: Double.ulpOfOne..<1, using: &self), v = Double.random(in: 0..<1, using: &self)
+        return (-2 * u.logNatural).squareRoot() * cosine(2 * Double.pi * v)
+    }
+
+    /// A normal draw with standard deviation `std`, redrawn until within `cut` std.
+    public mutating func truncatedNormal(std: Double, cut: Double = 2) -> Double {
+        while true {
+            let z = normal()
+            if abs(z) <= cut { return z * std }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+private extension Double {
+    var logNatural: Double { Glibc.log(self) }
+}
+private func cosine(_ x: Double) -> Double { Glibc.cos(x) }
+#endif

@@ -1,0 +1,152 @@
+/// How one adapter of a placement is built (METHOD.md section 3).
+public struct AdapterOptions: Hashable, Sendable {
+    /// s: a fixed scalar alpha, or a learned channel-wise vector initialised to ones (Adapter+).
+    public enum Scale: Hashable, Sendable {
+        case scalar(Double)
+        case channel
+    }
+
+    /// How the projections start.
+    public enum Initialization: String, Hashable, Sendable, CaseIterable {
+        /// W_down truncated normal (std 0.01, cut at 2 std), W_up = 0: the network is unchanged at step 0.
+        case standard
+        /// Both projections truncated normal, std 0.01.
+        case houlsby
+        /// W_down Kaiming-uniform, W_up = 0.
+        case lora
+    }
+
+    /// r.
+    public var rank: Int = 8
+    /// phi.
+    public var activation: Adapter<Float>.Activation = .linear
+    public var scale: Scale = .scalar(1)
+    public var initialization: Initialization = .standard
+
+    /// The defaults: rank 8, linear, alpha 1, standard init.
+    public init(rank: Int = 8, activation: Adapter<Float>.Activation = .linear, scale: Scale = .scalar(1),
+                initialization: Initialization = .standard) {
+        self.rank = rank
+        self.activation = activation
+        self.scale = scale
+        self.initialization = initialization
+    }
+}
+
+/// Why a placement's text cannot be used.
+public enum PlacementError: Error, CustomStringConvertible, Equatable {
+    case malformed(text: String, reason: String)
+    case unknownNode(edge: Edge, nodeCount: Int)
+    case rankZero(edge: Edge)
+    case duplicateEdge(edge: Edge)
+
+    public var description: String {
+        switch self {
+        case let .malformed(text, reason):
+            "malformed placement '\(text)': \(reason). Write edges as source>target[:rR][:gelu][:alpha=A|:channel][:init=NAME], "
+                + "comma-separated, e.g. 12>0:r8,3>4:r4:gelu (or 'none')"
+        case let .unknownNode(edge, nodeCount):
+            "edge \(edge) names a node outside 0...\(nodeCount - 1): this backbone has \(nodeCount) nodes"
+        case let .rankZero(edge): "edge \(edge) has rank 0: an adapter needs rank 1 or more"
+        case let .duplicateEdge(edge): "edge \(edge) appears twice in the placement"
+        }
+    }
+}
+
+/// A set of adapter edges with their options: the thing strategies choose,
+/// written as text like `12>0:r8,3>4:r4:gelu` (`none` for no adapter).
+public struct Placement: Hashable, Sendable, CustomStringConvertible {
+    /// One adapter of the placement.
+    public struct Entry: Hashable, Sendable {
+        public var edge: Edge
+        public var options: AdapterOptions
+
+        public init(edge: Edge, options: AdapterOptions = AdapterOptions()) {
+            self.edge = edge
+            self.options = options
+        }
+    }
+
+    /// The adapters, in the order given.
+    public var entries: [Entry]
+
+    /// A placement of `entries`.
+    public init(_ entries: [Entry]) {
+        self.entries = entries
+    }
+
+    /// A placement of `edges` with the same options each.
+    public init(edges: [Edge], options: AdapterOptions = AdapterOptions()) {
+        self.init(edges.map { Entry(edge: $0, options: options) })
+    }
+
+    /// The edges, in order.
+    public var edges: [Edge] { entries.map(\.edge) }
+
+    /// Parses the text form and checks it against a backbone of `nodeCount` nodes.
+    public init(parsing text: String, nodeCount: Int) throws(PlacementError) {
+        let trimmed = text.trimmingWhitespace
+        guard !trimmed.isEmpty, trimmed != "none" else {
+            self.init([])
+            return
+        }
+        var entries: [Entry] = []
+        var seen: Set<Edge> = []
+        for item in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = item.split(separator: ":", omittingEmptySubsequences: false).map(\.trimmingWhitespace)
+            let ends = parts[0].split(separator: ">", omittingEmptySubsequences: false).map(\.trimmingWhitespace)
+            guard ends.count == 2, let source = Int(ends[0]), let target = Int(ends[1]) else {
+                throw .malformed(text: text, reason: "'\(item)' does not start with source>target")
+            }
+            let edge = Edge(source, target)
+            guard (0..<nodeCount).contains(source), (0..<nodeCount).contains(target) else {
+                throw .unknownNode(edge: edge, nodeCount: nodeCount)
+            }
+            var options = AdapterOptions()
+            for option in parts.dropFirst() {
+                if option.hasPrefix("r"), let rank = Int(option.dropFirst()) {
+                    guard rank > 0 else { throw .rankZero(edge: edge) }
+                    options.rank = rank
+                } else if let activation = Adapter<Float>.Activation(rawValue: option) {
+                    options.activation = activation
+                } else if option == "channel" {
+                    options.scale = .channel
+                } else if option.hasPrefix("alpha="), let alpha = Double(option.dropFirst(6)), alpha.isFinite {
+                    options.scale = .scalar(alpha)
+                } else if option.hasPrefix("init="), let initialization = AdapterOptions.Initialization(rawValue: String(option.dropFirst(5))) {
+                    options.initialization = initialization
+                } else {
+                    throw .malformed(text: text, reason: "unknown option '\(option)' on \(edge)")
+                }
+            }
+            guard seen.insert(edge).inserted else { throw .duplicateEdge(edge: edge) }
+            entries.append(Entry(edge: edge, options: options))
+        }
+        self.init(entries)
+    }
+
+    /// The canonical text form: the rank always, other options when not the default.
+    public var description: String {
+        guard !entries.isEmpty else { return "none" }
+        return entries.map { entry in
+            var text = "\(entry.edge):r\(entry.options.rank)"
+            if entry.options.activation != .linear { text += ":\(entry.options.activation.rawValue)" }
+            switch entry.options.scale {
+            case .scalar(1): break
+            case let .scalar(alpha): text += ":alpha=\(alpha)"
+            case .channel: text += ":channel"
+            }
+            if entry.options.initialization != .standard { text += ":init=\(entry.options.initialization.rawValue)" }
+            return text
+        }.joined(separator: ",")
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces, tabs and newlines.
+    var trimmingWhitespace: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}
