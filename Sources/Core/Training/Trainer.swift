@@ -1,0 +1,130 @@
+/// What is trained on a frozen backbone: the adapters of a placement and a
+/// linear task head, with their flattening for the optimiser.
+public struct TrainableState<Scalar: Real>: Sendable {
+    public var graph: AdapterGraph<Scalar>
+    public var head: Linear<Scalar>
+
+    /// A head drawn from `seed` (uniform, PyTorch's nn.Linear default bound
+    /// 1/sqrt(d)) and adapters initialised as their options say.
+    public static func initial(_ placement: Placement, width: Int, classes: Int, seed: UInt64,
+                               stopsGradientAtRecurrentSources: Bool = false) -> TrainableState {
+        var random = SeededRandom(seed: seed, stream: "head")
+        let bound = 1 / Double(width).squareRoot()
+        let head = Linear<Scalar>(
+            weight: Matrix(rows: classes, cols: width,
+                           values: (0..<classes * width).map { _ in Scalar(Double.random(in: -bound...bound, using: &random)) }),
+            bias: (0..<classes).map { _ in Scalar(Double.random(in: -bound...bound, using: &random)) })
+        return TrainableState(graph: .initialized(placement, width: width, seed: seed,
+                                                  stopsGradientAtRecurrentSources: stopsGradientAtRecurrentSources),
+                              head: head)
+    }
+
+    /// Trainable parameters: adapters and head.
+    public var parameterCount: Int { graph.parameterCount + head.weight.values.count + head.bias.count }
+
+    /// The tensors in a fixed order; weights decay, biases and scales do not.
+    /// A fixed scalar alpha is not trained.
+    func tensors() -> [ParameterTensor<Scalar>] {
+        var list = [ParameterTensor(values: head.weight.values, decays: true), ParameterTensor(values: head.bias, decays: false)]
+        for adapter in graph.adapters {
+            list += [ParameterTensor(values: adapter.down.weight.values, decays: true),
+                     ParameterTensor(values: adapter.down.bias, decays: false),
+                     ParameterTensor(values: adapter.up.weight.values, decays: true),
+                     ParameterTensor(values: adapter.up.bias, decays: false)]
+            if adapter.scale.count > 1 { list.append(ParameterTensor(values: adapter.scale, decays: false)) }
+        }
+        return list
+    }
+
+    /// Writes tensors (in `tensors()` order) back.
+    mutating func assign(_ list: [ParameterTensor<Scalar>]) {
+        head.weight.values = list[0].values
+        head.bias = list[1].values
+        var next = 2
+        for index in graph.adapters.indices {
+            graph.adapters[index].down.weight.values = list[next].values
+            graph.adapters[index].down.bias = list[next + 1].values
+            graph.adapters[index].up.weight.values = list[next + 2].values
+            graph.adapters[index].up.bias = list[next + 3].values
+            next += 4
+            if graph.adapters[index].scale.count > 1 {
+                graph.adapters[index].scale = list[next].values
+                next += 1
+            }
+        }
+    }
+}
+
+/// A labelled batch.
+public struct LabelledBatch<Scalar: Real>: Sendable {
+    public var input: BackboneInput<Scalar>
+    public var labels: [Int]
+
+    public init(input: BackboneInput<Scalar>, labels: [Int]) {
+        self.input = input
+        self.labels = labels
+    }
+}
+
+/// Loss and accuracy over some batches.
+public struct Evaluation: Sendable, Equatable {
+    public var accuracy: Double
+    public var loss: Double
+    public var examples: Int
+}
+
+/// Trains adapters and head on a frozen backbone with AdamW and warmup-cosine
+/// (METHOD.md section 7). Deterministic: the same seed and batches give
+/// bit-identical parameters.
+public struct Trainer<Scalar: Real> {
+    public let backbone: Backbone<Scalar>
+    public var state: TrainableState<Scalar>
+    public var optimiser: AdamW<Scalar>
+    public let schedule: WarmupCosine
+    public private(set) var step = 0
+
+    public init(backbone: Backbone<Scalar>, state: TrainableState<Scalar>, learningRate: Double = 1e-3,
+                weightDecay: Double = 1e-4, steps: Int, warmupFraction: Double = 0.1) {
+        self.backbone = backbone
+        self.state = state
+        optimiser = AdamW(weightDecay: weightDecay)
+        schedule = WarmupCosine(peak: learningRate, warmupSteps: max(Int(Double(steps) * warmupFraction), 1), totalSteps: steps)
+    }
+
+    /// One optimiser step on `batch`; returns the batch's loss before the step.
+    @discardableResult
+    public mutating func train(on batch: LabelledBatch<Scalar>) -> Double {
+        let forward = backbone.forward(batch.input, adapters: state.graph)
+        let logits = state.head.forward(forward.pooled)
+        let (loss, dLogits) = CrossEntropy.loss(logits, labels: batch.labels)
+        let headGradient = state.head.parameterGradients(dLogits, input: forward.pooled)
+        let adapterGradients = state.graph.adapters.isEmpty ? [] :
+            backbone.adapterGradients(forward, adapters: state.graph, pooledGradient: state.head.backward(dLogits))
+        var gradients = [headGradient.weight.values, headGradient.bias]
+        for (adapter, gradient) in zip(state.graph.adapters, adapterGradients) {
+            gradients += [gradient.down.weight.values, gradient.down.bias, gradient.up.weight.values, gradient.up.bias]
+            if adapter.scale.count > 1 { gradients.append(gradient.scale) }
+        }
+        var tensors = state.tensors()
+        optimiser.update(&tensors, gradients: gradients, learningRate: schedule.rate(at: step))
+        state.assign(tensors)
+        step += 1
+        return Double(loss)
+    }
+
+    /// Accuracy and mean loss over `batches`.
+    public func evaluate(_ batches: [LabelledBatch<Scalar>]) -> Evaluation {
+        var correct = 0, total = 0, lossSum = 0.0
+        for batch in batches {
+            let logits = state.head.forward(backbone.forward(batch.input, adapters: state.graph).pooled)
+            lossSum += Double(CrossEntropy.loss(logits, labels: batch.labels).loss) * Double(batch.labels.count)
+            for (row, label) in batch.labels.enumerated() {
+                let predicted = (0..<logits.cols).max { logits[row, $0] < logits[row, $1] }!
+                if predicted == label { correct += 1 }
+            }
+            total += batch.labels.count
+        }
+        return Evaluation(accuracy: total > 0 ? Double(correct) / Double(total) : 0,
+                          loss: total > 0 ? lossSum / Double(total) : 0, examples: total)
+    }
+}
