@@ -136,3 +136,66 @@ import Testing
         }
     }
 }
+
+/// The full-fine-tuning option: weight gradients of blocks and final norm.
+@Suite struct WeightGradientCheckTests {
+    typealias G = GradientCheck
+
+    @Test(arguments: [BackboneConfig.Family.bert, .vit])
+    func blockAndFinalNormGradients(_ family: BackboneConfig.Family) {
+        var config = BackboneConfig(family: family, width: 8, layers: 2, heads: 2, intermediateWidth: 16, layerNormEpsilon: 1e-6)
+        let input: BackboneInput<Double>
+        if family == .vit {
+            config.imageSize = 4; config.patchSize = 2; config.channels = 1
+            input = .images(pixels: G.random(1, 2 * 16, seed: 60).values, count: 2)
+        } else {
+            config.vocabularySize = 20; config.maxPositions = 16; config.typeVocabularySize = 2
+            input = .tokens(ids: [2, 5, 7, 3, 2, 9, 3, 0], types: [Int32](repeating: 0, count: 8),
+                            layout: BatchLayout(examples: 2, length: 4, isToken: [true, true, true, true, true, true, true, false]))
+        }
+        let backbone = Backbone<Double>.random(config, seed: 61, scale: 0.5)
+        let head = Linear<Double>(weight: G.random(3, 8, seed: 62), bias: [0.1, 0, -0.1]), labels = [0, 2]
+        func loss(_ model: Backbone<Double>) -> Double {
+            CrossEntropy.loss(head.forward(model.forward(input).pooled), labels: labels).loss
+        }
+        let pass = backbone.forward(input)
+        let (_, dLogits) = CrossEntropy.loss(head.forward(pass.pooled), labels: labels)
+        let (blocks, finalNorm) = backbone.parameterGradients(pass, pooledGradient: head.backward(dLogits))
+        typealias Part = (String, WritableKeyPath<Backbone<Double>, Matrix<Double>>, Matrix<Double>)
+        var parts: [Part] = [
+            ("block 0 qkv weight", \.blocks[0].qkv.weight, blocks[0].qkv.weight),
+            ("block 1 attention output weight", \.blocks[1].attentionOutput.weight, blocks[1].attentionOutput.weight),
+            ("block 0 intermediate weight", \.blocks[0].intermediate.weight, blocks[0].intermediate.weight),
+            ("block 1 output weight", \.blocks[1].output.weight, blocks[1].output.weight),
+        ]
+        func vector(_ path: WritableKeyPath<Backbone<Double>, [Double]>) -> WritableKeyPath<Backbone<Double>, Matrix<Double>> {
+            path.appending(path: \[Double].asRow)
+        }
+        parts += [
+            ("block 0 attention norm gamma", vector(\.blocks[0].attentionNorm.gamma), blocks[0].attentionNorm.gamma.asRow),
+            ("block 1 MLP norm beta", vector(\.blocks[1].mlpNorm.beta), blocks[1].mlpNorm.beta.asRow),
+            ("block 1 qkv bias", vector(\.blocks[1].qkv.bias), blocks[1].qkv.bias.asRow),
+        ]
+        if family == .vit {
+            parts.append(("final norm gamma", vector(\.finalNorm!.gamma), finalNorm!.gamma.asRow))
+        } else {
+            #expect(finalNorm == nil)
+        }
+        for (name, path, analytic) in parts {
+            let error = G.relativeError(at: backbone[keyPath: path], analytic: analytic) { value in
+                var model = backbone
+                model[keyPath: path] = value
+                return loss(model)
+            }
+            #expect(error < 1e-6, "\(family) \(name): relative error \(error)")
+        }
+    }
+}
+
+extension Array where Element == Double {
+    /// The array as a 1 x n matrix, and back.
+    var asRow: Matrix<Double> {
+        get { Matrix(rows: 1, cols: count, values: self) }
+        set { self = newValue.values }
+    }
+}

@@ -78,13 +78,36 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
 
     /// dL/d(node 2k-2) from dL/d(node 2k-1).
     public func attentionBackward(_ dy: Matrix<Scalar>, _ tape: AttentionTape, layout: BatchLayout) -> Matrix<Scalar> {
+        attentionBackward(dy, tape, layout: layout, collecting: false).0
+    }
+
+    /// dL/d(node 2k-2), and the gradients of the attention sub-layer's
+    /// parameters (qkv, attentionOutput, attentionNorm; the block's other
+    /// fields are zero), for full fine-tuning.
+    public func attentionGradients(_ dy: Matrix<Scalar>, _ tape: AttentionTape,
+                                   layout: BatchLayout) -> (Matrix<Scalar>, TransformerBlock) {
+        let (dx, gradients) = attentionBackward(dy, tape, layout: layout, collecting: true)
+        return (dx, gradients!)
+    }
+
+    private func attentionBackward(_ dy: Matrix<Scalar>, _ tape: AttentionTape, layout: BatchLayout,
+                                   collecting: Bool) -> (Matrix<Scalar>, TransformerBlock?) {
+        // post: dSum = LN'(dy); pre: the core's output gradient is dy itself.
+        let dOut = placement == .post ? attentionNorm.backward(dy, tape.norm) : dy
+        let dContext = attentionOutput.backward(dOut)
+        let dPacked = Attention.backward(dContext, qkv: tape.qkv, heads: heads, layout: layout, cache: tape.attention)
+        let dProjected = qkv.backward(dPacked)
+        let dx: Matrix<Scalar>, normGradient: Matrix<Scalar>
         switch placement {
-        case .post:
-            let dSum = attentionNorm.backward(dy, tape.norm)
-            return dSum + attentionCoreBackward(dSum, tape, layout: layout)
-        case .pre:
-            return dy + attentionNorm.backward(attentionCoreBackward(dy, tape, layout: layout), tape.norm)
+        case .post: (dx, normGradient) = (dOut + dProjected, dy)
+        case .pre: (dx, normGradient) = (dy + attentionNorm.backward(dProjected, tape.norm), dProjected)
         }
+        guard collecting else { return (dx, nil) }
+        var gradients = zeroed
+        gradients.qkv = qkv.parameterGradients(dPacked, input: tape.projected)
+        gradients.attentionOutput = attentionOutput.parameterGradients(dOut, input: tape.context)
+        gradients.attentionNorm = attentionNorm.parameterGradients(normGradient, tape.norm)
+        return (dx, gradients)
     }
 
     private func attentionCore(_ input: Matrix<Scalar>, layout: BatchLayout)
@@ -92,12 +115,6 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
         let packed = qkv.forward(input)
         let (context, cache) = Attention.forward(packed, heads: heads, layout: layout)
         return (attentionOutput.forward(context), (packed, cache, context))
-    }
-
-    private func attentionCoreBackward(_ dOut: Matrix<Scalar>, _ tape: AttentionTape, layout: BatchLayout) -> Matrix<Scalar> {
-        let dContext = attentionOutput.backward(dOut)
-        let dPacked = Attention.backward(dContext, qkv: tape.qkv, heads: heads, layout: layout, cache: tape.attention)
-        return qkv.backward(dPacked)
     }
 
     // MARK: MLP sub-layer
@@ -118,13 +135,31 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
 
     /// dL/d(node 2k-1) from dL/d(node 2k).
     public func mlpBackward(_ dy: Matrix<Scalar>, _ tape: MLPTape) -> Matrix<Scalar> {
+        mlpBackward(dy, tape, collecting: false).0
+    }
+
+    /// dL/d(node 2k-1), and the gradients of the MLP sub-layer's parameters
+    /// (intermediate, output, mlpNorm; the block's other fields are zero).
+    public func mlpGradients(_ dy: Matrix<Scalar>, _ tape: MLPTape) -> (Matrix<Scalar>, TransformerBlock) {
+        let (dx, gradients) = mlpBackward(dy, tape, collecting: true)
+        return (dx, gradients!)
+    }
+
+    private func mlpBackward(_ dy: Matrix<Scalar>, _ tape: MLPTape, collecting: Bool) -> (Matrix<Scalar>, TransformerBlock?) {
+        let dOut = placement == .post ? mlpNorm.backward(dy, tape.norm) : dy
+        let dHidden = GELU.backward(output.backward(dOut), input: tape.hidden)
+        let dProjected = intermediate.backward(dHidden)
+        let dx: Matrix<Scalar>, normGradient: Matrix<Scalar>
         switch placement {
-        case .post:
-            let dSum = mlpNorm.backward(dy, tape.norm)
-            return dSum + mlpCoreBackward(dSum, tape)
-        case .pre:
-            return dy + mlpNorm.backward(mlpCoreBackward(dy, tape), tape.norm)
+        case .post: (dx, normGradient) = (dOut + dProjected, dy)
+        case .pre: (dx, normGradient) = (dy + mlpNorm.backward(dProjected, tape.norm), dProjected)
         }
+        guard collecting else { return (dx, nil) }
+        var gradients = zeroed
+        gradients.intermediate = intermediate.parameterGradients(dHidden, input: tape.projected)
+        gradients.output = output.parameterGradients(dOut, input: tape.activated)
+        gradients.mlpNorm = mlpNorm.parameterGradients(normGradient, tape.norm)
+        return (dx, gradients)
     }
 
     private func mlpCore(_ input: Matrix<Scalar>) -> (Matrix<Scalar>, Matrix<Scalar>, Matrix<Scalar>) {
@@ -133,7 +168,17 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
         return (output.forward(activated), hidden, activated)
     }
 
-    private func mlpCoreBackward(_ dOut: Matrix<Scalar>, _ tape: MLPTape) -> Matrix<Scalar> {
-        intermediate.backward(GELU.backward(output.backward(dOut), input: tape.hidden))
+    /// A block of the same shape with every parameter zero: where gradients accumulate.
+    public var zeroed: TransformerBlock {
+        func zero(_ layer: Linear<Scalar>) -> Linear<Scalar> {
+            Linear(weight: Matrix(zeros: layer.weight.rows, layer.weight.cols), bias: [Scalar](repeating: 0, count: layer.bias.count))
+        }
+        func zero(_ norm: LayerNorm<Scalar>) -> LayerNorm<Scalar> {
+            LayerNorm(gamma: [Scalar](repeating: 0, count: norm.gamma.count), beta: [Scalar](repeating: 0, count: norm.beta.count),
+                      epsilon: norm.epsilon)
+        }
+        return TransformerBlock(placement: placement, heads: heads, qkv: zero(qkv), attentionOutput: zero(attentionOutput),
+                                attentionNorm: zero(attentionNorm), intermediate: zero(intermediate), output: zero(output),
+                                mlpNorm: zero(mlpNorm))
     }
 }
