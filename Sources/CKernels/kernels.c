@@ -96,3 +96,68 @@ void kernel_masked_softmax_f32(float *scores, size_t rows, size_t length, const 
         for (size_t col = 0; col < length; col++) s[col] *= inverse;
     }
 }
+
+VECTORISED
+void kernel_layer_norm_f32(const float *x, const float *residual, size_t rows, size_t width,
+                           const float *gamma, const float *beta, float epsilon,
+                           float *normalized, float *y, float *inverse_std) {
+    for (size_t row = 0; row < rows; row++) {
+        const float *in = x + row * width;
+        float *xhat = normalized + row * width, *out = y + row * width;
+        float mean = 0;
+        if (residual) {
+            const float *add = residual + row * width;
+            for (size_t col = 0; col < width; col++) {
+                xhat[col] = in[col] + add[col];
+                mean += xhat[col];
+            }
+        } else {
+            for (size_t col = 0; col < width; col++) {
+                xhat[col] = in[col];
+                mean += xhat[col];
+            }
+        }
+        mean /= (float)width;
+        float variance = 0;
+        for (size_t col = 0; col < width; col++) {
+            xhat[col] -= mean;
+            variance += xhat[col] * xhat[col];
+        }
+        float inverse = 1.0f / sqrtf(variance / (float)width + epsilon);
+        inverse_std[row] = inverse;
+        for (size_t col = 0; col < width; col++) {
+            xhat[col] *= inverse;
+            out[col] = xhat[col] * gamma[col] + beta[col];
+        }
+    }
+}
+
+VECTORISED
+void kernel_layer_norm_backward_f32(const float *dy, const float *normalized, const float *inverse_std,
+                                    const float *gamma, size_t rows, size_t width, float *dx) {
+    for (size_t row = 0; row < rows; row++) {
+        const float *gradient = dy + row * width, *xhat = normalized + row * width;
+        float *out = dx + row * width;
+        float sum_g = 0, sum_gx = 0;
+        for (size_t col = 0; col < width; col++) {
+            float g = gradient[col] * gamma[col];
+            sum_g += g;
+            sum_gx += g * xhat[col];
+        }
+        float mean_g = sum_g / (float)width, mean_gx = sum_gx / (float)width, inverse = inverse_std[row];
+        for (size_t col = 0; col < width; col++) {
+            out[col] = inverse * (gradient[col] * gamma[col] - mean_g - xhat[col] * mean_gx);
+        }
+    }
+}
+
+VECTORISED
+void kernel_softmax_backward_f32(float *gradient, const float *probabilities, size_t rows, size_t length) {
+    for (size_t row = 0; row < rows; row++) {
+        float *g = gradient + row * length;
+        const float *p = probabilities + row * length;
+        float dot = 0;
+        for (size_t col = 0; col < length; col++) dot += g[col] * p[col];
+        for (size_t col = 0; col < length; col++) g[col] = p[col] * (g[col] - dot);
+    }
+}

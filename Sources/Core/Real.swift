@@ -31,6 +31,13 @@ where Self.RawSignificand: FixedWidthInteger {
     /// output[i] = gradient[i] * gelu'(input[i]).
     static func geluBackward(_ gradient: UnsafeBufferPointer<Self>, input: UnsafeBufferPointer<Self>,
                              into output: UnsafeMutableBufferPointer<Self>)
+    /// Layer norm of whole rows (see LayerNorm).
+    static func layerNormRows(_ rows: LayerNormRows<Self>)
+    /// Layer-norm backward of whole rows (see LayerNorm).
+    static func layerNormBackwardRows(_ rows: LayerNormBackwardRows<Self>)
+    /// Softmax backward in place, row by row (see Attention).
+    static func softmaxBackward(_ gradient: UnsafeMutableBufferPointer<Self>, probabilities: UnsafeBufferPointer<Self>,
+                                length: Int)
 }
 
 extension Real {
@@ -99,6 +106,19 @@ extension Float: Real {
         guard let dy = gradient.baseAddress, let x = input.baseAddress, let dx = output.baseAddress else { return }
         kernel_gelu_backward_f32(dy, x, dx, gradient.count)
     }
+    @inlinable public static func layerNormRows(_ r: LayerNormRows<Float>) {
+        kernel_layer_norm_f32(r.x.baseAddress!, r.residual?.baseAddress, r.rows, r.width, r.gamma.baseAddress!,
+                              r.beta.baseAddress!, r.epsilon, r.normalized.baseAddress!, r.y.baseAddress!,
+                              r.inverseStd.baseAddress!)
+    }
+    @inlinable public static func layerNormBackwardRows(_ r: LayerNormBackwardRows<Float>) {
+        kernel_layer_norm_backward_f32(r.dy.baseAddress!, r.normalized.baseAddress!, r.inverseStd.baseAddress!,
+                                       r.gamma.baseAddress!, r.rows, r.width, r.dx.baseAddress!)
+    }
+    @inlinable public static func softmaxBackward(_ gradient: UnsafeMutableBufferPointer<Float>,
+                                                  probabilities: UnsafeBufferPointer<Float>, length: Int) {
+        kernel_softmax_backward_f32(gradient.baseAddress!, probabilities.baseAddress!, gradient.count / length, length)
+    }
 }
 
 extension Double: Real {
@@ -123,5 +143,11 @@ extension Double: Real {
     @inlinable public static func geluBackward(_ gradient: UnsafeBufferPointer<Double>, input: UnsafeBufferPointer<Double>,
                                                into output: UnsafeMutableBufferPointer<Double>) {
         exactGELUBackward(gradient, input: input, into: output)
+    }
+    @inlinable public static func layerNormRows(_ rows: LayerNormRows<Double>) { exactLayerNormRows(rows) }
+    @inlinable public static func layerNormBackwardRows(_ rows: LayerNormBackwardRows<Double>) { exactLayerNormBackwardRows(rows) }
+    @inlinable public static func softmaxBackward(_ gradient: UnsafeMutableBufferPointer<Double>,
+                                                  probabilities: UnsafeBufferPointer<Double>, length: Int) {
+        exactSoftmaxBackward(gradient, probabilities: probabilities, length: length)
     }
 }

@@ -24,4 +24,26 @@ void kernel_gelu_backward_f32(const float *dy, const float *x, float *dx, size_t
  */
 void kernel_masked_softmax_f32(float *scores, size_t rows, size_t length, const unsigned char *key_is_token);
 
+/**
+ * Layer norm of `rows` rows of `width`: v = x (+ residual when not NULL),
+ * normalized = (v - mean) / sqrt(var + epsilon), y = normalized * gamma + beta,
+ * inverse_std[row] = 1 / sqrt(var + epsilon).
+ */
+void kernel_layer_norm_f32(const float *x, const float *residual, size_t rows, size_t width,
+                           const float *gamma, const float *beta, float epsilon,
+                           float *normalized, float *y, float *inverse_std);
+
+/**
+ * Layer-norm backward: dx = inverse_std (g - mean(g) - normalized mean(g normalized)),
+ * g = dy * gamma, row by row.
+ */
+void kernel_layer_norm_backward_f32(const float *dy, const float *normalized, const float *inverse_std,
+                                    const float *gamma, size_t rows, size_t width, float *dx);
+
+/**
+ * Softmax backward in place over `rows` rows of `length`: on entry `gradient`
+ * holds dL/dP, on exit dL/dS = P (dL/dP - rowsum(dL/dP P)).
+ */
+void kernel_softmax_backward_f32(float *gradient, const float *probabilities, size_t rows, size_t length);
+
 #endif

@@ -103,12 +103,8 @@ public enum Attention {
                         Scalar.gemm(transposeA: false, transposeB: true, m: length, n: length, k: headWidth,
                                     alpha: 1, a: dO, lda: width, b: v, ldb: 3 * width, beta: 0, c: ds, ldc: length)
                         // dS = P (dP - rowsum(dP P)): the softmax backward
-                        for row in 0..<length {
-                            let base = row * length
-                            var dot: Scalar = 0
-                            for col in 0..<length { dot += ds[base + col] * p[base + col] }
-                            for col in 0..<length { ds[base + col] = p[base + col] * (ds[base + col] - dot) }
-                        }
+                        Scalar.softmaxBackward(UnsafeMutableBufferPointer(start: ds, count: length * length),
+                                               probabilities: UnsafeBufferPointer(start: p, count: length * length), length: length)
                         // dQ = dS K * scale, dK = dS^T Q * scale
                         Scalar.gemm(transposeA: false, transposeB: false, m: length, n: headWidth, k: length,
                                     alpha: scale, a: ds, lda: length, b: k, ldb: 3 * width, beta: 0, c: dq, ldc: 3 * width)
@@ -122,5 +118,18 @@ public enum Attention {
         }
         }
         return dqkv
+    }
+}
+
+extension Real {
+    /// dS = P (dP - rowsum(dP P)) in place, in plain Swift: Double's kernel.
+    @inlinable
+    static func exactSoftmaxBackward(_ gradient: UnsafeMutableBufferPointer<Self>, probabilities p: UnsafeBufferPointer<Self>,
+                                     length: Int) {
+        for base in stride(from: 0, to: gradient.count, by: length) {
+            var dot: Self = 0
+            for col in 0..<length { dot += gradient[base + col] * p[base + col] }
+            for col in 0..<length { gradient[base + col] = p[base + col] * (gradient[base + col] - dot) }
+        }
     }
 }

@@ -28,37 +28,26 @@ public struct LayerNorm<Scalar: Real>: Sendable {
         precondition(width == gamma.count, "layer norm over \(gamma.count) columns, got \(x.shape)")
         precondition(residual.map { $0.rows == rows && $0.cols == width } ?? true, "residual of another shape")
         var inverseStd = [Scalar](repeating: 0, count: rows)
-        var y = Matrix<Scalar>(rows: rows, cols: width) { _ in }  // the loop writes all of y and xhat
+        var y = Matrix<Scalar>(rows: rows, cols: width) { _ in }  // the kernel writes all of y and xhat
         let normalized = Matrix<Scalar>(rows: rows, cols: width) { xhat in
             x.values.withUnsafeBufferPointer { input in
             (residual ?? x).values.withUnsafeBufferPointer { added in
             y.values.withUnsafeMutableBufferPointer { out in
             inverseStd.withUnsafeMutableBufferPointer { inverseStd in
+            gamma.withUnsafeBufferPointer { gamma in
+            beta.withUnsafeBufferPointer { beta in
                 Parallel.forEachChunk(rows, minimumChunk: 64) { range in
-                    for row in range {
-                        let base = row * width
-                        var mean: Scalar = 0
-                        for col in 0..<width {
-                            let value = residual == nil ? input[base + col] : input[base + col] + added[base + col]
-                            xhat[base + col] = value
-                            mean += value
-                        }
-                        mean /= Scalar(width)
-                        var variance: Scalar = 0
-                        for col in 0..<width {
-                            let centred = xhat[base + col] - mean
-                            xhat[base + col] = centred
-                            variance += centred * centred
-                        }
-                        let inverse = 1 / (variance / Scalar(width) + epsilon).squareRoot()
-                        inverseStd[row] = inverse
-                        for col in 0..<width {
-                            let value = xhat[base + col] * inverse
-                            xhat[base + col] = value
-                            out[base + col] = value * gamma[col] + beta[col]
-                        }
-                    }
+                    let span = range.lowerBound * width..<range.upperBound * width
+                    Scalar.layerNormRows(LayerNormRows(
+                        x: UnsafeBufferPointer(rebasing: input[span]),
+                        residual: residual == nil ? nil : UnsafeBufferPointer(rebasing: added[span]),
+                        rows: range.count, width: width, gamma: gamma, beta: beta, epsilon: epsilon,
+                        normalized: UnsafeMutableBufferPointer(rebasing: xhat[span]),
+                        y: UnsafeMutableBufferPointer(rebasing: out[span]),
+                        inverseStd: UnsafeMutableBufferPointer(rebasing: inverseStd[range])))
                 }
+            }
+            }
             }
             }
             }
@@ -72,25 +61,19 @@ public struct LayerNorm<Scalar: Real>: Sendable {
         let width = dy.cols
         return dy.values.withUnsafeBufferPointer { gradient in
         cache.normalized.values.withUnsafeBufferPointer { xhat in
+        cache.inverseStd.withUnsafeBufferPointer { inverseStd in
+        gamma.withUnsafeBufferPointer { gamma in
             Matrix(rows: dy.rows, cols: width) { out in
                 Parallel.forEachChunk(dy.rows, minimumChunk: 64) { range in
-                    for row in range {
-                        let base = row * width
-                        var sumG: Scalar = 0, sumGX: Scalar = 0
-                        for col in 0..<width {
-                            let g = gradient[base + col] * gamma[col]
-                            sumG += g
-                            sumGX += g * xhat[base + col]
-                        }
-                        let meanG = sumG / Scalar(width), meanGX = sumGX / Scalar(width)
-                        let inverse = cache.inverseStd[row]
-                        for col in 0..<width {
-                            let g = gradient[base + col] * gamma[col]
-                            out[base + col] = inverse * (g - meanG - xhat[base + col] * meanGX)
-                        }
-                    }
+                    let span = range.lowerBound * width..<range.upperBound * width
+                    Scalar.layerNormBackwardRows(LayerNormBackwardRows(
+                        dy: UnsafeBufferPointer(rebasing: gradient[span]), normalized: UnsafeBufferPointer(rebasing: xhat[span]),
+                        inverseStd: UnsafeBufferPointer(rebasing: inverseStd[range]), gamma: gamma,
+                        rows: range.count, width: width, dx: UnsafeMutableBufferPointer(rebasing: out[span])))
                 }
             }
+        }
+        }
         }
         }
     }
@@ -105,5 +88,78 @@ public struct LayerNorm<Scalar: Real>: Sendable {
             }
         }
         return LayerNorm(gamma: dGamma, beta: dBeta, epsilon: epsilon)
+    }
+}
+
+/// The arguments of a layer-norm forward over whole rows.
+public struct LayerNormRows<Scalar: Real> {
+    public var x: UnsafeBufferPointer<Scalar>
+    public var residual: UnsafeBufferPointer<Scalar>?
+    public var rows: Int
+    public var width: Int
+    public var gamma: UnsafeBufferPointer<Scalar>
+    public var beta: UnsafeBufferPointer<Scalar>
+    public var epsilon: Scalar
+    public var normalized: UnsafeMutableBufferPointer<Scalar>
+    public var y: UnsafeMutableBufferPointer<Scalar>
+    public var inverseStd: UnsafeMutableBufferPointer<Scalar>
+}
+
+/// The arguments of a layer-norm backward over whole rows.
+public struct LayerNormBackwardRows<Scalar: Real> {
+    public var dy: UnsafeBufferPointer<Scalar>
+    public var normalized: UnsafeBufferPointer<Scalar>
+    public var inverseStd: UnsafeBufferPointer<Scalar>
+    public var gamma: UnsafeBufferPointer<Scalar>
+    public var rows: Int
+    public var width: Int
+    public var dx: UnsafeMutableBufferPointer<Scalar>
+}
+
+extension Real {
+    /// The layer norm of whole rows, in plain Swift: Double's kernel.
+    @inlinable
+    static func exactLayerNormRows(_ r: LayerNormRows<Self>) {
+        for row in 0..<r.rows {
+            let base = row * r.width
+            var mean: Self = 0
+            for col in 0..<r.width {
+                let value = r.x[base + col] + (r.residual?[base + col] ?? 0)
+                r.normalized[base + col] = value
+                mean += value
+            }
+            mean /= Self(r.width)
+            var variance: Self = 0
+            for col in 0..<r.width {
+                let centred = r.normalized[base + col] - mean
+                r.normalized[base + col] = centred
+                variance += centred * centred
+            }
+            let inverse = 1 / (variance / Self(r.width) + r.epsilon).squareRoot()
+            r.inverseStd[row] = inverse
+            for col in 0..<r.width {
+                let value = r.normalized[base + col] * inverse
+                r.normalized[base + col] = value
+                r.y[base + col] = value * r.gamma[col] + r.beta[col]
+            }
+        }
+    }
+
+    /// The layer-norm backward of whole rows, in plain Swift: Double's kernel.
+    @inlinable
+    static func exactLayerNormBackwardRows(_ r: LayerNormBackwardRows<Self>) {
+        for row in 0..<r.rows {
+            let base = row * r.width
+            var sumG: Self = 0, sumGX: Self = 0
+            for col in 0..<r.width {
+                let g = r.dy[base + col] * r.gamma[col]
+                sumG += g
+                sumGX += g * r.normalized[base + col]
+            }
+            let meanG = sumG / Self(r.width), meanGX = sumGX / Self(r.width)
+            for col in 0..<r.width {
+                r.dx[base + col] = r.inverseStd[row] * (r.dy[base + col] * r.gamma[col] - meanG - r.normalized[base + col] * meanGX)
+            }
+        }
     }
 }
