@@ -46,17 +46,7 @@ extension Backbone {
                 tokenType: try reader.matrix("embeddings.token_type_embeddings.weight", config.typeVocabularySize, d),
                 norm: try reader.norm("embeddings.LayerNorm", d, eps),
                 positions: config.family == .roberta ? .afterPadding(paddingIndex: config.padTokenID) : .absolute)
-            let blocks = try (0..<config.layers).map { index in
-                let layer = "encoder.layer.\(index)."
-                return TransformerBlock(
-                    placement: .post, heads: config.heads,
-                    qkv: try reader.fusedQKV(layer + "attention.self.", d),
-                    attentionOutput: try reader.linear(layer + "attention.output.dense", d, d),
-                    attentionNorm: try reader.norm(layer + "attention.output.LayerNorm", d, eps),
-                    intermediate: try reader.linear(layer + "intermediate.dense", config.intermediateWidth, d),
-                    output: try reader.linear(layer + "output.dense", d, config.intermediateWidth),
-                    mlpNorm: try reader.norm(layer + "output.LayerNorm", d, eps))
-            }
+            let blocks = try (0..<config.layers).map { try reader.block($0, .bert, config) }
             return Backbone(embeddings: .tokens(embeddings), blocks: blocks, finalNorm: nil, pooling: .mean)
         case .vit:
             let p = config.patchSize, patches = (config.imageSize / p) * (config.imageSize / p)
@@ -68,17 +58,7 @@ extension Backbone {
                 position: Matrix(rows: patches + 1, cols: d,
                                  values: try reader.values("embeddings.position_embeddings", [1, patches + 1, d])),
                 patchSize: p, channels: config.channels, imageSize: config.imageSize)
-            let blocks = try (0..<config.layers).map { index in
-                let layer = "encoder.layer.\(index)."
-                return TransformerBlock(
-                    placement: .pre, heads: config.heads,
-                    qkv: try reader.fusedQKV(layer + "attention.attention.", d),
-                    attentionOutput: try reader.linear(layer + "attention.output.dense", d, d),
-                    attentionNorm: try reader.norm(layer + "layernorm_before", d, eps),
-                    intermediate: try reader.linear(layer + "intermediate.dense", config.intermediateWidth, d),
-                    output: try reader.linear(layer + "output.dense", d, config.intermediateWidth),
-                    mlpNorm: try reader.norm(layer + "layernorm_after", d, eps))
-            }
+            let blocks = try (0..<config.layers).map { try reader.block($0, .vit, config) }
             return Backbone(embeddings: .patches(embeddings), blocks: blocks,
                             finalNorm: try reader.norm("layernorm", d, eps), pooling: .cls)
         }
@@ -126,10 +106,37 @@ struct CheckpointReader<Scalar: Real> {
         LayerNorm(gamma: try values(name + ".weight", [width]), beta: try values(name + ".bias", [width]), epsilon: epsilon)
     }
 
+    /// Block `index`, its tensors named as `names` says.
+    func block(_ index: Int, _ names: BlockTensorNames, _ config: BackboneConfig) throws -> TransformerBlock<Scalar> {
+        let layer = "encoder.layer.\(index).", d = config.width, eps = Scalar(config.layerNormEpsilon)
+        return TransformerBlock(
+            placement: names.placement, heads: config.heads,
+            qkv: try fusedQKV(layer + names.selfAttention, d),
+            attentionOutput: try linear(layer + "attention.output.dense", d, d),
+            attentionNorm: try norm(layer + names.attentionNorm, d, eps),
+            intermediate: try linear(layer + "intermediate.dense", config.intermediateWidth, d),
+            output: try linear(layer + "output.dense", d, config.intermediateWidth),
+            mlpNorm: try norm(layer + names.mlpNorm, d, eps))
+    }
+
     /// query, key and value stacked into one 3d x d projection.
     func fusedQKV(_ name: String, _ width: Int) throws -> Linear<Scalar> {
         let parts = try ["query", "key", "value"].map { try linear(name + $0, width, width) }
         return Linear(weight: Matrix(rows: 3 * width, cols: width, values: parts.flatMap(\.weight.values)),
                       bias: parts.flatMap(\.bias))
     }
+}
+
+/// Where the tensor names of a block differ between the BERT and ViT layouts.
+struct BlockTensorNames {
+    var placement: NormPlacement
+    /// The prefix of query, key and value.
+    var selfAttention: String
+    var attentionNorm: String
+    var mlpNorm: String
+
+    static let bert = BlockTensorNames(placement: .post, selfAttention: "attention.self.",
+                                       attentionNorm: "attention.output.LayerNorm", mlpNorm: "output.LayerNorm")
+    static let vit = BlockTensorNames(placement: .pre, selfAttention: "attention.attention.",
+                                      attentionNorm: "layernorm_before", mlpNorm: "layernorm_after")
 }

@@ -59,21 +59,51 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
         var activated: Matrix<Scalar>
     }
 
+    // MARK: The residual and norm around a sub-layer
+
+    /// y = LN(x + core(x)) (post-LN) or y = x + core(LN(x)) (pre-LN); returns
+    /// y, the norm's cache, what the core read, and the core's own tape.
+    private func residual<CoreTape>(_ x: Matrix<Scalar>, _ norm: LayerNorm<Scalar>,
+                                    _ core: (Matrix<Scalar>) -> (Matrix<Scalar>, CoreTape))
+        -> (Matrix<Scalar>, LayerNorm<Scalar>.Cache, Matrix<Scalar>, CoreTape) {
+        switch placement {
+        case .post:
+            let (sum, tape) = core(x)
+            let (y, cache) = norm.forward(x, adding: sum)
+            return (y, cache, x, tape)
+        case .pre:
+            let (normalized, cache) = norm.forward(x)
+            let (sum, tape) = core(normalized)
+            return (x + sum, cache, normalized, tape)
+        }
+    }
+
+    /// Backward of `residual`: `coreBackward` maps the core's output gradient
+    /// to its input gradient. Returns dL/dx, the core's output gradient, and
+    /// the norm's output gradient (for the norm's parameter gradients).
+    private func residualBackward(_ dy: Matrix<Scalar>, _ norm: LayerNorm<Scalar>, _ cache: LayerNorm<Scalar>.Cache,
+                                  _ coreBackward: (Matrix<Scalar>) -> Matrix<Scalar>)
+        -> (dx: Matrix<Scalar>, dOut: Matrix<Scalar>, dNormOutput: Matrix<Scalar>) {
+        switch placement {
+        case .post:
+            let dOut = norm.backward(dy, cache)
+            return (dOut + coreBackward(dOut), dOut, dy)
+        case .pre:
+            let dProjected = coreBackward(dy)
+            return (dy + norm.backward(dProjected, cache), dy, dProjected)
+        }
+    }
+
     // MARK: Attention sub-layer
 
     /// Node 2k-1 from node 2k-2.
     public func attention(_ x: Matrix<Scalar>, layout: BatchLayout) -> (Matrix<Scalar>, AttentionTape) {
-        switch placement {
-        case .post:
-            let (sum, tape) = attentionCore(x, layout: layout)
-            let (y, norm) = attentionNorm.forward(x, adding: sum)
-            return (y, AttentionTape(norm: norm, projected: x, qkv: tape.qkv, attention: tape.attention, context: tape.context))
-        case .pre:
-            let (normalized, norm) = attentionNorm.forward(x)
-            let (sum, tape) = attentionCore(normalized, layout: layout)
-            return (x + sum, AttentionTape(norm: norm, projected: normalized, qkv: tape.qkv,
-                                           attention: tape.attention, context: tape.context))
+        let (y, norm, projected, core) = residual(x, attentionNorm) { input in
+            let packed = qkv.forward(input)
+            let (context, cache) = Attention.forward(packed, heads: heads, layout: layout)
+            return (attentionOutput.forward(context), (packed, cache, context))
         }
+        return (y, AttentionTape(norm: norm, projected: projected, qkv: core.0, attention: core.1, context: core.2))
     }
 
     /// dL/d(node 2k-2) from dL/d(node 2k-1).
@@ -92,45 +122,30 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
 
     private func attentionBackward(_ dy: Matrix<Scalar>, _ tape: AttentionTape, layout: BatchLayout,
                                    collecting: Bool) -> (Matrix<Scalar>, TransformerBlock?) {
-        // post: dSum = LN'(dy); pre: the core's output gradient is dy itself.
-        let dOut = placement == .post ? attentionNorm.backward(dy, tape.norm) : dy
-        let dContext = attentionOutput.backward(dOut)
-        let dPacked = Attention.backward(dContext, qkv: tape.qkv, heads: heads, layout: layout, cache: tape.attention)
-        let dProjected = qkv.backward(dPacked)
-        let dx: Matrix<Scalar>, normGradient: Matrix<Scalar>
-        switch placement {
-        case .post: (dx, normGradient) = (dOut + dProjected, dy)
-        case .pre: (dx, normGradient) = (dy + attentionNorm.backward(dProjected, tape.norm), dProjected)
+        var dPacked = tape.qkv
+        let (dx, dOut, dNormOutput) = residualBackward(dy, attentionNorm, tape.norm) { dOut in
+            let dContext = attentionOutput.backward(dOut)
+            dPacked = Attention.backward(dContext, qkv: tape.qkv, heads: heads, layout: layout, cache: tape.attention)
+            return qkv.backward(dPacked)
         }
         guard collecting else { return (dx, nil) }
         var gradients = zeroed
         gradients.qkv = qkv.parameterGradients(dPacked, input: tape.projected)
         gradients.attentionOutput = attentionOutput.parameterGradients(dOut, input: tape.context)
-        gradients.attentionNorm = attentionNorm.parameterGradients(normGradient, tape.norm)
+        gradients.attentionNorm = attentionNorm.parameterGradients(dNormOutput, tape.norm)
         return (dx, gradients)
-    }
-
-    private func attentionCore(_ input: Matrix<Scalar>, layout: BatchLayout)
-        -> (Matrix<Scalar>, (qkv: Matrix<Scalar>, attention: Attention.Cache<Scalar>, context: Matrix<Scalar>)) {
-        let packed = qkv.forward(input)
-        let (context, cache) = Attention.forward(packed, heads: heads, layout: layout)
-        return (attentionOutput.forward(context), (packed, cache, context))
     }
 
     // MARK: MLP sub-layer
 
     /// Node 2k from node 2k-1.
     public func mlp(_ a: Matrix<Scalar>) -> (Matrix<Scalar>, MLPTape) {
-        switch placement {
-        case .post:
-            let (sum, hidden, activated) = mlpCore(a)
-            let (y, norm) = mlpNorm.forward(a, adding: sum)
-            return (y, MLPTape(norm: norm, projected: a, hidden: hidden, activated: activated))
-        case .pre:
-            let (normalized, norm) = mlpNorm.forward(a)
-            let (sum, hidden, activated) = mlpCore(normalized)
-            return (a + sum, MLPTape(norm: norm, projected: normalized, hidden: hidden, activated: activated))
+        let (y, norm, projected, core) = residual(a, mlpNorm) { input in
+            let hidden = intermediate.forward(input)
+            let activated = GELU.forward(hidden)
+            return (output.forward(activated), (hidden, activated))
         }
+        return (y, MLPTape(norm: norm, projected: projected, hidden: core.0, activated: core.1))
     }
 
     /// dL/d(node 2k-1) from dL/d(node 2k).
@@ -146,26 +161,17 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
     }
 
     private func mlpBackward(_ dy: Matrix<Scalar>, _ tape: MLPTape, collecting: Bool) -> (Matrix<Scalar>, TransformerBlock?) {
-        let dOut = placement == .post ? mlpNorm.backward(dy, tape.norm) : dy
-        let dHidden = GELU.backward(output.backward(dOut), input: tape.hidden)
-        let dProjected = intermediate.backward(dHidden)
-        let dx: Matrix<Scalar>, normGradient: Matrix<Scalar>
-        switch placement {
-        case .post: (dx, normGradient) = (dOut + dProjected, dy)
-        case .pre: (dx, normGradient) = (dy + mlpNorm.backward(dProjected, tape.norm), dProjected)
+        var dHidden = tape.hidden
+        let (dx, dOut, dNormOutput) = residualBackward(dy, mlpNorm, tape.norm) { dOut in
+            dHidden = GELU.backward(output.backward(dOut), input: tape.hidden)
+            return intermediate.backward(dHidden)
         }
         guard collecting else { return (dx, nil) }
         var gradients = zeroed
         gradients.intermediate = intermediate.parameterGradients(dHidden, input: tape.projected)
         gradients.output = output.parameterGradients(dOut, input: tape.activated)
-        gradients.mlpNorm = mlpNorm.parameterGradients(normGradient, tape.norm)
+        gradients.mlpNorm = mlpNorm.parameterGradients(dNormOutput, tape.norm)
         return (dx, gradients)
-    }
-
-    private func mlpCore(_ input: Matrix<Scalar>) -> (Matrix<Scalar>, Matrix<Scalar>, Matrix<Scalar>) {
-        let hidden = intermediate.forward(input)
-        let activated = GELU.forward(hidden)
-        return (output.forward(activated), hidden, activated)
     }
 
     /// A block of the same shape with every parameter zero: where gradients accumulate.
