@@ -1,0 +1,90 @@
+import Core
+import Foundation
+import Testing
+
+@Suite struct TextDataTests {
+    func file(_ contents: String, _ name: String) throws -> String {
+        try bytes(Array(contents.utf8), name)
+    }
+
+    func bytes(_ data: [UInt8], _ name: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("text-data-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent(name).path
+        try Data(data).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func wordNetNounSupersensesFromDebiansFiles() throws {
+        let dataset = try WordNetSupersenses.load()
+        #expect(dataset.examples.count == 82_115)
+        #expect(dataset.classes.count == 26)
+        #expect(dataset.examples[0] == TextExample(
+            text: "that which is perceived or known or inferred to have its own distinct existence (living or nonliving)", label: 0))
+        #expect(Set(dataset.examples.map(\.label)) == Set(0..<26), "every supersense occurs")
+    }
+
+    @Test func stratifiedSplitsAreSeededDisjointAndProportional() throws {
+        let rows = (0..<300).map { (text: "text \($0)", label: $0 % 3 == 0 ? "rare" : ($0 % 3 == 1 ? "b" : "c")) }
+            + (0..<30).map { (text: "extra \($0)", label: "rare") }
+        let dataset = TextDataset(rows: rows)
+        let splits = DataSplits.stratified(dataset, seed: 4)
+        #expect(splits == DataSplits.stratified(dataset, seed: 4))
+        #expect(splits != DataSplits.stratified(dataset, seed: 5))
+        let texts = [splits.train, splits.validation, splits.test].map { Set($0.examples.map(\.text)) }
+        #expect(texts.map(\.count).reduce(0, +) == 330 && texts[0].isDisjoint(with: texts[1]) && texts[1].isDisjoint(with: texts[2]))
+        for label in dataset.classes.indices {
+            let total = dataset.examples.filter { $0.label == label }.count
+            let inTest = splits.test.examples.filter { $0.label == label }.count
+            #expect(abs(Double(inTest) - Double(total) / 10) <= 0.5)
+        }
+    }
+
+    @Test func csvWithQuotesCommasNewlinesAndEscapedQuotes() throws {
+        let path = try file("id,sentence,tag\n1,\"hello, world\",greeting\n2,\"a \"\"quoted\"\"\nline\",quote\r\n3,plain,other\n", "data.csv")
+        let rows = try LabelledTextFile.rows(path: path, textColumn: "sentence", labelColumn: "tag")
+        #expect(rows.map(\.text) == ["hello, world", "a \"quoted\"\nline", "plain"])
+        #expect(rows.map(\.label) == ["greeting", "quote", "other"])
+    }
+
+    @Test func tsvAndJSONLines() throws {
+        let tsv = try LabelledTextFile.rows(path: try file("text\tlabel\ncats purr\tanimal\nrain falls\tweather\n", "data.tsv"))
+        #expect(tsv.map(\.label) == ["animal", "weather"])
+        let jsonl = try LabelledTextFile.rows(path: try file("{\"text\": \"one\", \"label\": 3}\n\n{\"text\": \"two\", \"label\": \"x\"}\n", "d.jsonl"))
+        #expect(jsonl.map(\.text) == ["one", "two"] && jsonl.map(\.label) == ["3", "x"])
+    }
+
+    @Test func badDataIsAClearErrorNamingTheFile() throws {
+        let missing = try file("sentence,label\nhi,a\n", "m.csv")
+        #expect(throws: DataError.missingColumn(file: missing, column: "text", available: ["sentence", "label"])) {
+            try LabelledTextFile.rows(path: missing)
+        }
+        let empty = try file("", "e.csv")
+        #expect(throws: DataError.empty(file: empty)) { try LabelledTextFile.rows(path: empty) }
+        let headerOnly = try file("text,label\n", "h.csv")
+        #expect(throws: DataError.empty(file: headerOnly)) { try LabelledTextFile.rows(path: headerOnly) }
+        let binary = try bytes([0x74, 0x65, 0x78, 0x74, 0xFF, 0xFE, 0x0A], "b.tsv")
+        #expect(throws: DataError.invalidUTF8(file: binary)) { try LabelledTextFile.rows(path: binary) }
+        let unclosed = try file("text,label\n\"never closed,a\n", "u.csv")
+        #expect(throws: DataError.malformedLine(file: unclosed, line: 3, reason: "a quoted field is never closed")) {
+            try LabelledTextFile.rows(path: unclosed)
+        }
+        let ragged = try file("text,label\nhi,a,extra\n", "r.csv")
+        #expect(throws: DataError.malformedLine(file: ragged, line: 2, reason: "3 fields where the header has 2")) {
+            try LabelledTextFile.rows(path: ragged)
+        }
+        let badJSON = try file("{\"text\": \"ok\", \"label\": 1}\n{not json\n", "j.jsonl")
+        #expect(throws: DataError.malformedLine(file: badJSON, line: 2, reason: "not a JSON object")) {
+            try LabelledTextFile.rows(path: badJSON)
+        }
+        #expect(throws: DataError.unreadable(file: "/no/such/file.csv")) { try LabelledTextFile.rows(path: "/no/such/file.csv") }
+    }
+
+    @Test func aTestLabelTheTrainingDataNeverHadIsAnError() throws {
+        let train = TextDataset(rows: [("a", "x"), ("b", "y")])
+        #expect(throws: DataError.unknownLabel(file: "test.csv", label: "z", known: ["x", "y"])) {
+            try train.encoding([("c", "z")], file: "test.csv")
+        }
+        #expect(try train.encoding([("c", "y")], file: "test.csv").examples == [TextExample(text: "c", label: 1)])
+    }
+}
