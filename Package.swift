@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CAdapterSearch", path: "plugins/include"),
         // OpenBLAS (cblas) and LAPACKE.
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
+        // zlib, for gzip-compressed data files.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // The engine's vectorised float32 element-wise kernels.
         // Reassociation lets the sums and maxima of the softmax vectorise;
@@ -33,7 +35,7 @@ let package = Package(
         ])]),
 
         // The engine.
-        .target(name: "Core", dependencies: ["CLinearAlgebra", "CKernels"],
+        .target(name: "Core", dependencies: ["CLinearAlgebra", "CKernels", "CZlib"],
                 swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]),
 
         // Parameter value rules, shared by the host and the SDK.

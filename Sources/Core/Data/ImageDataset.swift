@@ -1,0 +1,162 @@
+import CZlib
+import Foundation
+
+/// Images and their labels, for ViT backbones: N x C x H x W float32 pixels.
+public struct ImageDataset: Sendable, Equatable {
+    public var pixels: [Float]
+    public var labels: [Int]
+    public var channels: Int
+    public var height: Int
+    public var width: Int
+
+    public init(pixels: [Float], labels: [Int], channels: Int, height: Int, width: Int) {
+        precondition(pixels.count == labels.count * channels * height * width, "pixel count does not match the shape")
+        self.pixels = pixels
+        self.labels = labels
+        self.channels = channels
+        self.height = height
+        self.width = width
+    }
+
+    /// Images.
+    public var count: Int { labels.count }
+
+    /// Checks the images fit a backbone taking `channels` x `size` x `size`.
+    public func check(channels: Int, size: Int, file: String) throws {
+        guard self.channels == channels, height == size, width == size else {
+            throw DataError.malformedLine(file: file, line: 0, reason: "images are \(self.channels) x \(height) x \(width), "
+                                          + "the backbone takes \(channels) x \(size) x \(size)")
+        }
+    }
+}
+
+/// An n-dimensional array read from a file: its shape and values as Float.
+public struct NumericArray: Sendable, Equatable {
+    public var shape: [Int]
+    public var values: [Float]
+
+    public init(shape: [Int], values: [Float]) {
+        self.shape = shape
+        self.values = values
+    }
+}
+
+/// IDX files (the MNIST format), plain or gzip-compressed.
+public enum IDXFile {
+    /// Reads an IDX file: magic 0 0 type dims, big-endian sizes, then data.
+    public static func read(_ path: String) throws -> NumericArray {
+        let bytes = try contents(path)
+        guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
+            throw DataError.malformedLine(file: path, line: 0, reason: "not an IDX file (bad magic number)")
+        }
+        let dims = Int(bytes[3])
+        guard bytes.count >= 4 + 4 * dims else { throw DataError.malformedLine(file: path, line: 0, reason: "truncated IDX header") }
+        let shape = (0..<dims).map { d in (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * d + $1]) } }
+        let count = shape.reduce(1, *), start = 4 + 4 * dims
+        let size: Int
+        switch bytes[2] {
+        case 0x08, 0x09: size = 1
+        case 0x0B: size = 2
+        case 0x0C, 0x0D: size = 4
+        case 0x0E: size = 8
+        default: throw DataError.malformedLine(file: path, line: 0, reason: "unknown IDX element type 0x\(String(bytes[2], radix: 16))")
+        }
+        guard bytes.count == start + count * size else {
+            throw DataError.malformedLine(file: path, line: 0, reason: "IDX data holds \(bytes.count - start) bytes, the shape \(shape) needs \(count * size)")
+        }
+        if bytes[2] == 0x08 {  // unsigned bytes, the common case: no byte order to undo
+            return NumericArray(shape: shape, values: bytes.withUnsafeBufferPointer { raw in
+                [Float](unsafeUninitializedCapacity: count) { out, initialized in
+                    for index in 0..<count { out[index] = Float(raw[start + index]) }
+                    initialized = count
+                }
+            })
+        }
+        let values: [Float] = (0..<count).map { index in
+            let offset = start + index * size
+            var bits: UInt64 = 0
+            for byte in 0..<size { bits = bits << 8 | UInt64(bytes[offset + byte]) }  // big-endian
+            switch bytes[2] {
+            case 0x08: return Float(bits)
+            case 0x09: return Float(Int8(truncatingIfNeeded: bits))
+            case 0x0B: return Float(Int16(truncatingIfNeeded: bits))
+            case 0x0C: return Float(Int32(truncatingIfNeeded: bits))
+            case 0x0D: return Float(bitPattern: UInt32(bits))
+            default: return Float(Double(bitPattern: bits))
+            }
+        }
+        return NumericArray(shape: shape, values: values)
+    }
+
+    /// The file's bytes, gunzipped when it is gzip.
+    static func contents(_ path: String) throws -> [UInt8] {
+        guard let file = gzopen(path, "rb") else { throw DataError.unreadable(file: path) }
+        defer { gzclose(file) }
+        var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let read = gzread(file, &chunk, UInt32(chunk.count))
+            guard read >= 0 else { throw DataError.malformedLine(file: path, line: 0, reason: "corrupt gzip data") }
+            if read == 0 { break }
+            chunk.withUnsafeBufferPointer { bytes.append(contentsOf: $0.prefix(Int(read))) }
+        }
+        guard !bytes.isEmpty else { throw DataError.empty(file: path) }
+        return bytes
+    }
+}
+
+/// NumPy .npy files (versions 1-3; little-endian or byte-typed, C order).
+public enum NPYFile {
+    public static func read(_ path: String) throws -> NumericArray {
+        guard let data = FileManager.default.contents(atPath: path) else { throw DataError.unreadable(file: path) }
+        let bytes = [UInt8](data)
+        func malformed(_ reason: String) -> DataError { .malformedLine(file: path, line: 0, reason: reason) }
+        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else { throw malformed("not a .npy file") }
+        let headerLength = bytes[6] == 1 ? Int(bytes[8]) | Int(bytes[9]) << 8
+            : Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+        let start = (bytes[6] == 1 ? 10 : 12) + headerLength
+        guard bytes.count >= start, let header = String(bytes: bytes[(start - headerLength)..<start], encoding: .ascii) else {
+            throw malformed("truncated .npy header")
+        }
+        func field(_ key: String) -> String? {
+            guard let range = header.range(of: "'\(key)':") else { return nil }
+            return String(header[range.upperBound...]).trimmingWhitespace
+        }
+        guard let descr = field("descr")?.split(separator: "'").first.map(String.init) else { throw malformed("no descr") }
+        guard field("fortran_order")?.hasPrefix("False") == true else { throw malformed("Fortran-ordered arrays are not read") }
+        guard let shapeText = field("shape"), let open = shapeText.firstIndex(of: "("), let close = shapeText.firstIndex(of: ")") else {
+            throw malformed("no shape")
+        }
+        let shape = shapeText[shapeText.index(after: open)..<close].split(separator: ",").compactMap { Int($0.trimmingWhitespace) }
+        let count = shape.reduce(1, *)
+        let kinds: [String: (Int, (UnsafeRawPointer) -> Float)] = [
+            "<f4": (4, { $0.loadUnaligned(as: Float.self) }), "<f8": (8, { Float($0.loadUnaligned(as: Double.self)) }),
+            "|u1": (1, { Float($0.load(as: UInt8.self)) }), "<i8": (8, { Float($0.loadUnaligned(as: Int64.self)) }),
+            "<i4": (4, { Float($0.loadUnaligned(as: Int32.self)) }), "|i1": (1, { Float($0.load(as: Int8.self)) }),
+        ]
+        guard let (size, load) = kinds[descr] else { throw malformed("dtype \(descr) is not read (use <f4, <f8, |u1, <i4 or <i8)") }
+        guard bytes.count == start + count * size else {
+            throw malformed("data holds \(bytes.count - start) bytes, the shape \(shape) needs \(count * size)")
+        }
+        let values = bytes.withUnsafeBytes { raw in (0..<count).map { load(raw.baseAddress! + start + $0 * size) } }
+        return NumericArray(shape: shape, values: values)
+    }
+}
+
+/// Fashion-MNIST from Debian's dataset-fashion-mnist.
+public enum FashionMNIST {
+    public static let defaultFolder = "/usr/share/datasets/fashion-mnist"
+    public static let classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+    /// The train (60,000) or test (10,000) images, 1 x 28 x 28, pixels scaled to [0, 1].
+    public static func load(train: Bool, folder: String = defaultFolder) throws -> ImageDataset {
+        let prefix = folder + (train ? "/train" : "/t10k")
+        let images = try IDXFile.read(prefix + "-images-idx3-ubyte.gz"), labels = try IDXFile.read(prefix + "-labels-idx1-ubyte.gz")
+        guard images.shape.count == 3, labels.shape == [images.shape[0]] else {
+            throw DataError.malformedLine(file: prefix, line: 0, reason: "images \(images.shape) and labels \(labels.shape) do not match")
+        }
+        var pixels = images.values
+        pixels.withUnsafeMutableBufferPointer { values in for index in values.indices { values[index] *= 1.0 / 255 } }
+        return ImageDataset(pixels: pixels, labels: labels.values.map { Int($0) },
+                            channels: 1, height: images.shape[1], width: images.shape[2])
+    }
+}
