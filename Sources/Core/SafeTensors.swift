@@ -227,3 +227,29 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return (tensors, metadata)
     }
 }
+
+/// Writes float32 tensors as a safetensors file.
+public enum SafeTensorsWriter {
+    /// Writes `tensors` (name, shape, values) with `metadata`, names sorted,
+    /// the header padded with spaces to a multiple of 8; atomically.
+    public static func write(_ tensors: [(name: String, shape: [Int], values: [Float])], metadata: [String: String] = [:],
+                             to path: String) throws {
+        var header: [String: Any] = [:], offset = 0
+        let sorted = tensors.sorted { $0.name < $1.name }
+        for tensor in sorted {
+            precondition(tensor.shape.reduce(1, *) == tensor.values.count, "\(tensor.name): shape does not match its values")
+            header[tensor.name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + 4 * tensor.values.count]]
+            offset += 4 * tensor.values.count
+        }
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        while json.count % 8 != 0 { json.append(0x20) }
+        var data = Data(withUnsafeBytes(of: UInt64(json.count).littleEndian) { Array($0) })
+        data.append(json)
+        for tensor in sorted {
+            tensor.values.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!)
+                .assumingMemoryBound(to: UInt8.self), count: 4 * $0.count)) }
+        }
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}

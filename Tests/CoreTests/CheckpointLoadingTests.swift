@@ -63,3 +63,22 @@ import Testing
         }
     }
 }
+
+@Suite struct CheckpointSavingTests {
+    @Test(arguments: [BackboneConfig.Family.bert, .vit])
+    func savedCheckpointsLoadBackIdentically(_ family: BackboneConfig.Family) throws {
+        var config = BackboneConfig(family: family, width: 16, layers: 2, heads: 2, intermediateWidth: 32)
+        if family == .vit { config.imageSize = 8; config.patchSize = 4; config.channels = 3 } else {
+            config.vocabularySize = 30; config.maxPositions = 16; config.typeVocabularySize = 2
+        }
+        let original = Backbone<Float>.random(config, seed: 5)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("saved-\(UUID().uuidString)").path
+        try original.save(config, to: folder)
+        #expect(try BackboneConfig(contentsOf: folder + "/config.json") == config)
+        let loaded = try Backbone<Float>.load(directory: folder)
+        let input: BackboneInput<Float> = family == .vit
+            ? .images(pixels: (0..<2 * 3 * 64).map { Float($0 % 7) / 7 }, count: 2)
+            : .tokens(ids: [2, 5, 7, 9], types: [0, 0, 0, 0], layout: BatchLayout(examples: 1, length: 4))
+        #expect(loaded.forward(input).nodes == original.forward(input).nodes)
+    }
+}

@@ -140,3 +140,64 @@ struct BlockTensorNames {
     static let vit = BlockTensorNames(placement: .pre, selfAttention: "attention.attention.",
                                       attentionNorm: "layernorm_before", mlpNorm: "layernorm_after")
 }
+
+extension Backbone where Scalar == Float {
+    /// Writes config.json and model.safetensors in the Hugging Face layout
+    /// `load` reads (q, k and v as separate tensors again).
+    public func save(_ config: BackboneConfig, to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var tensors: [(name: String, shape: [Int], values: [Float])] = []
+        func add(_ name: String, _ shape: [Int], _ values: [Float]) { tensors.append((name, shape, values)) }
+        func add(_ name: String, _ layer: Linear<Float>) {
+            add(name + ".weight", [layer.weight.rows, layer.weight.cols], layer.weight.values)
+            add(name + ".bias", [layer.bias.count], layer.bias)
+        }
+        func add(_ name: String, _ norm: LayerNorm<Float>) {
+            add(name + ".weight", [norm.gamma.count], norm.gamma)
+            add(name + ".bias", [norm.beta.count], norm.beta)
+        }
+        let d = width
+        switch embeddings {
+        case let .tokens(table):
+            add("embeddings.word_embeddings.weight", [table.word.rows, d], table.word.values)
+            add("embeddings.position_embeddings.weight", [table.position.rows, d], table.position.values)
+            add("embeddings.token_type_embeddings.weight", [table.tokenType.rows, d], table.tokenType.values)
+            add("embeddings.LayerNorm", table.norm)
+        case let .patches(table):
+            add("embeddings.patch_embeddings.projection.weight", [d, table.channels, table.patchSize, table.patchSize],
+                table.projection.weight.values)
+            add("embeddings.patch_embeddings.projection.bias", [d], table.projection.bias)
+            add("embeddings.cls_token", [1, 1, d], table.classToken)
+            add("embeddings.position_embeddings", [1, table.position.rows, d], table.position.values)
+        }
+        let names: BlockTensorNames = config.family == .vit ? .vit : .bert
+        for (index, block) in blocks.enumerated() {
+            let layer = "encoder.layer.\(index)."
+            for (part, name) in ["query", "key", "value"].enumerated() {
+                add(layer + names.selfAttention + name, Linear(weight: block.qkv.weight.rows(part * d..<(part + 1) * d),
+                                                               bias: Array(block.qkv.bias[part * d..<(part + 1) * d])))
+            }
+            add(layer + "attention.output.dense", block.attentionOutput)
+            add(layer + names.attentionNorm, block.attentionNorm)
+            add(layer + "intermediate.dense", block.intermediate)
+            add(layer + "output.dense", block.output)
+            add(layer + names.mlpNorm, block.mlpNorm)
+        }
+        if let finalNorm { add("layernorm", finalNorm) }
+        try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], to: directory + "/model.safetensors")
+        var json: [String: Any] = ["model_type": config.family.rawValue, "hidden_size": config.width,
+                                   "num_hidden_layers": config.layers, "num_attention_heads": config.heads,
+                                   "intermediate_size": config.intermediateWidth, "layer_norm_eps": config.layerNormEpsilon,
+                                   "hidden_act": "gelu"]
+        if config.family == .vit {
+            json.merge(["image_size": config.imageSize, "patch_size": config.patchSize, "num_channels": config.channels]) { $1 }
+        } else {
+            json.merge(["vocab_size": config.vocabularySize, "max_position_embeddings": config.maxPositions,
+                        "type_vocab_size": config.typeVocabularySize, "pad_token_id": config.padTokenID]) { $1 }
+        }
+        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
+            .write(to: URL(fileURLWithPath: directory + "/config.json"))
+    }
+}
+
+import Foundation

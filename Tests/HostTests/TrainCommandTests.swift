@@ -1,0 +1,80 @@
+import Core
+import Foundation
+import Testing
+
+/// `adapter-search train` end to end on a tiny BERT checkpoint and small CSV
+/// files: its JSON, its artefacts, and clear failures on bad input.
+@Suite struct TrainCommandTests {
+    /// A tiny BERT checkpoint (5 nodes) with a word vocabulary, and train,
+    /// validation and test files of a two-class task.
+    func setUp(_ folder: URL) throws -> (model: String, data: [String]) {
+        let words = ["red", "green", "blue", "cat", "dog", "fish", "runs", "sleeps", "the", "a"]
+        var config = BackboneConfig(family: .bert, width: 16, layers: 2, heads: 2, intermediateWidth: 32)
+        config.vocabularySize = 4 + words.count; config.maxPositions = 32; config.typeVocabularySize = 2
+        let model = folder.appendingPathComponent("model").path
+        try Backbone<Float>.random(config, seed: 2).save(config, to: model)
+        try (["[PAD]", "[UNK]", "[CLS]", "[SEP]"] + words).joined(separator: "\n")
+            .write(toFile: model + "/vocab.txt", atomically: true, encoding: .utf8)
+        var random = SeededRandom(seed: 3)
+        let data = try ["train", "validation", "test"].map { name -> String in
+            let rows = (0..<(name == "train" ? 64 : 16)).map { _ -> String in
+                let animal = ["cat", "dog", "fish"].randomElement(using: &random)!
+                let colour = ["red", "green", "blue"].randomElement(using: &random)!
+                return "the \(colour) \(animal) runs,\(animal == "fish" ? "water" : "land")"
+            }
+            let path = folder.appendingPathComponent("\(name).csv").path
+            try (["text,label"] + rows).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        return (model, data)
+    }
+
+    func train(_ setup: (model: String, data: [String]), _ extra: [String]) throws -> ProcessResult {
+        try runAdapterSearch(["train", "--model", setup.model, "--train-file", setup.data[0], "--validation-file", setup.data[1],
+                              "--test-file", setup.data[2], "--steps", "4", "--batch-size", "8"] + extra)
+    }
+
+    @Test func trainsAPlacementAndWritesItsAdapters() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try setUp(folder)
+            let out = folder.appendingPathComponent("out").path
+            let result = try train(setup, ["--placement", "1>2:r2,4>0:r2:gelu", "--json", "--out", out])
+            #expect(result.status == 0, "\(result.stderr)")
+            let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            #expect(Set(json?.keys.map { $0 } ?? []) == ["val_acc", "test_acc", "params", "seconds"])
+            // head 16*2+2; each rank-2 adapter 2*16+2 + 16*2+16 + 1 scale (not trained, but stored)
+            #expect(json?["params"] as? Int == 34 + 2 * 82)
+            let saved = try SafeTensorsFile(contentsOf: out + "/adapters.safetensors")
+            #expect(saved["adapters.4_0.up.weight"]?.shape == [16, 2] && saved["head.weight"]?.shape == [2, 16])
+            #expect(saved.metadata["placement"] == "1>2:r2,4>0:r2:gelu")
+            let placement = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/placement.json")))
+                as? [String: Any]
+            #expect(placement?["classes"] as? [String] == ["land", "water"])
+        }
+    }
+
+    @Test(arguments: [
+        ("9>0", "outside 0...4"), ("1-2", "malformed placement"), ("1>2:r0", "rank 0"), ("1>2,1>2", "appears twice"),
+    ])
+    func badPlacementsFailWithTheirReason(_ placement: String, _ message: String) throws {
+        try withTemporaryDirectory { folder in
+            let result = try train(try setUp(folder), ["--placement", placement])
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+        }
+    }
+
+    @Test func badDataFailsWithItsReason() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try setUp(folder)
+            try "text,label\nthe red cat runs,air\n".write(toFile: setup.data[2], atomically: true, encoding: .utf8)
+            let unknown = try train(setup, ["--placement", "none"])
+            #expect(unknown.status != 0 && unknown.stderr.contains("label 'air' never occurs in the training data"))
+            try "sentence,label\nthe red cat runs,land\n".write(toFile: setup.data[1], atomically: true, encoding: .utf8)
+            let missing = try train(setup, ["--placement", "none", "--text-column", "text"])
+            #expect(missing.status != 0 && missing.stderr.contains("no column 'text'"))
+            let noModel = try runAdapterSearch(["train", "--placement", "none", "--model", folder.appendingPathComponent("none").path])
+            #expect(noModel.status != 0 && noModel.stderr.contains("run `bash scripts/setup`"))
+        }
+    }
+}
