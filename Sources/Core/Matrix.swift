@@ -46,21 +46,9 @@ public struct Matrix<Scalar: Real>: Equatable, Sendable {
         set { values[row * cols + col] = newValue }
     }
 
-    /// The same values in another scalar type.
-    public func converted<Other: Real>(to: Other.Type = Other.self) -> Matrix<Other> {
-        Matrix<Other>(rows: rows, cols: cols, values: values.map { Other($0) })
-    }
-
     /// The rows `range`, copied.
     public func rows(_ range: Range<Int>) -> Matrix {
         Matrix(rows: range.count, cols: cols, values: Array(values[range.lowerBound * cols..<range.upperBound * cols]))
-    }
-
-    /// The transpose.
-    public var transposed: Matrix {
-        var result = Matrix(zeros: cols, rows)
-        for row in 0..<rows { for col in 0..<cols { result[col, row] = self[row, col] } }
-        return result
     }
 
     /// Element-wise sum.
