@@ -7,7 +7,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the engine's speed against this machine's own sgemm rate.",
-        subcommands: [Pass.self])
+        subcommands: [Pass.self, Train.self])
 
     /// `bench pass`.
     struct Pass: ParsableCommand {
@@ -44,6 +44,43 @@ struct BenchCommand: ParsableCommand {
                     ["\($0.examples) x \($0.length)", String(format: "%.4f", $0.fwd_s), String(format: "%.4f", $0.fwd_bwd_s),
                      String(format: "%.1f", $0.gflops), String(format: "%.3f", $0.fraction)]
                 }), terminator: "")
+            }
+        }
+    }
+
+    /// `bench train`.
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Training steps per second for a spread of single edges, with the prefix cache and without it.")
+
+        @OptionGroup var task: TaskOptions
+
+        @Option(help: "Timed steps per edge and mode.")
+        var steps: Int = 3
+
+        @Option(help: "Examples per step.")
+        var batchSize: Int = 32
+
+        @Flag(help: "Print JSON with cache_speedup_all, cache_speedup_late and the timed edges.")
+        var json = false
+
+        func validate() throws {
+            guard steps > 0, batchSize > 0 else { throw ValidationError("--steps and --batch-size must be positive") }
+        }
+
+        func run() throws {
+            let (backbone, loaded) = try task.load()
+            let result = try TrainBenchmark.measure(backbone, task: loaded, steps: steps, batchSize: batchSize) { line in
+                if !json { print(line) }
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                print(String(format: "cache speedup over all %d edges: %.2f", backbone.nodeCount * backbone.nodeCount,
+                             result.cache_speedup_all))
+                print(String(format: "cache speedup, edges into the last quarter of the nodes: %.2f", result.cache_speedup_late))
             }
         }
     }

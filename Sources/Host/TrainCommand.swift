@@ -13,20 +13,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var task: TaskOptions
 
-    @Option(help: "Optimiser steps.")
-    var steps: Int = 300
-
-    @Option(help: "Examples per step.")
-    var batchSize: Int = 32
-
-    @Option(help: "Peak learning rate (AdamW, linear warmup over 10% of the steps, then cosine).")
-    var learningRate: Double = 1e-3
-
-    @Option(help: "Decoupled weight decay on weights (none on biases and scales).")
-    var weightDecay: Double = 1e-4
-
-    @Option(help: "Seed of the initialisation and the batch order.")
-    var seed: UInt64 = 0
+    @OptionGroup var budget: BudgetOptions
 
     @Flag(help: "Stop gradients at recurrent edges' pass-1 sources.")
     var stopGradient = false
@@ -37,30 +24,20 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print {\"val_acc\", \"test_acc\", \"params\", \"seconds\"} as JSON.")
     var json = false
 
-    func validate() throws {
-        guard steps > 0, batchSize > 0 else { throw ValidationError("--steps and --batch-size must be positive") }
-        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
-    }
-
     func run() throws {
         let start = Date()
-        let backbone = try Backbone<Float>.load(directory: try CacheFolder.require(task.model))
+        let (backbone, loaded) = try task.load()
         let spec = try Placement(parsing: placement, nodeCount: backbone.nodeCount)
-        let textTask = try task.load()
-        let state = TrainableState<Float>.initial(spec, width: backbone.width, classes: textTask.classes.count, seed: seed,
-                                                  stopsGradientAtRecurrentSources: stopGradient)
-        var trainer = Trainer(backbone: backbone, state: state, learningRate: learningRate, weightDecay: weightDecay, steps: steps)
-        let progress = ProgressBar(total: steps, enabled: !json)
-        for step in 0..<steps {
-            let loss = trainer.train(on: textTask.trainingBatch(step: step, size: batchSize, seed: seed))
-            progress.update(step + 1, loss: loss)
-        }
+        let progress = ProgressBar(total: budget.steps, enabled: !json)
+        let prefixes = budget.prefixCache(for: backbone)
+        let run = try TrainingRun.train(spec, on: loaded, backbone: backbone, budget: budget.budget,
+                                        stopsGradientAtRecurrentSources: stopGradient, prefixes: prefixes,
+                                        progress: progress.update)
         progress.finish()
-        let validation = trainer.evaluate(textTask.evaluationBatches(.validation, size: 64, limit: task.evaluationLimit))
-        let test = trainer.evaluate(textTask.evaluationBatches(.test, size: 64, limit: task.evaluationLimit))
         let seconds = Date().timeIntervalSince(start)
-        if let out { try TrainedPlacement(state: trainer.state, classes: textTask.classes).write(to: out) }
-        let result = TrainResult(val_acc: validation.accuracy, test_acc: test.accuracy, params: trainer.state.parameterCount,
+        if let out { try TrainedPlacement(state: run.state, classes: loaded.classes).write(to: out) }
+        let validation = run.validation, test = run.test!
+        let result = TrainResult(val_acc: validation.accuracy, test_acc: test.accuracy, params: run.state.parameterCount,
                                  seconds: seconds)
         if json {
             let encoder = JSONEncoder()
@@ -84,10 +61,50 @@ struct TrainResult: Codable {
     var seconds: Double
 }
 
+/// The training budget every command that trains shares.
+struct BudgetOptions: ParsableArguments {
+    @Option(help: "Optimiser steps.")
+    var steps: Int = 300
+
+    @Option(help: "Examples per step.")
+    var batchSize: Int = 32
+
+    @Option(help: "Peak learning rate (AdamW, linear warmup over 10% of the steps, then cosine).")
+    var learningRate: Double = 1e-3
+
+    @Option(help: "Decoupled weight decay on weights (none on biases and scales).")
+    var weightDecay: Double = 1e-4
+
+    @Option(help: "Seed of the initialisation and the batch order.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Evaluate on at most this many validation and test examples.")
+    var evaluationLimit: Int?
+
+    @Option(help: "GiB of frozen node values kept in memory; beyond it they spill to a temporary file. 0 turns the prefix cache off.")
+    var cacheMemory: Double = 4
+
+    func validate() throws {
+        guard steps > 0, batchSize > 0 else { throw ValidationError("--steps and --batch-size must be positive") }
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
+        guard cacheMemory >= 0, cacheMemory.isFinite else { throw ValidationError("--cache-memory must be 0 or more") }
+    }
+
+    var budget: TrainingBudget {
+        TrainingBudget(steps: steps, batchSize: batchSize, learningRate: learningRate, weightDecay: weightDecay, seed: seed,
+                       evaluationLimit: evaluationLimit)
+    }
+
+    /// The prefix cache these options ask for (nil when --cache-memory is 0).
+    func prefixCache(for backbone: Backbone<Float>) -> PrefixCache<Float>? {
+        cacheMemory > 0 ? PrefixCache(backbone: backbone, memoryBudget: Int(cacheMemory * Double(1 << 30))) : nil
+    }
+}
+
 /// The task a command runs on: the default (MiniLM + WordNet noun
-/// supersenses) or the user's own text files.
+/// supersenses), the user's text files, or images for a ViT backbone.
 struct TaskOptions: ParsableArguments {
-    @Option(help: "The backbone folder (config.json, model.safetensors, vocab.txt).")
+    @Option(help: "The backbone folder (config.json, model.safetensors, and vocab.txt for text).")
     var model: String = CacheFolder.miniLM
 
     @Option(help: "Training data (.csv, .tsv or .jsonl); without it the task is WordNet noun supersenses.")
@@ -105,22 +122,58 @@ struct TaskOptions: ParsableArguments {
     @Option(help: "The label column (or JSON key) of the data files.")
     var labelColumn: String = "label"
 
-    @Option(help: "Seed of the default task's stratified 80/10/10 splits.")
+    @Flag(help: "Images: Fashion-MNIST from Debian's dataset-fashion-mnist (needs a ViT --model taking 1 x 28 x 28).")
+    var fashionMnist = false
+
+    @Option(help: "Images: training images, N x C x H x W or N x H x W (.npy, or IDX, gzipped or not).")
+    var trainImages: String?
+
+    @Option(help: "Images: training labels, N integers (.npy or IDX).")
+    var trainLabels: String?
+
+    @Option(help: "Images: test images (with --train-images).")
+    var testImages: String?
+
+    @Option(help: "Images: test labels (with --train-images).")
+    var testLabels: String?
+
+    @Option(help: "Seed of the default task's stratified 80/10/10 splits (and of the validation split held out of training images).")
     var dataSeed: UInt64 = 0
 
     @Option(help: "Tokens per example, [CLS] and [SEP] included.")
     var maxLength: Int = 64
 
-    @Option(help: "Evaluate on at most this many validation and test examples.")
-    var evaluationLimit: Int?
-
     func validate() throws {
         if trainFile != nil, validationFile == nil || testFile == nil {
             throw ValidationError("--train-file needs --validation-file and --test-file")
         }
+        if trainImages != nil, trainLabels == nil || testImages == nil || testLabels == nil {
+            throw ValidationError("--train-images needs --train-labels, --test-images and --test-labels")
+        }
+        if [trainFile != nil, trainImages != nil, fashionMnist].filter({ $0 }).count > 1 {
+            throw ValidationError("choose one task: --train-file, --train-images or --fashion-mnist")
+        }
     }
 
-    func load() throws -> TextTask {
+    /// The backbone and the task.
+    func load() throws -> (Backbone<Float>, any ClassificationTask) {
+        let backbone = try Backbone<Float>.load(directory: try CacheFolder.require(model))
+        if fashionMnist || trainImages != nil {
+            guard case let .patches(patches) = backbone.embeddings else {
+                throw ValidationError("\(model) is a text backbone; image tasks need a ViT")
+            }
+            let train: ImageDataset, test: ImageDataset, classes: [String]
+            if let trainImages, let trainLabels, let testImages, let testLabels {
+                train = try ImageDataset.read(images: trainImages, labels: trainLabels)
+                test = try ImageDataset.read(images: testImages, labels: testLabels)
+                classes = (0...(train.labels.max() ?? 0)).map(String.init)
+            } else {
+                (train, test, classes) = (try FashionMNIST.load(train: true), try FashionMNIST.load(train: false), FashionMNIST.classes)
+            }
+            try train.check(channels: patches.channels, size: patches.imageSize, file: trainImages ?? FashionMNIST.defaultFolder)
+            return (backbone, try ImageTask(train: train, test: test, classes: classes, seed: dataSeed))
+        }
+        guard case .tokens = backbone.embeddings else { throw ValidationError("\(model) is an image backbone; text tasks need a BERT") }
         let tokenizer = try WordPieceTokenizer(vocabularyFile: model + "/vocab.txt")
         let splits: DataSplits
         if let trainFile, let validationFile, let testFile {
@@ -132,7 +185,7 @@ struct TaskOptions: ParsableArguments {
         } else {
             splits = DataSplits.stratified(try WordNetSupersenses.load(), seed: dataSeed)
         }
-        return TextTask(splits: splits, tokenizer: tokenizer, maxLength: maxLength)
+        return (backbone, TextTask(splits: splits, tokenizer: tokenizer, maxLength: maxLength))
     }
 }
 
@@ -146,7 +199,7 @@ final class ProgressBar {
         self.enabled = enabled && isatty(2) != 0 || enabled && ProcessInfo.processInfo.environment["ADAPTER_SEARCH_PROGRESS"] != nil
     }
 
-    func update(_ done: Int, loss: Double) {
+    func update(_ done: Int, _ loss: Double) {
         smoothedLoss = smoothedLoss.map { 0.9 * $0 + 0.1 * loss } ?? loss
         guard enabled else { return }
         let elapsed = Date().timeIntervalSince(start), rate = Double(done) / max(elapsed, 1e-9)

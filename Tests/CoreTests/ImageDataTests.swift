@@ -9,15 +9,6 @@ import Testing
         return path
     }
 
-    /// A version-1 .npy file with `descr`, `shape` and raw little-endian data.
-    func npy(_ descr: String, _ shape: String, _ data: [UInt8]) -> [UInt8] {
-        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
-        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-        header += "\n"
-        let length = UInt16(header.utf8.count)
-        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8) + data
-    }
-
     @Test func fashionMNISTFromDebiansIDXFiles() throws {
         let train = try FashionMNIST.load(train: true), test = try FashionMNIST.load(train: false)
         #expect(train.count == 60_000 && test.count == 10_000)
@@ -34,18 +25,18 @@ import Testing
     @Test func npyArraysOfEachDType() throws {
         let floats: [Float] = [1.5, -2, 0.25, 8]
         let data = floats.flatMap { value in withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) } }
-        let array = try NPYFile.read(try write(npy("<f4", "(2, 2)", data), "a.npy"))
+        let array = try NPYFile.read(try write(NPYFile.bytes(descr: "<f4", shape: [2, 2], data: data), "a.npy"))
         #expect(array == NumericArray(shape: [2, 2], values: floats))
-        let bytes = try NPYFile.read(try write(npy("|u1", "(3,)", [0, 128, 255]), "b.npy"))
-        #expect(bytes == NumericArray(shape: [3], values: [0, 128, 255]))
+        let bytes = try NPYFile.read(try write(NPYFile.bytes(descr: "|u1", shape: [3], data: [0, 128, 255]), "b.npy"))
+        #expect(bytes == NumericArray(shape: [3], values: [0, 128, 255], isBytes: true))
     }
 
     @Test func badImageFilesAreClearErrors() throws {
         let notNPY = try write(Array("hello world, not numpy".utf8), "c.npy")
         #expect(throws: DataError.malformedLine(file: notNPY, line: 0, reason: "not a .npy file")) { try NPYFile.read(notNPY) }
-        let complex = try write(npy("<c8", "(1,)", [UInt8](repeating: 0, count: 8)), "d.npy")
+        let complex = try write(NPYFile.bytes(descr: "<c8", shape: [1], data: [UInt8](repeating: 0, count: 8)), "d.npy")
         #expect(throws: DataError.self) { try NPYFile.read(complex) }
-        let short = try write(npy("<f4", "(4,)", [0, 0, 0, 0]), "e.npy")
+        let short = try write(NPYFile.bytes(descr: "<f4", shape: [4], data: [0, 0, 0, 0]), "e.npy")
         #expect(throws: DataError.malformedLine(file: short, line: 0, reason: "data holds 4 bytes, the shape [4] needs 16")) {
             try NPYFile.read(short)
         }
@@ -57,6 +48,18 @@ import Testing
         #expect(throws: DataError.malformedLine(file: truncated, line: 0, reason: "IDX data holds 2 bytes, the shape [5] needs 5")) {
             try IDXFile.read(truncated)
         }
-        #expect(try IDXFile.read(try write([0, 0, 8, 1, 0, 0, 0, 2, 7, 9], "h.idx")) == NumericArray(shape: [2], values: [7, 9]))
+        #expect(try IDXFile.read(try write([0, 0, 8, 1, 0, 0, 0, 2, 7, 9], "h.idx")) == NumericArray(shape: [2], values: [7, 9], isBytes: true))
+
+        let images = try write(NPYFile.bytes(descr: "|u1", shape: [2, 2, 2], data: [0, 255, 51, 0, 1, 2, 3, 4]), "i.npy")
+        let read = try ImageDataset.read(images: images, labels: try write(NPYFile.bytes(descr: "|u1", shape: [2], data: [1, 0]), "j.npy"))
+        #expect(read.pixels.prefix(3) == [0, 1, 0.2] && read.labels == [1, 0] && read.channels == 1 && read.height == 2)
+        let threeLabels = try write(NPYFile.bytes(descr: "|u1", shape: [3], data: [1, 0, 1]), "k.npy")
+        #expect(throws: DataError.malformedLine(file: threeLabels, line: 0, reason: "labels have shape [3], the images need [2]")) {
+            try ImageDataset.read(images: images, labels: threeLabels)
+        }
+        let fractional = try write(NPYFile.bytes(descr: "<f4", shape: [2], data: [Float(0.5), 1].flatMap { withUnsafeBytes(of: $0) { Array($0) } }), "l.npy")
+        #expect(throws: DataError.malformedLine(file: fractional, line: 0, reason: "label 0.5 is not a class index (0, 1, 2, ...)")) {
+            try ImageDataset.read(images: images, labels: fractional)
+        }
     }
 }

@@ -45,7 +45,7 @@ import Testing
         let (backbone, batches) = task(seed: 1)
         let state = TrainableState<Float>.initial(try Placement(parsing: placement, nodeCount: 5), width: 16, classes: 2, seed: seed)
         var trainer = Trainer(backbone: backbone, state: state, learningRate: 1e-2, steps: steps)
-        for step in 0..<steps { trainer.train(on: batches[step % batches.count]) }
+        for step in 0..<steps { try trainer.train(on: batches[step % batches.count]) }
         return trainer
     }
 

@@ -77,4 +77,63 @@ import Testing
             #expect(noModel.status != 0 && noModel.stderr.contains("run `bash scripts/setup`"))
         }
     }
+
+    @Test func theSameSeedGivesBitIdenticalResultsAndAnotherSeedDiffers() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try setUp(folder)
+            func run(_ seed: String, _ name: String, cache: String = "4") throws -> (json: [String: Any], weights: Data) {
+                let out = folder.appendingPathComponent(name).path
+                let result = try train(setup, ["--placement", "3>1:r2,1>2:r2:gelu", "--seed", seed, "--json", "--out", out,
+                                               "--cache-memory", cache])
+                #expect(result.status == 0, "\(result.stderr)")
+                let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+                return (json, try Data(contentsOf: URL(fileURLWithPath: out + "/adapters.safetensors")))
+            }
+            let first = try run("5", "a"), second = try run("5", "b"), other = try run("6", "c")
+            #expect(first.weights == second.weights, "same seed: the same bytes")
+            #expect(first.json["val_acc"] as? Double == second.json["val_acc"] as? Double)
+            #expect(first.json["test_acc"] as? Double == second.json["test_acc"] as? Double)
+            #expect(first.weights != other.weights, "another seed: other weights")
+            let uncached = try run("5", "d", cache: "0")
+            #expect(uncached.json["params"] as? Int == first.json["params"] as? Int)
+        }
+    }
+
+    /// Images in .npy files and the test fixture's tiny ViT (1 x 28 x 28, 7 x 7 patches).
+    @Test func trainsOnImagesForAViT() throws {
+        try withTemporaryDirectory { folder in
+            let model = Locations.packageRoot.appendingPathComponent("Tests/CoreTests/Fixtures/tiny-vit").path
+            var random = SeededRandom(seed: 4)
+            func write(_ name: String, count: Int, side: Int = 28) throws -> (String, String) {
+                var pixels: [UInt8] = [], labels: [UInt8] = []
+                for _ in 0..<count {
+                    let label = UInt8.random(in: 0...1, using: &random)
+                    labels.append(label)
+                    pixels += (0..<(side * side)).map { ($0 % side < side / 2) == (label == 0) ? 200 : UInt8.random(in: 0...60, using: &random) }
+                }
+                let images = folder.appendingPathComponent("\(name)-images.npy").path, classes = folder.appendingPathComponent("\(name)-labels.npy").path
+                try Data(NPYFile.bytes(descr: "|u1", shape: [count, side, side], data: pixels)).write(to: URL(fileURLWithPath: images))
+                try Data(NPYFile.bytes(descr: "|u1", shape: [count], data: labels)).write(to: URL(fileURLWithPath: classes))
+                return (images, classes)
+            }
+            let (trainImages, trainLabels) = try write("train", count: 80), (testImages, testLabels) = try write("test", count: 20)
+            let arguments = ["train", "--model", model, "--placement", "2>3:r2", "--steps", "30", "--batch-size", "16",
+                             "--learning-rate", "3e-2", "--json", "--train-images", trainImages, "--train-labels", trainLabels,
+                             "--test-images", testImages, "--test-labels", testLabels]
+            let result = try runAdapterSearch(arguments)
+            #expect(result.status == 0, "\(result.stderr)")
+            let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            #expect((json?["test_acc"] as? Double ?? 0) >= 0.9, "a left/right split the ViT learns: \(String(describing: json))")
+
+            let (wrongImages, wrongLabels) = try write("wrong", count: 4, side: 14)
+            var wrong = arguments
+            wrong[wrong.firstIndex(of: trainImages)!] = wrongImages
+            wrong[wrong.firstIndex(of: trainLabels)!] = wrongLabels
+            let refused = try runAdapterSearch(wrong)
+            #expect(refused.status != 0 && refused.stderr.contains("images are 1 x 14 x 14, the backbone takes 1 x 28 x 28"),
+                    "\(refused.stderr)")
+            let textModel = try runAdapterSearch(["train", "--placement", "none", "--fashion-mnist", "--model", try setUp(folder).model])
+            #expect(textModel.status != 0 && textModel.stderr.contains("image tasks need a ViT"), "\(textModel.stderr)")
+        }
+    }
 }

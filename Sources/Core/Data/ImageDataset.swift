@@ -21,6 +21,25 @@ public struct ImageDataset: Sendable, Equatable {
     /// Images.
     public var count: Int { labels.count }
 
+    /// Images and labels from two files (.npy, or IDX gzipped or not):
+    /// images N x C x H x W or N x H x W (one channel), labels N class
+    /// indices. Pixels stored as bytes are scaled to [0, 1]; others are kept.
+    public static func read(images: String, labels: String) throws -> ImageDataset {
+        let array = try NumericArray.read(images), classes = try NumericArray.read(labels)
+        let shape = array.shape.count == 3 ? [array.shape[0], 1, array.shape[1], array.shape[2]] : array.shape
+        guard shape.count == 4 else {
+            throw DataError.malformedLine(file: images, line: 0, reason: "images have shape \(array.shape), not N x C x H x W or N x H x W")
+        }
+        guard classes.shape == [shape[0]] else {
+            throw DataError.malformedLine(file: labels, line: 0, reason: "labels have shape \(classes.shape), the images need [\(shape[0])]")
+        }
+        if let bad = classes.values.first(where: { $0 < 0 || $0 != $0.rounded() }) {
+            throw DataError.malformedLine(file: labels, line: 0, reason: "label \(bad) is not a class index (0, 1, 2, ...)")
+        }
+        let pixels = array.isBytes ? array.values.map { $0 / 255 } : array.values
+        return ImageDataset(pixels: pixels, labels: classes.values.map { Int($0) }, channels: shape[1], height: shape[2], width: shape[3])
+    }
+
     /// Checks the images fit a backbone taking `channels` x `size` x `size`.
     public func check(channels: Int, size: Int, file: String) throws {
         guard self.channels == channels, height == size, width == size else {
@@ -32,12 +51,23 @@ public struct ImageDataset: Sendable, Equatable {
 
 /// An n-dimensional array read from a file: its shape and values as Float.
 public struct NumericArray: Sendable, Equatable {
+    /// The dimensions, outermost first.
     public var shape: [Int]
+    /// The elements in row-major order.
     public var values: [Float]
+    /// Whether the file stored unsigned bytes (as 8-bit pixels are).
+    public var isBytes: Bool
 
-    public init(shape: [Int], values: [Float]) {
+    /// An array of given shape and values.
+    public init(shape: [Int], values: [Float], isBytes: Bool = false) {
         self.shape = shape
         self.values = values
+        self.isBytes = isBytes
+    }
+
+    /// Reads a .npy file, or else an IDX file (gzipped or not).
+    public static func read(_ path: String) throws -> NumericArray {
+        path.hasSuffix(".npy") ? try NPYFile.read(path) : try IDXFile.read(path)
     }
 }
 
@@ -70,14 +100,13 @@ public enum IDXFile {
                     for index in 0..<count { out[index] = Float(raw[start + index]) }
                     initialized = count
                 }
-            })
+            }, isBytes: true)
         }
         let values: [Float] = (0..<count).map { index in
             let offset = start + index * size
             var bits: UInt64 = 0
             for byte in 0..<size { bits = bits << 8 | UInt64(bytes[offset + byte]) }  // big-endian
             switch bytes[2] {
-            case 0x08: return Float(bits)
             case 0x09: return Float(Int8(truncatingIfNeeded: bits))
             case 0x0B: return Float(Int16(truncatingIfNeeded: bits))
             case 0x0C: return Float(Int32(truncatingIfNeeded: bits))
@@ -106,6 +135,26 @@ public enum IDXFile {
 
 /// NumPy .npy files (versions 1-3; little-endian or byte-typed, C order).
 public enum NPYFile {
+    /// A version-1 .npy file: `descr` (a NumPy type string such as "<f4" or
+    /// "|u1"), the shape, and the raw little-endian, C-order `data`.
+    public static func bytes(descr: String, shape: [Int], data: [UInt8]) -> [UInt8] {
+        let dimensions = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(dimensions), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        let length = UInt16(header.utf8.count)
+        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8) + data
+    }
+
+    /// Writes float32 `values` of `shape` as a .npy file at `path`.
+    public static func write(_ values: [Float], shape: [Int], to path: String) throws {
+        precondition(shape.reduce(1, *) == values.count, "\(values.count) values for the shape \(shape)")
+        let data = values.withUnsafeBytes { Array($0) }  // little-endian on every platform Swift runs this on
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes(descr: "<f4", shape: shape, data: data))) else {
+            throw DataError.unwritable(file: path)
+        }
+    }
+
     public static func read(_ path: String) throws -> NumericArray {
         guard let data = FileManager.default.contents(atPath: path) else { throw DataError.unreadable(file: path) }
         let bytes = [UInt8](data)
@@ -138,7 +187,7 @@ public enum NPYFile {
             throw malformed("data holds \(bytes.count - start) bytes, the shape \(shape) needs \(count * size)")
         }
         let values = bytes.withUnsafeBytes { raw in (0..<count).map { load(raw.baseAddress! + start + $0 * size) } }
-        return NumericArray(shape: shape, values: values)
+        return NumericArray(shape: shape, values: values, isBytes: descr == "|u1")
     }
 }
 
@@ -150,13 +199,6 @@ public enum FashionMNIST {
     /// The train (60,000) or test (10,000) images, 1 x 28 x 28, pixels scaled to [0, 1].
     public static func load(train: Bool, folder: String = defaultFolder) throws -> ImageDataset {
         let prefix = folder + (train ? "/train" : "/t10k")
-        let images = try IDXFile.read(prefix + "-images-idx3-ubyte.gz"), labels = try IDXFile.read(prefix + "-labels-idx1-ubyte.gz")
-        guard images.shape.count == 3, labels.shape == [images.shape[0]] else {
-            throw DataError.malformedLine(file: prefix, line: 0, reason: "images \(images.shape) and labels \(labels.shape) do not match")
-        }
-        var pixels = images.values
-        pixels.withUnsafeMutableBufferPointer { values in for index in values.indices { values[index] *= 1.0 / 255 } }
-        return ImageDataset(pixels: pixels, labels: labels.values.map { Int($0) },
-                            channels: 1, height: images.shape[1], width: images.shape[2])
+        return try ImageDataset.read(images: prefix + "-images-idx3-ubyte.gz", labels: prefix + "-labels-idx1-ubyte.gz")
     }
 }

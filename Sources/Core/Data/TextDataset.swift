@@ -4,6 +4,7 @@ import Foundation
 /// one, the line.
 public enum DataError: Error, CustomStringConvertible, Equatable {
     case unreadable(file: String)
+    case unwritable(file: String)
     case empty(file: String)
     case invalidUTF8(file: String)
     case missingColumn(file: String, column: String, available: [String])
@@ -13,6 +14,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .unreadable(file): "\(file): cannot read the file"
+        case let .unwritable(file): "\(file): cannot write the file (does its folder exist, and may you write there?)"
         case let .empty(file): "\(file): no examples"
         case let .invalidUTF8(file): "\(file): not valid UTF-8 text"
         case let .missingColumn(file, column, available):

@@ -1,6 +1,6 @@
 /// A text classification task ready for a backbone: splits tokenized once,
 /// served as padded batches in a seeded order.
-public struct TextTask: Sendable {
+public struct TextTask: ClassificationTask {
     public let splits: DataSplits
     /// Token ids per example, per split, [CLS] ... [SEP].
     let encoded: (train: [[Int32]], validation: [[Int32]], test: [[Int32]])
@@ -16,9 +16,6 @@ public struct TextTask: Sendable {
 
     /// The classes.
     public var classes: [String] { splits.train.classes }
-
-    /// Which split.
-    public enum Split: String, Sendable { case train, validation, test }
 
     func data(_ split: Split) -> (TextDataset, [[Int32]]) {
         switch split {
@@ -42,22 +39,6 @@ public struct TextTask: Sendable {
         }
         let layout = BatchLayout(examples: indices.count, length: length, isToken: mask)
         return LabelledBatch(input: .tokens(ids: tokens, types: [Int32](repeating: 0, count: tokens.count), layout: layout),
-                             labels: indices.map { dataset.examples[$0].label })
-    }
-
-    /// The training batch of step `step`: each epoch visits the training
-    /// examples in a fresh seeded order.
-    public func trainingBatch(step: Int, size: Int, seed: UInt64) -> LabelledBatch<Float> {
-        let total = count(.train), perEpoch = max(total / size, 1)
-        let epoch = step / perEpoch, position = step % perEpoch
-        var random = SeededRandom(seed: seed, stream: "epoch \(epoch)")
-        let order = Array(0..<total).shuffled(using: &random)
-        return batch(.train, Array(order[position * size..<min((position + 1) * size, total)]))
-    }
-
-    /// The first `limit` examples of a split (all when nil) in batches of `size`.
-    public func evaluationBatches(_ split: Split, size: Int, limit: Int? = nil) -> [LabelledBatch<Float>] {
-        let total = min(count(split), limit ?? Int.max)
-        return stride(from: 0, to: total, by: size).map { batch(split, Array($0..<min($0 + size, total))) }
+                             labels: indices.map { dataset.examples[$0].label }, keys: indices.map { split.key(of: $0) })
     }
 }

@@ -61,10 +61,18 @@ public struct AdapterGraph<Scalar: Real>: Sendable {
     /// The entries that are recurrent edges.
     var recurrentEntries: [Int] { placement.entries.indices.filter { placement.entries[$0].edge.kind == .recurrent } }
 
-    /// The earliest node a forward pass must start changing at: the smallest
-    /// target of any edge (n when there is none).
-    public func earliestTarget(nodeCount: Int) -> Int {
-        placement.edges.map(\.target).min() ?? nodeCount
+    /// The first node the adapters change: the smallest target of any edge,
+    /// or the last node when there is no edge (the readout reads it). Node
+    /// values up to it, taken before its adapters, are the frozen backbone's.
+    public func firstChangedNode(nodeCount: Int) -> Int {
+        placement.edges.map(\.target).min() ?? nodeCount - 1
+    }
+
+    /// The frozen nodes a forward pass reads: the first changed node (its
+    /// value before adapters) and the sources of edges that start below it.
+    public func frozenNodes(nodeCount: Int) -> [Int] {
+        let start = firstChangedNode(nodeCount: nodeCount)
+        return Set([start] + placement.edges.map(\.source).filter { $0 < start }).sorted()
     }
 }
 
@@ -84,8 +92,9 @@ public struct AdaptedForward<Scalar: Real>: Sendable {
     public var pooled: Matrix<Scalar>
     /// The rows' layout.
     public var layout: BatchLayout
-    /// The final node values of the pass the loss is taken on.
-    public var nodes: [Matrix<Scalar>] { (passTwo ?? passOne).values.map { $0! } }
+    /// The final node values of the pass the loss is taken on; nil for
+    /// frozen nodes the prefix did not hold.
+    public var nodes: [Matrix<Scalar>?] { (passTwo ?? passOne).values }
     /// Pass 1's final node values (all of them, or up to the last recurrent source).
     public var passOneNodes: [Matrix<Scalar>?] { passOne.values }
     var passOne: PassRecord<Scalar>
@@ -99,16 +108,29 @@ extension Backbone {
     /// then constants: what the stop-gradient option differentiates).
     public func forward(_ input: BackboneInput<Scalar>, adapters graph: AdapterGraph<Scalar>,
                         passOneValues: [Matrix<Scalar>?]? = nil) -> AdaptedForward<Scalar> {
-        let (embedded, layout) = embed(input)
+        forward(frozenPrefix(input, through: graph.firstChangedNode(nodeCount: nodeCount)), adapters: graph,
+                passOneValues: passOneValues)
+    }
+
+    /// Runs `graph`'s adapters and the backbone from `prefix`, the frozen
+    /// values of the nodes up to the first one the graph changes (computed by
+    /// `frozenPrefix` or served by a `PrefixCache`); segments before it are
+    /// neither run forward nor backward.
+    public func forward(_ prefix: FrozenPrefix<Scalar>, adapters graph: AdapterGraph<Scalar>,
+                        passOneValues: [Matrix<Scalar>?]? = nil) -> AdaptedForward<Scalar> {
+        let start = graph.firstChangedNode(nodeCount: nodeCount), layout = prefix.layout
+        precondition(prefix.start == start, "a prefix through node \(prefix.start) for a placement that changes node \(start)")
+        let frozen = (0..<start).map { prefix.values[$0] }
         let recurrent = graph.recurrentEntries
         let lastSource = recurrent.map { graph.placement.entries[$0].edge.source }.max()
-        let passOne = run(graph, from: 0, to: (lastSource ?? nodeCount - 1) + 1, embedded: embedded, prefix: [],
-                          recurrentSources: nil, layout: layout)
+        let passOne = run(graph, from: start, to: (lastSource ?? nodeCount - 1) + 1, startValue: prefix.values[start]!,
+                          prefix: frozen, recurrentSources: nil, layout: layout)
         var passTwo: PassRecord<Scalar>?
         if !recurrent.isEmpty {
             let sources = passOneValues ?? passOne.values
-            let start = recurrent.map { graph.placement.entries[$0].edge.target }.min()!
-            passTwo = run(graph, from: start, to: nodeCount, embedded: embedded, prefix: Array(passOne.values.prefix(start)),
+            let first = recurrent.map { graph.placement.entries[$0].edge.target }.min()!
+            passTwo = run(graph, from: first, to: nodeCount, startValue: first == start ? prefix.values[start]! : nil,
+                          prefix: Array(passOne.values.prefix(first)),
                           recurrentSources: Dictionary(uniqueKeysWithValues: recurrent.map {
                               ($0, sources[graph.placement.entries[$0].edge.source]!)
                           }), layout: layout)
@@ -119,13 +141,17 @@ extension Backbone {
     }
 
     /// One pass over nodes [start, end), after `prefix` (the final values of
-    /// nodes before start). Recurrent edges run only when their sources are given.
-    func run(_ graph: AdapterGraph<Scalar>, from start: Int, to end: Int, embedded: Matrix<Scalar>,
+    /// nodes before start). Node start's value before adapters is
+    /// `startValue` when given (a frozen value: backward stops there), else
+    /// its segment runs. Recurrent edges run only when their sources are given.
+    func run(_ graph: AdapterGraph<Scalar>, from start: Int, to end: Int, startValue: Matrix<Scalar>?,
              prefix: [Matrix<Scalar>?], recurrentSources: [Int: Matrix<Scalar>]?, layout: BatchLayout) -> PassRecord<Scalar> {
         var record = PassRecord<Scalar>(start: start, end: end, values: prefix + [Matrix<Scalar>?](repeating: nil, count: nodeCount - start))
         for j in start..<end {
-            var raw = embedded
-            if j > 0 {
+            let raw: Matrix<Scalar>
+            if j == start, let startValue {
+                raw = startValue
+            } else {
                 let (value, tape) = segment(j, record.values[j - 1]!, layout: layout)
                 raw = value
                 record.segmentTapes[j] = tape
@@ -172,8 +198,9 @@ extension Backbone {
         } else {
             passOneGradients[nodeCount - 1] = last
         }
-        var unused = [Matrix<Scalar>?](), noRecurrent: [Int: Matrix<Scalar>] = [:]
-        backward(forward.passOne, graph, own: &passOneGradients, prefix: &unused, recurrent: &noRecurrent,
+        var frozen = [Matrix<Scalar>?](repeating: nil, count: nodeCount)  // gradients of frozen nodes: nothing to train there
+        var noRecurrent: [Int: Matrix<Scalar>] = [:]
+        backward(forward.passOne, graph, own: &passOneGradients, prefix: &frozen, recurrent: &noRecurrent,
                  adapterGradients: &gradients, layout: forward.layout)
         return zip(gradients, graph.adapters).map { gradient, adapter in
             gradient ?? Adapter(down: Linear(weight: Matrix(zeros: adapter.down.outputWidth, adapter.down.inputWidth),
@@ -205,7 +232,7 @@ extension Backbone {
                 case .parallel, .longRange: add(entry.edge.source, dSource)
                 }
             }
-            if j > 0 { add(j - 1, segmentBackward(j, raw, record.segmentTapes[j]!, layout: layout)) }
+            if let tape = record.segmentTapes[j] { add(j - 1, segmentBackward(j, raw, tape, layout: layout)) }
         }
     }
 }

@@ -48,13 +48,22 @@ public struct Backbone<Scalar: Real>: Sendable {
         case mlp(TransformerBlock<Scalar>.MLPTape)
     }
 
+    /// The layout of `input`'s rows at every node.
+    public func layout(of input: BackboneInput<Scalar>) -> BatchLayout {
+        switch (embeddings, input) {
+        case let (_, .tokens(_, _, layout)): layout
+        case let (.patches(table), .images(_, count)): BatchLayout(examples: count, length: table.patchCount + 1)
+        case (.tokens, .images): preconditionFailure("a text backbone was given images")
+        }
+    }
+
     /// Node 0 and the layout of its rows.
     public func embed(_ input: BackboneInput<Scalar>) -> (Matrix<Scalar>, BatchLayout) {
         switch (embeddings, input) {
         case let (.tokens(table), .tokens(ids, types, layout)):
             return (table.forward(ids: ids, types: types, layout: layout).0, layout)
         case let (.patches(table), .images(pixels, count)):
-            return (table.forward(pixels, count: count), BatchLayout(examples: count, length: table.patchCount + 1))
+            return (table.forward(pixels, count: count), layout(of: input))
         case (.tokens, .images):
             preconditionFailure("a text backbone was given images")
         case (.patches, .tokens):

@@ -55,17 +55,6 @@ public struct TrainableState<Scalar: Real>: Sendable {
     }
 }
 
-/// A labelled batch.
-public struct LabelledBatch<Scalar: Real>: Sendable {
-    public var input: BackboneInput<Scalar>
-    public var labels: [Int]
-
-    public init(input: BackboneInput<Scalar>, labels: [Int]) {
-        self.input = input
-        self.labels = labels
-    }
-}
-
 /// Loss and accuracy over some batches.
 public struct Evaluation: Sendable, Equatable {
     public var accuracy: Double
@@ -81,20 +70,24 @@ public struct Trainer<Scalar: Real> {
     public var state: TrainableState<Scalar>
     public var optimiser: AdamW<Scalar>
     public let schedule: WarmupCosine
+    /// Where batches' frozen prefixes come from; nil computes them every time.
+    public let prefixes: PrefixCache<Scalar>?
     public private(set) var step = 0
 
     public init(backbone: Backbone<Scalar>, state: TrainableState<Scalar>, learningRate: Double = 1e-3,
-                weightDecay: Double = 1e-4, steps: Int, warmupFraction: Double = 0.1) {
+                weightDecay: Double = 1e-4, steps: Int, warmupFraction: Double = 0.1, prefixes: PrefixCache<Scalar>? = nil) {
+        precondition(prefixes == nil || prefixes!.backbone.nodeCount == backbone.nodeCount, "a cache of another backbone")
         self.backbone = backbone
         self.state = state
+        self.prefixes = prefixes
         optimiser = AdamW(weightDecay: weightDecay)
         schedule = WarmupCosine(peak: learningRate, warmupSteps: max(Int(Double(steps) * warmupFraction), 1), totalSteps: steps)
     }
 
     /// One optimiser step on `batch`; returns the batch's loss before the step.
     @discardableResult
-    public mutating func train(on batch: LabelledBatch<Scalar>) -> Double {
-        let forward = backbone.forward(batch.input, adapters: state.graph)
+    public mutating func train(on batch: LabelledBatch<Scalar>) throws -> Double {
+        let forward = backbone.forward(try prefix(batch), adapters: state.graph)
         let logits = state.head.forward(forward.pooled)
         let (loss, dLogits) = CrossEntropy.loss(logits, labels: batch.labels)
         let headGradient = state.head.parameterGradients(dLogits, input: forward.pooled)
@@ -113,10 +106,10 @@ public struct Trainer<Scalar: Real> {
     }
 
     /// Accuracy and mean loss over `batches`.
-    public func evaluate(_ batches: [LabelledBatch<Scalar>]) -> Evaluation {
+    public func evaluate(_ batches: [LabelledBatch<Scalar>]) throws -> Evaluation {
         var correct = 0, total = 0, lossSum = 0.0
         for batch in batches {
-            let logits = state.head.forward(backbone.forward(batch.input, adapters: state.graph).pooled)
+            let logits = state.head.forward(backbone.forward(try prefix(batch), adapters: state.graph).pooled)
             lossSum += Double(CrossEntropy.loss(logits, labels: batch.labels).loss) * Double(batch.labels.count)
             for (row, label) in batch.labels.enumerated() {
                 let predicted = (0..<logits.cols).max { logits[row, $0] < logits[row, $1] }!
@@ -126,5 +119,11 @@ public struct Trainer<Scalar: Real> {
         }
         return Evaluation(accuracy: total > 0 ? Double(correct) / Double(total) : 0,
                           loss: total > 0 ? lossSum / Double(total) : 0, examples: total)
+    }
+
+    /// The frozen prefix of `batch` for the current placement.
+    private func prefix(_ batch: LabelledBatch<Scalar>) throws -> FrozenPrefix<Scalar> {
+        if let prefixes { return try prefixes.prefix(batch, for: state.graph) }
+        return backbone.frozenPrefix(batch.input, through: state.graph.firstChangedNode(nodeCount: backbone.nodeCount))
     }
 }

@@ -1,0 +1,39 @@
+/// The three parts of a task's data.
+public enum Split: String, Sendable, CaseIterable {
+    case train, validation, test
+
+    /// A number for example `index` of this split, unique across the splits
+    /// (what `LabelledBatch.keys` holds).
+    public func key(of index: Int) -> Int {
+        3 * index + (self == .train ? 0 : self == .validation ? 1 : 2)
+    }
+}
+
+/// A classification task a backbone is trained on: labelled examples in
+/// train, validation and test splits, served as batches.
+public protocol ClassificationTask: Sendable {
+    /// The class names; labels index them.
+    var classes: [String] { get }
+    /// The examples in `split`.
+    func count(_ split: Split) -> Int
+    /// The examples at `indices` of `split` as one batch, with their keys.
+    func batch(_ split: Split, _ indices: [Int]) -> LabelledBatch<Float>
+}
+
+extension ClassificationTask {
+    /// The training batch of step `step`: each epoch visits the training
+    /// examples in a fresh seeded order.
+    public func trainingBatch(step: Int, size: Int, seed: UInt64) -> LabelledBatch<Float> {
+        let total = count(.train), perEpoch = max(total / size, 1)
+        let epoch = step / perEpoch, position = step % perEpoch
+        var random = SeededRandom(seed: seed, stream: "epoch \(epoch)")
+        let order = Array(0..<total).shuffled(using: &random)
+        return batch(.train, Array(order[position * size..<min((position + 1) * size, total)]))
+    }
+
+    /// The first `limit` examples of a split (all when nil) in batches of `size`.
+    public func evaluationBatches(_ split: Split, size: Int, limit: Int? = nil) -> [LabelledBatch<Float>] {
+        let total = min(count(split), limit ?? Int.max)
+        return stride(from: 0, to: total, by: size).map { batch(split, Array($0..<min($0 + size, total))) }
+    }
+}

@@ -1,0 +1,34 @@
+/// The values of a batch's frozen nodes: on a frozen backbone, every node up
+/// to the first one a placement changes (taken before that node's adapters)
+/// depends on the input alone, so it can be computed once and reused.
+public struct FrozenPrefix<Scalar: Real>: Sendable {
+    /// The first node the placement changes; its value here is the backbone's, before adapters.
+    public var start: Int
+    /// h_k by node, for some k <= start (start always among them), each (B*T) x d.
+    public var values: [Int: Matrix<Scalar>]
+    /// The rows' layout.
+    public var layout: BatchLayout
+
+    /// A prefix of given values.
+    public init(start: Int, values: [Int: Matrix<Scalar>], layout: BatchLayout) {
+        precondition(values[start] != nil, "a prefix holds the value of its start node")
+        self.start = start
+        self.values = values
+        self.layout = layout
+    }
+}
+
+extension Backbone {
+    /// Every node 0 ... `start` of `input`, without tapes (nothing below
+    /// `start` is differentiated).
+    public func frozenPrefix(_ input: BackboneInput<Scalar>, through start: Int) -> FrozenPrefix<Scalar> {
+        precondition((0..<nodeCount).contains(start), "node \(start) of \(nodeCount)")
+        var (node, layout) = embed(input)
+        var values = [0: node]
+        for s in stride(from: 1, through: start, by: 1) {
+            node = segment(s, node, layout: layout).0
+            values[s] = node
+        }
+        return FrozenPrefix(start: start, values: values, layout: layout)
+    }
+}

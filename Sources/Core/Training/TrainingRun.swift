@@ -1,0 +1,62 @@
+import Foundation
+
+/// How much training a placement gets (METHOD.md section 7): the same
+/// budget for every placement a comparison ranks.
+public struct TrainingBudget: Hashable, Sendable, Codable {
+    /// Optimiser steps.
+    public var steps: Int
+    /// Examples per step.
+    public var batchSize: Int
+    /// Peak learning rate (linear warmup over 10% of the steps, then cosine).
+    public var learningRate: Double
+    /// Decoupled weight decay on weights (none on biases and scales).
+    public var weightDecay: Double
+    /// Seed of the initialisation and the batch order.
+    public var seed: UInt64
+    /// Evaluate on at most this many validation and test examples (all when nil).
+    public var evaluationLimit: Int?
+
+    /// A budget; the defaults are the README's.
+    public init(steps: Int = 300, batchSize: Int = 32, learningRate: Double = 1e-3, weightDecay: Double = 1e-4,
+                seed: UInt64 = 0, evaluationLimit: Int? = nil) {
+        self.steps = steps
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.seed = seed
+        self.evaluationLimit = evaluationLimit
+    }
+}
+
+/// One placement trained under a budget and evaluated.
+public struct TrainingRun: Sendable {
+    /// The trained adapters and head.
+    public var state: TrainableState<Float>
+    /// Accuracy and loss on the validation split.
+    public var validation: Evaluation
+    /// Accuracy and loss on the test split (nil when not asked for).
+    public var test: Evaluation?
+    /// Wall-clock seconds, evaluation included.
+    public var seconds: Double
+
+    /// Trains `placement` on `task` with `budget` and evaluates it; `prefixes`
+    /// serves frozen prefixes shared with other runs; `progress` hears each
+    /// step's number (from 1) and loss.
+    public static func train(_ placement: Placement, on task: some ClassificationTask, backbone: Backbone<Float>,
+                             budget: TrainingBudget, stopsGradientAtRecurrentSources: Bool = false,
+                             prefixes: PrefixCache<Float>? = nil, evaluatesTest: Bool = true,
+                             progress: (Int, Double) -> Void = { _, _ in }) throws -> TrainingRun {
+        let start = Date()
+        let state = TrainableState<Float>.initial(placement, width: backbone.width, classes: task.classes.count, seed: budget.seed,
+                                                  stopsGradientAtRecurrentSources: stopsGradientAtRecurrentSources)
+        var trainer = Trainer(backbone: backbone, state: state, learningRate: budget.learningRate, weightDecay: budget.weightDecay,
+                              steps: budget.steps, prefixes: prefixes)
+        for step in 0..<budget.steps {
+            let loss = try trainer.train(on: task.trainingBatch(step: step, size: budget.batchSize, seed: budget.seed))
+            progress(step + 1, loss)
+        }
+        let validation = try trainer.evaluate(task.evaluationBatches(.validation, size: 64, limit: budget.evaluationLimit))
+        let test = evaluatesTest ? try trainer.evaluate(task.evaluationBatches(.test, size: 64, limit: budget.evaluationLimit)) : nil
+        return TrainingRun(state: trainer.state, validation: validation, test: test, seconds: Date().timeIntervalSince(start))
+    }
+}
