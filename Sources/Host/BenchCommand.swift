@@ -7,7 +7,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the engine's speed against this machine's own sgemm rate.",
-        subcommands: [Pass.self, Train.self])
+        subcommands: [Pass.self, Train.self, Score.self])
 
     /// `bench pass`.
     struct Pass: ParsableCommand {
@@ -83,6 +83,83 @@ struct BenchCommand: ParsableCommand {
                 print(String(format: "cache speedup, edges into the last quarter of the nodes: %.2f", result.cache_speedup_late))
             }
         }
+    }
+
+    /// `bench score`.
+    struct Score: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The probe pass on MiniLM (32 x 32 tokens) against scoring all n^2 edges with a metric, in one run.")
+
+        @Option(help: "The backbone folder (config.json, model.safetensors).")
+        var model: String = CacheFolder.miniLM
+
+        @Option(help: "The metric plugin that scores.")
+        var metric: String = "gradient-rank"
+
+        @Option(help: "Timed repetitions; the fastest counts.")
+        var repeats: Int = 3
+
+        @OptionGroup var plugins: PluginOptions
+
+        @Flag(help: "Print JSON with pass_s, score_s and ratio (score_s / pass_s).")
+        var json = false
+
+        func run() throws {
+            guard let plugin = try plugins.load().first(where: { $0.id == metric && $0.kind == .metric }) else {
+                throw ValidationError("no metric plugin '\(metric)'; `adapter-search plugins list` shows what there is")
+            }
+            let backbone = try Backbone<Float>.load(directory: try CacheFolder.require(model))
+            let result = try ScoreBenchmark.measure(backbone, metric: plugin, repeats: repeats)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                print(String(format: "probe pass (32 x 32 tokens, forward + backward): %.3f s", result.pass_s))
+                print(String(format: "scoring all %d edges with %@: %.3f s (of which every G_ij: %.3f s)", result.edges, metric,
+                             result.score_s, result.edge_gradients_s))
+                print(String(format: "ratio: %.2f", result.ratio))
+            }
+        }
+    }
+}
+
+/// The probe pass against scoring every edge from it.
+struct ScoreBenchmark: Codable {
+    var edges: Int
+    var pass_s: Double
+    /// Of score_s: every G_ij, from one product.
+    var edge_gradients_s: Double
+    var score_s: Double
+    /// score_s / pass_s.
+    var ratio: Double
+
+    /// Times the probe pass on random tokens (32 x 32, a seeded random head
+    /// of 26 classes) and scoring every edge with `metric` from scratch
+    /// (edge gradients, spectra or ranks, the plugin's calls).
+    static func measure(_ backbone: Backbone<Float>, metric: PluginDescriptor, repeats: Int) throws -> ScoreBenchmark {
+        var random = SeededRandom(seed: 1)
+        let layout = BatchLayout(examples: 32, length: 32)
+        let ids = (0..<layout.rows).map { _ in Int32.random(in: 1000..<30000, using: &random) }
+        let batch = LabelledBatch<Float>(input: .tokens(ids: ids, types: [Int32](repeating: 0, count: layout.rows), layout: layout),
+                                         labels: (0..<32).map { _ in Int.random(in: 0..<26, using: &random) })
+        let head = TrainableState<Float>.initial(Placement([]), width: backbone.width, classes: 26, seed: 0).head
+        var probe: Probe?
+        let pass = Stopwatch.fastest(repeats) { probe = Probe(backbone: backbone, batch: batch, head: head) }
+        let edges = Edge.all(nodeCount: backbone.nodeCount)
+        var failure: (any Error)?
+        let score = Stopwatch.fastest(repeats) {
+            do {
+                let engine = EngineProbe(probe: probe!, seed: 0)
+                let environment = PluginEnvironment(nodeCount: backbone.nodeCount, candidates: edges, probe: engine)
+                _ = try PluginInstance(metric, environment: environment).score(edges)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        let gradients = Stopwatch.fastest(repeats) { _ = EdgeGradients(probe!) }
+        return ScoreBenchmark(edges: edges.count, pass_s: pass, edge_gradients_s: gradients, score_s: score, ratio: score / pass)
     }
 }
 

@@ -14,7 +14,11 @@ enum PluginLoader {
         // dlopen searches the system's library path for a name without a
         // slash ("x.so"), never the current directory: always pass a path.
         let path = URL(fileURLWithPath: file).standardizedFileURL.path
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+        // RTLD_NODELETE: a library stays mapped after dlclose. A language
+        // runtime may keep pointers into it (Swift's registers the protocol
+        // conformance tables of every image it sees and scans them on later
+        // casts), so unmapping a Swift plugin would crash the host later.
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
             throw PluginLoadError.notASharedLibrary(path: path, reason: reason)
         }
