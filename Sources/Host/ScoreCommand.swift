@@ -25,7 +25,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write one heatmap per metric as DIR/ID.svg.", valueName: "dir"))
     var svg: String?
 
-    @Option(help: ArgumentHelp("Write the probe as .npy files: H_k.npy and D_k.npy per node, head_weight.npy, head_bias.npy.",
+    @Option(help: ArgumentHelp("Write the probe as .npy files (H_k.npy and D_k.npy per node, head_weight.npy, head_bias.npy), and each extra pass's in DIR/probe-P/.",
                                valueName: "dir"))
     var dumpProbe: String?
 
@@ -37,8 +37,9 @@ struct ScoreCommand: ParsableCommand {
     func run() throws {
         let found = try plugins.load()
         let (backbone, loaded) = try task.load()
-        let engine = try probe.run(backbone: backbone, task: loaded)
-        if let dumpProbe { try ProbeDump.write(engine.probe, to: dumpProbe) }
+        let head = try probe.head(backbone: backbone, task: loaded)
+        let passesBefore = (forward: PassCount.forward, backward: PassCount.backward)
+        let engine = probe.run(backbone: backbone, task: loaded, head: head)
         let edges = Edge.all(nodeCount: backbone.nodeCount)
         let environment = PluginEnvironment(seed: probe.probeSeed, nodeCount: backbone.nodeCount, candidates: edges, probe: engine)
         var columns: [(id: String, scores: [Double])] = [], failures: [String] = []
@@ -54,6 +55,9 @@ struct ScoreCommand: ParsableCommand {
                 failures.append(id)
             }
         }
+        printError("scored \(edges.count) edges with \(columns.count) metrics from \(PassCount.forward - passesBefore.forward) forward "
+            + "and \(PassCount.backward - passesBefore.backward) backward passes (\(engine.passes - 1) extra)")
+        if let dumpProbe { try ProbeDump.write(engine.allProbes, to: dumpProbe) }
         let table = ScoreTable(edges: edges, columns: columns)
         if json {
             print(try table.json())
@@ -90,26 +94,43 @@ struct ProbeOptions: ParsableArguments {
         guard probeSize > 0 else { throw ValidationError("--probe-size must be positive") }
     }
 
-    /// The probe pass on `task`, served as the engine's probe services.
-    func run(backbone: Backbone<Float>, task: some ClassificationTask) throws -> EngineProbe {
+    /// The probe's head on `task`: drawn, or fitted (which trains).
+    func head(backbone: Backbone<Float>, task: some ClassificationTask) throws -> Linear<Float> {
         let kind: Probe.Head = head == .random ? .random(seed: probeSeed)
             : .fitted(TrainingBudget(steps: 100, learningRate: 3e-3, seed: probeSeed, evaluationLimit: 1))
-        let head = try Probe.head(kind, backbone: backbone, task: task)
+        return try Probe.head(kind, backbone: backbone, task: task)
+    }
+
+    /// The probe pass on `task` with `head`, served as the engine's probe services.
+    func run(backbone: Backbone<Float>, task: some ClassificationTask, head: Linear<Float>) -> EngineProbe {
         let probe = Probe(backbone: backbone, batch: Probe.batch(of: task, size: probeSize, seed: probeSeed), head: head)
-        return EngineProbe(probe: probe, seed: probeSeed)
+        return EngineProbe(probe: probe, seed: probeSeed,
+                           source: .init(backbone: backbone, task: task, probeSeed: probeSeed, probeSize: probeSize))
     }
 }
 
-/// The probe as NumPy files, for checking metrics outside the tool.
+/// The probes as NumPy files, for checking metrics outside the tool: probe
+/// 0 in the folder itself, each extra pass's probe p in `probe-p/`.
 enum ProbeDump {
+    static func write(_ probes: [Probe], to folder: String) throws {
+        for (number, probe) in probes.enumerated() {
+            try write(probe, to: number == 0 ? folder : folder + "/probe-\(number)")
+        }
+    }
+
+    /// H_k.npy and D_k.npy per node, S_k.npy where a sequential map read the
+    /// node before the maps, head_weight.npy and head_bias.npy.
     static func write(_ probe: Probe, to folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for k in 0..<probe.nodeCount {
-            let h = probe.activations[k], d = probe.gradients[k]
-            try NPYFile.write(h.values, shape: [h.rows, h.cols], to: folder + "/H_\(k).npy")
-            try NPYFile.write(d.values, shape: [d.rows, d.cols], to: folder + "/D_\(k).npy")
+        func save(_ matrix: Matrix<Float>, _ name: String) throws {
+            try NPYFile.write(matrix.values, shape: [matrix.rows, matrix.cols], to: folder + "/" + name + ".npy")
         }
-        try NPYFile.write(probe.head.weight.values, shape: [probe.head.weight.rows, probe.head.weight.cols], to: folder + "/head_weight.npy")
+        for k in 0..<probe.nodeCount {
+            try save(probe.activations[k], "H_\(k)")
+            try save(probe.gradients[k], "D_\(k)")
+        }
+        for (k, source) in probe.sequentialSources { try save(source, "S_\(k)") }
+        try save(probe.head.weight, "head_weight")
         try NPYFile.write(probe.head.bias, shape: [probe.head.bias.count], to: folder + "/head_bias.npy")
     }
 }

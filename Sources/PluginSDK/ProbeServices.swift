@@ -15,6 +15,14 @@ public struct MatrixView {
         values = UnsafeBufferPointer(start: view.data, count: rows * cols)
     }
 
+    /// A view of `values` (row-major, `rows * cols` of them), valid as long as they are.
+    public init(rows: Int, cols: Int, values: UnsafeBufferPointer<Float>) {
+        precondition(values.count == rows * cols, "a \(rows) x \(cols) view needs \(rows * cols) values")
+        self.rows = rows
+        self.cols = cols
+        self.values = values
+    }
+
     /// The element at `row`, `col`.
     public subscript(row: Int, col: Int) -> Float { values[row * cols + col] }
 }
@@ -31,6 +39,37 @@ public struct ProbeInfo: Sendable {
     public var classes: Int
     /// The probe's loss.
     public var loss: Double
+}
+
+/// An extra forward and backward pass (`asp_pass_request`).
+public struct PassRequest {
+    /// Where node 0 comes from.
+    public enum Input: Int32 { case data = 0, ones = 1 }
+    /// The backbone's weights.
+    public enum Weights: Int32 { case asIs = 0, absolute = 1 }
+    /// The loss backward starts from.
+    public enum Loss: Int32 { case crossEntropy = 0, sumOfOutputs = 1 }
+
+    /// 0: the probe batch; another seed draws a batch with it.
+    public var batchSeed: UInt64
+    /// Batch size; 0 means the probe's.
+    public var examples: Int
+    public var input: Input
+    public var weights: Weights
+    public var loss: Loss
+    /// Dense width x width maps added on edges during the pass, row-major.
+    public var perturbations: [(edge: Edge, map: [Float])]
+
+    /// A request; the defaults repeat the probe pass.
+    public init(batchSeed: UInt64 = 0, examples: Int = 0, input: Input = .data, weights: Weights = .asIs,
+                loss: Loss = .crossEntropy, perturbations: [(edge: Edge, map: [Float])] = []) {
+        self.batchSeed = batchSeed
+        self.examples = examples
+        self.input = input
+        self.weights = weights
+        self.loss = loss
+        self.perturbations = perturbations
+    }
 }
 
 /// The probe pass (METHOD.md section 4), the `asp.probe/1` extension.
@@ -99,4 +138,39 @@ public struct ProbeServices {
         }
         return (MatrixView(down), MatrixView(up))
     }
+
+    /// Runs an extra pass and returns its probe number, whose views follow
+    /// the same rules as probe 0's. Costs a forward and backward pass.
+    public func runPass(_ request: PassRequest) throws -> Int {
+        var probe: UInt32 = 0
+        let edges = request.perturbations.map(\.edge.cValue)
+        let maps = request.perturbations.map(\.map)
+        try withPointers(to: maps) { pointers in
+            var pass = asp_pass_request(
+                struct_size: UInt32(MemoryLayout<asp_pass_request>.size), batch_seed: request.batchSeed,
+                examples: UInt32(request.examples), input: request.input.rawValue, weights: request.weights.rawValue,
+                loss: request.loss.rawValue, perturbation_count: UInt32(edges.count), perturbed_edges: nil, perturbations: nil)
+            try edges.withUnsafeBufferPointer { edgeBuffer in
+                try pointers.withUnsafeBufferPointer { mapBuffer in
+                    pass.perturbed_edges = edgeBuffer.baseAddress
+                    pass.perturbations = mapBuffer.baseAddress
+                    try host.call("extra pass") { api.pointee.run_pass($0, &pass, &probe) }
+                }
+            }
+        }
+        return Int(probe)
+    }
+}
+
+/// Lends base pointers of every array in `arrays` for the duration of `body`.
+private func withPointers<R>(to arrays: [[Float]], _ body: ([UnsafePointer<Float>?]) throws -> R) rethrows -> R {
+    var pointers: [UnsafePointer<Float>?] = []
+    func lend(_ index: Int) throws -> R {
+        guard index < arrays.count else { return try body(pointers) }
+        return try arrays[index].withUnsafeBufferPointer { buffer in
+            pointers.append(buffer.baseAddress)
+            return try lend(index + 1)
+        }
+    }
+    return try lend(0)
 }

@@ -5,7 +5,10 @@ import Testing
 /// `adapter-search score` on a tiny BERT: every built-in metric on every edge
 /// against an independent float64 computation from the dumped probe.
 @Suite struct ScoreCommandTests {
-    static let metrics = ["gradient-rank", "gradient-norm", "snip", "nuclear-norm", "stable-rank", "effective-rank", "fisher"]
+    /// The built-in metrics that read the probe pass alone.
+    static let probeMetrics = ["gradient-rank", "gradient-norm", "snip", "nuclear-norm", "stable-rank", "effective-rank", "fisher"]
+    /// Every built-in metric: synflow adds one data-free extra pass.
+    static let metrics = probeMetrics + ["synflow"]
 
     func score(_ folder: URL, _ extra: [String]) throws -> ProcessResult {
         let (model, data) = try TinyTextTask.write(in: folder)
@@ -34,6 +37,9 @@ import Testing
             let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
             #expect(rows.count == 25)
             let h = try (0..<5).map { try NPYFile.read(dump + "/H_\($0).npy") }, d = try (0..<5).map { try NPYFile.read(dump + "/D_\($0).npy") }
+            let dataFreeH = try (0..<5).map { try NPYFile.read(dump + "/probe-1/H_\($0).npy") }
+            let dataFreeD = try (0..<5).map { try NPYFile.read(dump + "/probe-1/D_\($0).npy") }
+            #expect(dataFreeH[0].values.allSatisfy { $0 == 1 }, "the data-free pass starts from ones")
             let width = h[0].shape[1]
             #expect(width == 16 && h[0].shape[0] > 12, "real tokens only, more than one per example")
             var nearThreshold = 0
@@ -45,26 +51,34 @@ import Testing
                 let entropy = sigma.reduce(0.0) { $1 > 0 ? $0 - $1 / total * log($1 / total) : $0 }
                 let threshold = sigma[0] * Double(width) * Double(Float.ulpOfOne)
                 let rank = sigma.count { $0 > threshold }
-                // snip from the same seeded init the host lends (rank 8, houlsby: both projections small)
+                // snip and synflow from the same seeded init the host lends
+                // (rank 8, houlsby: both projections small), synflow's at
+                // |init| on the data-free pass's G (dumped as probe 1)
                 let options = AdapterOptions(rank: 8, initialization: .houlsby)
                 let adapter = AdapterGraph<Float>.initialized(Placement([.init(edge: Edge(i, j), options: options)]), width: width, seed: 0)
                     .adapters[0]
-                var snip = 0.0
-                for a in 0..<width {
+                let down = adapter.down.weight, up = adapter.up.weight
+                func sensitivity(_ g: [Double], _ w: (Float) -> Double) -> Double {
+                    var total = 0.0
+                    for a in 0..<width {
+                        for c in 0..<8 {
+                            let dUp = (0..<width).reduce(0.0) { $0 + g[$1 * width + a] * w(down[c, $1]) }
+                            total += abs(w(up[a, c]) * dUp)
+                        }
+                    }
                     for c in 0..<8 {
-                        let dUp = (0..<width).reduce(0.0) { $0 + g[$1 * width + a] * Double(adapter.down.weight[c, $1]) }
-                        snip += abs(Double(adapter.up.weight[a, c]) * dUp)
+                        for b in 0..<width {
+                            let dDown = (0..<width).reduce(0.0) { $0 + w(up[$1, c]) * g[b * width + $1] }
+                            total += abs(w(down[c, b]) * dDown)
+                        }
                     }
+                    return total
                 }
-                for c in 0..<8 {
-                    for b in 0..<width {
-                        let dDown = (0..<width).reduce(0.0) { $0 + Double(adapter.up.weight[$1, c]) * g[b * width + $1] }
-                        snip += abs(Double(adapter.down.weight[c, b]) * dDown)
-                    }
-                }
+                let snip = sensitivity(g) { Double($0) }
+                let synflow = sensitivity(edgeGradient(dataFreeH[i], dataFreeD[j])) { abs(Double($0)) }
                 let expected: [String: Double] = [
                     "gradient-norm": sumSquares.squareRoot(), "fisher": sumSquares / Double(width * width), "nuclear-norm": total,
-                    "stable-rank": sumSquares / (sigma[0] * sigma[0]), "effective-rank": exp(entropy), "snip": snip,
+                    "stable-rank": sumSquares / (sigma[0] * sigma[0]), "effective-rank": exp(entropy), "snip": snip, "synflow": synflow,
                 ]
                 for (id, value) in expected {
                     let found = row[id] as! Double
@@ -79,6 +93,47 @@ import Testing
                 }
             }
             #expect(nearThreshold < 25)
+        }
+    }
+
+    /// The engine counts its passes: the probe-only metrics on all 25 edges
+    /// take one forward and one backward pass; synflow adds its one extra.
+    @Test func onePassServesEveryEdgeAndEveryProbeMetric() throws {
+        try withTemporaryDirectory { folder in
+            let probeOnly = try score(folder, Self.probeMetrics.flatMap { ["--metric", $0] } + ["--json"])
+            #expect(probeOnly.status == 0, "\(probeOnly.stderr)")
+            #expect(probeOnly.stderr.contains("scored 25 edges with 7 metrics from 1 forward and 1 backward passes (0 extra)"),
+                    "\(probeOnly.stderr)")
+            let all = try score(folder, Self.metrics.flatMap { ["--metric", $0] } + ["--json", "--head", "fitted"])
+            #expect(all.status == 0, "\(all.stderr)")
+            #expect(all.stderr.contains("scored 25 edges with 8 metrics from 2 forward and 2 backward passes (1 extra)"), "\(all.stderr)")
+        }
+    }
+
+    /// A C metric asks for an extra pass with a map of 0.01 I on edge 0>2:
+    /// in the dumped pass node 2 is node 2 of the probe plus 0.01 H_0, and
+    /// each score is the sum of that pass's G_ij.
+    @Test func anExtraPassAppliesTheMapsAMetricSends() throws {
+        try withTemporaryDirectory { folder in
+            let library = try CCompiler.fixture("perturbing_metric", into: folder)
+            let dump = folder.appendingPathComponent("probe").path
+            let result = try score(folder, ["--plugin", library, "--metric", "fixture-perturbs", "--json", "--dump-probe", dump])
+            #expect(result.status == 0, "\(result.stderr)")
+            let base = try (0..<5).map { try NPYFile.read(dump + "/H_\($0).npy") }
+            let h = try (0..<5).map { try NPYFile.read(dump + "/probe-1/H_\($0).npy") }
+            let d = try (0..<5).map { try NPYFile.read(dump + "/probe-1/D_\($0).npy") }
+            for (index, value) in h[2].values.enumerated() {
+                let expected = Double(base[2].values[index]) + 0.01 * Double(base[0].values[index])
+                #expect(abs(Double(value) - expected) <= 1e-5 * max(abs(expected), 1), "H_2[\(index)]")
+            }
+            #expect(h[1].values == base[1].values, "nodes before the map are unchanged")
+            let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+            #expect(rows.count == 25)
+            for row in rows {
+                let i = row["i"] as! Int, j = row["j"] as! Int, found = row["fixture-perturbs"] as! Double
+                let expected = edgeGradient(h[i], d[j]).reduce(0, +)
+                #expect(abs(found - expected) <= 1e-4 * max(abs(expected), 1e-3), "\(i)>\(j): \(found) vs \(expected)")
+            }
         }
     }
 

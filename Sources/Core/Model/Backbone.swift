@@ -39,6 +39,17 @@ public struct Backbone<Scalar: Real>: Sendable {
     /// n = 2L + 1.
     public var nodeCount: Int { 2 * blocks.count + 1 }
 
+    /// The backbone with `transform` applied to every weight: embeddings,
+    /// blocks and final norm (e.g. `abs`, for data-free passes like synflow's).
+    public func mapped(_ transform: (Scalar) -> Scalar) -> Backbone {
+        let mappedEmbeddings: Embeddings = switch embeddings {
+        case let .tokens(table): .tokens(table.mapped(transform))
+        case let .patches(table): .patches(table.mapped(transform))
+        }
+        return Backbone(embeddings: mappedEmbeddings, blocks: blocks.map { $0.mapped(transform) },
+                        finalNorm: finalNorm?.mapped(transform), pooling: pooling)
+    }
+
     /// The hidden width d.
     public var width: Int { blocks.first?.attentionOutput.outputWidth ?? 0 }
 
@@ -94,6 +105,7 @@ public struct Backbone<Scalar: Real>: Sendable {
 
     /// The pooled features, B x d, from the last node; and the final norm's cache.
     public func readout(_ last: Matrix<Scalar>, layout: BatchLayout) -> (Matrix<Scalar>, LayerNorm<Scalar>.Cache?) {
+        PassCount.countForward()
         guard let finalNorm else { return (pooling.forward(last, layout: layout), nil) }
         let (normalized, cache) = finalNorm.forward(last)
         return (pooling.forward(normalized, layout: layout), cache)
@@ -102,6 +114,7 @@ public struct Backbone<Scalar: Real>: Sendable {
     /// dL/d(last node) from dL/dpooled.
     public func readoutBackward(_ dPooled: Matrix<Scalar>, _ cache: LayerNorm<Scalar>.Cache?,
                                 layout: BatchLayout) -> Matrix<Scalar> {
+        PassCount.countBackward()
         let dLast = pooling.backward(dPooled, layout: layout)
         guard let finalNorm, let cache else { return dLast }
         return finalNorm.backward(dLast, cache)

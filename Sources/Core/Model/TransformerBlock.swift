@@ -174,17 +174,14 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
         return (dx, gradients)
     }
 
-    /// A block of the same shape with every parameter zero: where gradients accumulate.
-    public var zeroed: TransformerBlock {
-        func zero(_ layer: Linear<Scalar>) -> Linear<Scalar> {
-            Linear(weight: Matrix(zeros: layer.weight.rows, layer.weight.cols), bias: [Scalar](repeating: 0, count: layer.bias.count))
-        }
-        func zero(_ norm: LayerNorm<Scalar>) -> LayerNorm<Scalar> {
-            LayerNorm(gamma: [Scalar](repeating: 0, count: norm.gamma.count), beta: [Scalar](repeating: 0, count: norm.beta.count),
-                      epsilon: norm.epsilon)
-        }
-        return TransformerBlock(placement: placement, heads: heads, qkv: zero(qkv), attentionOutput: zero(attentionOutput),
-                                attentionNorm: zero(attentionNorm), intermediate: zero(intermediate), output: zero(output),
-                                mlpNorm: zero(mlpNorm))
+    /// The block with `transform` applied to every parameter.
+    public func mapped(_ transform: (Scalar) -> Scalar) -> TransformerBlock {
+        TransformerBlock(placement: placement, heads: heads, qkv: qkv.mapped(transform),
+                         attentionOutput: attentionOutput.mapped(transform), attentionNorm: attentionNorm.mapped(transform),
+                         intermediate: intermediate.mapped(transform), output: output.mapped(transform),
+                         mlpNorm: mlpNorm.mapped(transform))
     }
+
+    /// A block of the same shape with every parameter zero: where gradients accumulate.
+    public var zeroed: TransformerBlock { mapped { _ in 0 } }
 }

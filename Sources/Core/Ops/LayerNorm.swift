@@ -15,6 +15,11 @@ public struct LayerNorm<Scalar: Real>: Sendable {
         self.epsilon = epsilon
     }
 
+    /// The norm with `transform` applied to gamma and beta (epsilon is kept).
+    public func mapped(_ transform: (Scalar) -> Scalar) -> LayerNorm {
+        LayerNorm(gamma: gamma.map(transform), beta: beta.map(transform), epsilon: epsilon)
+    }
+
     /// What backward needs: the normalised input and each row's 1 / std.
     public struct Cache: Sendable {
         public var normalized: Matrix<Scalar>

@@ -12,6 +12,11 @@ public struct Linear<Scalar: Real>: Sendable {
         self.bias = bias
     }
 
+    /// The layer with `transform` applied to every parameter.
+    public func mapped(_ transform: (Scalar) -> Scalar) -> Linear {
+        Linear(weight: Matrix(rows: weight.rows, cols: weight.cols, values: weight.values.map(transform)), bias: bias.map(transform))
+    }
+
     /// Inputs per row.
     public var inputWidth: Int { weight.cols }
     /// Outputs per row.

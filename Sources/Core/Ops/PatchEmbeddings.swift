@@ -26,6 +26,13 @@ public struct PatchEmbeddings<Scalar: Real>: Sendable {
         self.imageSize = imageSize
     }
 
+    /// The embeddings with `transform` applied to the projection, the CLS token and the position table.
+    public func mapped(_ transform: (Scalar) -> Scalar) -> PatchEmbeddings {
+        PatchEmbeddings(projection: projection.mapped(transform), classToken: classToken.map(transform),
+                        position: Matrix(rows: position.rows, cols: position.cols, values: position.values.map(transform)),
+                        patchSize: patchSize, channels: channels, imageSize: imageSize)
+    }
+
     /// Patches per image.
     public var patchCount: Int { (imageSize / patchSize) * (imageSize / patchSize) }
 

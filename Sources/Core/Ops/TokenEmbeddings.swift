@@ -30,6 +30,13 @@ public struct TokenEmbeddings<Scalar: Real>: Sendable {
         self.positions = positions
     }
 
+    /// The embeddings with `transform` applied to every table entry and the norm's parameters.
+    public func mapped(_ transform: (Scalar) -> Scalar) -> TokenEmbeddings {
+        func map(_ table: Matrix<Scalar>) -> Matrix<Scalar> { Matrix(rows: table.rows, cols: table.cols, values: table.values.map(transform)) }
+        return TokenEmbeddings(word: map(word), position: map(position), tokenType: map(tokenType), norm: norm.mapped(transform),
+                               positions: positions)
+    }
+
     /// The position id of every row.
     func positionIDs(layout: BatchLayout) -> [Int] {
         switch positions {

@@ -1,6 +1,8 @@
 import Foundation
 
-/// G_ij = H_i^T D_j for all n^2 edges of a probe, from one matrix product:
+/// G_ij = H_i^T D_j for all n^2 edges of a probe, from one matrix product
+/// (H_k^T D_k replaced by the pre-map value's product where a sequential map
+/// sits, see `Probe.sequentialSources`):
 /// with H = [H_0 ... H_{n-1}] and D = [D_0 ... D_{n-1}] (N x nd each), the
 /// nd x nd product H^T D holds G_ij as its block (i, j). One BLAS-3 call on
 /// every core instead of n^2 small ones.
@@ -10,7 +12,7 @@ public struct EdgeGradients: Sendable {
     /// d.
     public let width: Int
     /// H^T D, nd x nd.
-    private let blocks: Matrix<Float>
+    private var blocks: Matrix<Float>
 
     /// Every edge gradient of `probe`.
     public init(_ probe: Probe) {
@@ -31,6 +33,14 @@ public struct EdgeGradients: Sendable {
             }
         }
         blocks = MatrixProduct.multiply(sideBySide(probe.activations), sideBySide(probe.gradients), transposeA: true)
+        // A sequential edge that carries a map reads the node before the maps.
+        for (node, source) in probe.sequentialSources {
+            let block = MatrixProduct.multiply(source, probe.gradients[node], transposeA: true)
+            let cols = blocks.cols
+            for row in 0..<width {
+                for col in 0..<width { blocks.values[(node * width + row) * cols + node * width + col] = block[row, col] }
+            }
+        }
     }
 
     /// G_ij for `edge`, d x d.

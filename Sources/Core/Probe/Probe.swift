@@ -7,6 +7,10 @@ public struct Probe: Sendable {
     public var activations: [Matrix<Float>]
     /// D_k = dL/dh_k, N x d.
     public var gradients: [Matrix<Float>]
+    /// For nodes whose sequential edge carries a map in this pass: the node's
+    /// value before the maps, N x d, which that edge reads (H_k is the value
+    /// after them). Empty for the default pass.
+    public var sequentialSources: [Int: Matrix<Float>] = [:]
     /// The task head the loss was taken through.
     public var head: Linear<Float>
     /// The probe batch's mean cross-entropy loss.
@@ -31,19 +35,139 @@ public struct Probe: Sendable {
         case fitted(TrainingBudget)
     }
 
-    /// Runs the probe pass on `batch` with `head`.
+    /// What a probe pass computes: METHOD.md section 4's pass by default; the
+    /// variations are the extra passes metrics ask for (`asp.probe/1` run_pass).
+    public struct Pass: Sendable {
+        /// Where node 0 comes from.
+        public enum Start: Sendable {
+            /// The embeddings of the batch's input.
+            case embedded
+            /// Data-free: node 0 is all ones on every row (the batch gives only its layout).
+            case ones
+        }
+
+        /// The loss backward starts from.
+        public enum Loss: Sendable {
+            /// Mean cross-entropy of the head's logits against the labels.
+            case crossEntropy
+            /// The sum of the head's outputs over the batch (synflow's R).
+            case sumOfOutputs
+        }
+
+        public var start: Start
+        public var loss: Loss
+        /// Dense d x d maps on non-recurrent edges, h'_j += source_i W, with
+        /// source_i = h'_i for i < j and h_j itself for i == j (METHOD.md
+        /// section 2); for Hessian-gradient products by finite differences.
+        public var maps: [(edge: Edge, map: Matrix<Float>)]
+
+        /// A pass; the defaults are the probe's.
+        public init(start: Start = .embedded, loss: Loss = .crossEntropy, maps: [(edge: Edge, map: Matrix<Float>)] = []) {
+            self.start = start
+            self.loss = loss
+            self.maps = maps
+        }
+    }
+
+    /// Why a pass cannot run.
+    public enum PassError: Error, Equatable, CustomStringConvertible {
+        /// A map on an edge outside the backbone's nodes.
+        case edgeOutsideNodes(Edge, nodeCount: Int)
+        /// A map on a recurrent edge: its gradient is not H_i^T D_j of one pass.
+        case recurrentMap(Edge)
+        /// A map of the wrong shape.
+        case mapShape(Edge, rows: Int, cols: Int, width: Int)
+        /// Two maps on one edge.
+        case duplicateMap(Edge)
+
+        public var description: String {
+            switch self {
+            case let .edgeOutsideNodes(edge, nodeCount):
+                "a map on edge \(edge), but the backbone's nodes are 0...\(nodeCount - 1)"
+            case let .recurrentMap(edge):
+                "a map on recurrent edge \(edge): extra passes take maps on sequential, parallel and long-range edges only"
+            case let .mapShape(edge, rows, cols, width):
+                "the map on edge \(edge) is \(rows) x \(cols); it must be \(width) x \(width)"
+            case let .duplicateMap(edge):
+                "two maps on edge \(edge)"
+            }
+        }
+    }
+
+    /// Runs the probe pass on `batch` with `head`: one forward and one
+    /// backward pass of the cross-entropy loss.
     public init(backbone: Backbone<Float>, batch: LabelledBatch<Float>, head: Linear<Float>) {
-        let pass = backbone.forward(batch.input)
-        let (loss, dLogits) = CrossEntropy.loss(head.forward(pass.pooled), labels: batch.labels)
-        let gradients = backbone.nodeGradients(pass, pooledGradient: head.backward(dLogits))
-        let real = pass.layout.isToken.indices.filter { pass.layout.isToken[$0] }
+        // The default pass has no maps, so nothing can be wrong with it.
+        try! self.init(backbone: backbone, batch: batch, head: head, pass: Pass())
+    }
+
+    /// Runs `pass` on `batch` with `head`: one forward and one backward pass.
+    public init(backbone: Backbone<Float>, batch: LabelledBatch<Float>, head: Linear<Float>, pass: Pass) throws(PassError) {
+        let n = backbone.nodeCount, width = backbone.width
+        var seen: Set<Edge> = []
+        for (edge, map) in pass.maps {
+            guard (0..<n).contains(edge.source), (0..<n).contains(edge.target) else { throw .edgeOutsideNodes(edge, nodeCount: n) }
+            guard edge.kind != .recurrent else { throw .recurrentMap(edge) }
+            guard map.rows == width, map.cols == width else { throw .mapShape(edge, rows: map.rows, cols: map.cols, width: width) }
+            guard seen.insert(edge).inserted else { throw .duplicateMap(edge) }
+        }
+        let layout = backbone.layout(of: batch.input)
+        let nodeZero = switch pass.start {
+        case .embedded: backbone.embed(batch.input).0
+        case .ones: Matrix<Float>(rows: layout.rows, cols: width, values: [Float](repeating: 1, count: layout.rows * width))
+        }
+
+        // Forward: every node's final value h'_k, maps added where they end.
+        var nodes: [Matrix<Float>] = [], tapes: [Backbone<Float>.SegmentTape] = [], raws: [Int: Matrix<Float>] = [:]
+        for j in 0..<n {
+            let raw: Matrix<Float>
+            if j == 0 {
+                raw = nodeZero
+            } else {
+                let (value, tape) = backbone.segment(j, nodes[j - 1], layout: layout)
+                raw = value
+                tapes.append(tape)
+            }
+            var value = raw
+            for (edge, map) in pass.maps where edge.target == j {
+                if edge.source == j { raws[j] = raw }
+                value += MatrixProduct.multiply(edge.source == j ? raw : nodes[edge.source], map)
+            }
+            nodes.append(value)
+        }
+        let (pooled, readoutCache) = backbone.readout(nodes[n - 1], layout: layout)
+        let logits = head.forward(pooled)
+        let loss: Float, dLogits: Matrix<Float>
+        switch pass.loss {
+        case .crossEntropy:
+            (loss, dLogits) = CrossEntropy.loss(logits, labels: batch.labels)
+        case .sumOfOutputs:
+            loss = logits.values.reduce(0, +)
+            dLogits = Matrix(rows: logits.rows, cols: logits.cols, values: [Float](repeating: 1, count: logits.values.count))
+        }
+
+        // Backward: D_k = dL/dh'_k, complete once every later node is done.
+        var gradients = [Matrix<Float>?](repeating: nil, count: n)
+        gradients[n - 1] = backbone.readoutBackward(head.backward(dLogits), readoutCache, layout: layout)
+        for j in stride(from: n - 1, through: 0, by: -1) {
+            let gradient = gradients[j]!
+            var raw = gradient
+            for (edge, map) in pass.maps where edge.target == j {
+                let dSource = MatrixProduct.multiply(gradient, map, transposeB: true)
+                if edge.source == j { raw += dSource } else { accumulate(&gradients[edge.source], dSource) }
+            }
+            if j > 0 { accumulate(&gradients[j - 1], backbone.segmentBackward(j, raw, tapes[j - 1], layout: layout)) }
+        }
+
+        let real = layout.isToken.indices.filter { layout.isToken[$0] }
         func tokenRows(_ matrix: Matrix<Float>) -> Matrix<Float> {
             real.count == matrix.rows ? matrix : Matrix(rows: real.count, cols: matrix.cols, values: real.flatMap { row in
                 matrix.values[(row * matrix.cols)..<((row + 1) * matrix.cols)]
             })
         }
-        activations = pass.nodes.map(tokenRows)
-        self.gradients = gradients.map(tokenRows)
+        activations = nodes.map(tokenRows)
+        self.gradients = gradients.map { tokenRows($0!) }
+        sequentialSources = raws.mapValues(tokenRows)
         self.head = head
         self.loss = Double(loss)
         examples = batch.labels.count
