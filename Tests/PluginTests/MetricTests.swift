@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func everyMetricDeclaresItsDirectionAndNeeds() {
-        for id in ["gradient-rank", "gradient-norm", "snip", "nuclear-norm", "stable-rank", "effective-rank", "fisher"] {
+        for id in ["gradient-rank", "gradient-norm", "snip", "nuclear-norm", "stable-rank", "effective-rank", "fisher", "synflow"] {
             let plugin = BuiltIns.plugins[id]!
             #expect(plugin.kind == .metric)
             #expect(plugin.direction == 1, "\(id)")
@@ -103,5 +103,6 @@ import Testing
         }
         #expect(BuiltIns.plugins["gradient-rank"]!.needsNames == ["probe", "spectrum"])
         #expect(BuiltIns.plugins["snip"]!.needsNames == ["probe", "adapter-init"])
+        #expect(BuiltIns.plugins["synflow"]!.needsNames == ["probe", "adapter-init", "extra-passes"])
     }
 }

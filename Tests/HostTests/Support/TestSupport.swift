@@ -170,7 +170,7 @@ struct ListedPlugin: Decodable {
 /// The built-in plugins the package's two libraries provide.
 enum BuiltInPlugins {
     static let metrics = ["gradient-rank", "gradient-norm", "snip", "nuclear-norm", "stable-rank",
-                          "effective-rank", "fisher"]
+                          "effective-rank", "fisher", "synflow"]
     static let strategies = ["gga", "top-k", "random", "random-best-of-n", "exhaustive", "parallel-every",
                              "first-k", "last-k"]
     static let metricsLibrary = "libAdapterSearchMetrics.so"
