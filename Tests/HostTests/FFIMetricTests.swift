@@ -7,7 +7,7 @@ import Testing
 /// The example metric manifest and its library, built by the examples'
 /// Makefile.
 enum FFIExample {
-    static let id = "example.low-rank-reach"
+    static let id = ExamplePlugins.ffiMetric
     static let symbol = "low_rank_reach"
 
     /// Builds the examples into `directory`; returns the installed manifest
