@@ -193,6 +193,29 @@ struct FFIMetricTests {
     }
 }
 
+extension FFIMetricTests {
+    @Test("A manifest metric reports a missing probe, a failed probe service and a bad parameter like any plugin")
+    func reportsErrorsLikeAPlugin() throws {
+        try withTemporaryDirectory { folder in
+            let built = try FFIExample.build(into: folder)
+            let plugin = try #require(try PluginDiscovery.loadFile(built.manifest).first)
+            let noProbe = try #require(#expect(throws: PluginCallError.self) {
+                try PluginInstance(plugin, environment: ExamplePluginTests.environment(probe: nil))
+            })
+            #expect(noProbe.status == ASP_ERR_UNSUPPORTED && noProbe.message.contains(ASP_EXT_PROBE), "\(noProbe)")
+
+            let metric = try PluginInstance(plugin, environment: ExamplePluginTests.environment())
+            let badEdge = try #require(#expect(throws: PluginCallError.self) { try metric.score([Edge(0, 0), Edge(0, 7)]) })
+            #expect(badEdge.status == ASP_ERR_NOT_FOUND && badEdge.message.contains("G of edge 0>7: no node 7"), "\(badEdge)")
+
+            let badRank = try #require(#expect(throws: PluginCallError.self) {
+                try PluginInstance(plugin, environment: ExamplePluginTests.environment(), configuration: ["rank": "0"])
+            })
+            #expect(badRank.message.contains("parameter 'rank' must be at least 1"), "\(badRank)")
+        }
+    }
+}
+
 /// A manifest the loader must refuse, and what it must say.
 struct BadManifest: Sendable, CustomTestStringConvertible {
     /// What is wrong, for the test's name.
