@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
         // zlib, for gzip-compressed data files.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // libffi, to call the plain C functions metric manifests declare.
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI"),
 
         // The engine's vectorised float32 element-wise kernels.
         // Reassociation lets the sums and maxima of the softmax vectorise;
@@ -52,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "Host",
             dependencies: [
-                "Core", "CAdapterSearch", "CLinearAlgebra", "PluginParameters",
+                "Core", "CAdapterSearch", "CLinearAlgebra", "CFFI", "PluginParameters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.linkedLibrary("dl")]

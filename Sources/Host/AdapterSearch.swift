@@ -17,12 +17,12 @@ struct AdapterSearch: ParsableCommand {
 
 /// Options every command that loads plugins takes.
 struct PluginOptions: ParsableArguments {
-    @Option(name: .customLong("plugin"), help: ArgumentHelp("Load this plugin library (repeatable); a failure is an error.",
+    @Option(name: .customLong("plugin"), help: ArgumentHelp("Load this plugin library or metric manifest (*.metric.json) (repeatable); a failure is an error.",
                                                            valueName: "file"))
     var files: [String] = []
 
     @Option(name: .customLong("plugin-path"),
-            help: ArgumentHelp("Scan this folder for plugin libraries (repeatable), before $\(PluginDiscovery.environmentVariable) and the host's own folder.",
+            help: ArgumentHelp("Scan this folder for plugin libraries and metric manifests (repeatable), before $\(PluginDiscovery.environmentVariable) and the host's own folder.",
                                valueName: "dir"))
     var directories: [String] = []
 

@@ -36,7 +36,8 @@ struct PluginDescriptor: @unchecked Sendable {
     var parameters: [ParameterDescriptor]
     /// The library it came from; keeps the library loaded.
     let library: LibraryHandle
-    /// The C descriptor, owned by the library.
+    /// The C descriptor, owned by the library (or, for a metric manifest, by
+    /// the host-made binding the library handle keeps alive).
     let cDescriptor: UnsafePointer<asp_plugin_descriptor>
 
     /// The names of the `needs` bits.
@@ -64,17 +65,22 @@ struct PluginDescriptor: @unchecked Sendable {
 }
 
 /// An open shared library; closed when the last plugin of it goes away.
+/// For a metric manifest, `path` is the manifest file.
 final class LibraryHandle: @unchecked Sendable {
     /// The file it was loaded from.
     let path: String
     /// The ABI version the library implements, packed.
     let abiVersion: UInt32
     private let handle: UnsafeMutableRawPointer
+    /// Host-made memory the plugins of this handle point into (the C
+    /// descriptor of a metric manifest); freed after the library is closed.
+    private let keepsAlive: AnyObject?
 
-    init(path: String, handle: UnsafeMutableRawPointer, abiVersion: UInt32) {
+    init(path: String, handle: UnsafeMutableRawPointer, abiVersion: UInt32, keepsAlive: AnyObject? = nil) {
         self.path = path
         self.handle = handle
         self.abiVersion = abiVersion
+        self.keepsAlive = keepsAlive
     }
 
     deinit { dlclose(handle) }

@@ -8,7 +8,7 @@ struct PluginDiscovery {
     /// The environment variable listing plugin directories, colon-separated.
     static let environmentVariable = "ADAPTER_SEARCH_PLUGIN_PATH"
 
-    /// Libraries named explicitly: a failure to load one is an error.
+    /// Libraries and metric manifests named explicitly: a failure to load one is an error.
     var files: [String] = []
     /// Directories to scan: a library that fails to load is skipped with a warning.
     var directories: [String] = []
@@ -35,7 +35,8 @@ struct PluginDiscovery {
     }
 
     /// Loads every library: explicit files first (throwing on failure), then
-    /// each directory's `*.so` files in name order (warning on failure). When
+    /// each directory's `*.so` and `*.metric.json` files in name order
+    /// (warning on failure), skipping the libraries those manifests name. When
     /// two libraries offer the same id, the first one found wins.
     func load() throws -> Result {
         var result = Result()
@@ -56,24 +57,34 @@ struct PluginDiscovery {
         for file in files {
             let path = URL(fileURLWithPath: file).standardizedFileURL.path
             guard loadedPaths.insert(canonical(path)).inserted else { continue }
-            try add(try PluginLoader.load(path), from: path, explicit: true)
+            try add(try Self.loadFile(path), from: path, explicit: true)
         }
         for directory in directories {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
                 result.warnings.append("plugin directory \(directory) cannot be read; skipped")
                 continue
             }
-            for name in names.sorted() where name.hasSuffix(".so") {
-                let path = URL(fileURLWithPath: directory).appendingPathComponent(name).standardizedFileURL.path
+            let candidates = names.sorted().filter { $0.hasSuffix(".so") || MetricManifestLoader.isManifest($0) }
+                .map { URL(fileURLWithPath: directory).appendingPathComponent($0).standardizedFileURL.path }
+            // A library a manifest here declares a function of is not a plugin library: don't warn about it.
+            let declared = Set(candidates.filter(MetricManifestLoader.isManifest)
+                .compactMap { try? MetricManifest.read($0).library }.map(canonical))
+            for path in candidates where !declared.contains(canonical(path)) {
                 guard loadedPaths.insert(canonical(path)).inserted else { continue }
                 do {
-                    try add(try PluginLoader.load(path), from: path, explicit: false)
+                    try add(try Self.loadFile(path), from: path, explicit: false)
                 } catch {
                     result.warnings.append("skipped \(error)")
                 }
             }
         }
         return result
+    }
+
+    /// Loads one plugin file: a metric manifest (`*.metric.json`) or a
+    /// plugin library. Throws `ManifestError` or `PluginLoadError`.
+    static func loadFile(_ path: String) throws -> [PluginDescriptor] {
+        MetricManifestLoader.isManifest(path) ? try MetricManifestLoader.load(path) : try PluginLoader.load(path)
     }
 
     private func canonical(_ path: String) -> String {

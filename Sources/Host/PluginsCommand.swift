@@ -30,14 +30,14 @@ struct PluginsCommand: ParsableCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the descriptors and parameters of one plugin library.")
 
-        @Argument(help: "The plugin library (.so) to inspect.")
+        @Argument(help: "The plugin library (.so) or metric manifest (.metric.json) to inspect.")
         var file: String
 
         @Flag(help: "Print JSON instead of text.")
         var json = false
 
         func run() throws {
-            let found = try PluginLoader.load(file)
+            let found = try PluginDiscovery.loadFile(file)
             print(json ? try PluginListing.json(found) : PluginListing.details(found), terminator: json ? "\n" : "")
         }
     }

@@ -36,7 +36,8 @@ struct PluginListingTests {
                                                 environment: ["ADAPTER_SEARCH_PLUGIN_PATH": directory.path])
             #expect(withPath.status == 0, "stderr: \(withPath.stderr)")
             let found = try ListedPlugin.parse(withPath.stdout)
-            #expect(Set(found.map(\.id)) == Self.builtInIDs.union([ExamplePlugins.metric, ExamplePlugins.strategy]))
+            #expect(Set(found.map(\.id)) == Self.builtInIDs.union([ExamplePlugins.metric, ExamplePlugins.strategy,
+                                                                                 ExamplePlugins.ffiMetric]))
             #expect(found.first { $0.id == ExamplePlugins.metric }?.library == examples.metric)
             #expect(found.first { $0.id == ExamplePlugins.strategy }?.library == examples.strategy)
 

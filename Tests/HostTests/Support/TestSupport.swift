@@ -181,4 +181,6 @@ enum BuiltInPlugins {
 enum ExamplePlugins {
     static let metric = "example.activation-energy"
     static let strategy = "example.spread"
+    /// The metric declared by plugins/examples/ffi_metric.metric.json (a plain C function called through libffi).
+    static let ffiMetric = "example.low-rank-reach"
 }
