@@ -18,6 +18,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The results store (SQLite; on Linux it links the system libsqlite3).
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // The C ABI: plugins/include/adapter_search.h, the whole contract.
@@ -54,6 +56,7 @@ let package = Package(
             dependencies: [
                 "Core", "CAdapterSearch", "CLinearAlgebra", "PluginParameters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             linkerSettings: [.linkedLibrary("dl")]
         ),
