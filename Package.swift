@@ -64,6 +64,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"], exclude: ["Fixtures"]),
         .testTarget(name: "PluginTests", dependencies: ["Host", "Core", "CAdapterSearch"]),
         // Fixtures/ holds C sources the tests compile with `cc` at test time.
-        .testTarget(name: "HostTests", dependencies: ["Host", "Core", "CAdapterSearch"], exclude: ["Fixtures"]),
+        .testTarget(name: "HostTests", dependencies: ["Host", "Core", "CAdapterSearch", .product(name: "GRDB", package: "GRDB.swift")],
+                    exclude: ["Fixtures"]),
     ]
 )
