@@ -18,6 +18,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The results store (SQLite; on Linux it links the system libsqlite3).
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // The C ABI: plugins/include/adapter_search.h, the whole contract.
@@ -56,6 +58,7 @@ let package = Package(
             dependencies: [
                 "Core", "CAdapterSearch", "CLinearAlgebra", "CFFI", "PluginParameters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             linkerSettings: [.linkedLibrary("dl")]
         ),
@@ -63,6 +66,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"], exclude: ["Fixtures"]),
         .testTarget(name: "PluginTests", dependencies: ["Host", "Core", "CAdapterSearch"]),
         // Fixtures/ holds C sources the tests compile with `cc` at test time.
-        .testTarget(name: "HostTests", dependencies: ["Host", "Core", "CAdapterSearch"], exclude: ["Fixtures"]),
+        .testTarget(name: "HostTests", dependencies: ["Host", "Core", "CAdapterSearch", .product(name: "GRDB", package: "GRDB.swift")],
+                    exclude: ["Fixtures"]),
     ]
 )

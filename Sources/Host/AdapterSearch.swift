@@ -12,7 +12,8 @@ struct AdapterSearch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adapter-search",
         abstract: "Find where to put adapters in a frozen pretrained transformer.",
-        subcommands: [PluginsCommand.self, TrainCommand.self, ScoreCommand.self, BenchCommand.self])
+        subcommands: [PluginsCommand.self, TrainCommand.self, ScoreCommand.self, BenchCommand.self,
+                      RunsCommand.self])
 }
 
 /// Options every command that loads plugins takes.
