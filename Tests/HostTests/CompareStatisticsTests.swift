@@ -67,8 +67,11 @@ import Testing
     @Test func theIntervalHoldsThePointAndTheSeedFixesIt() {
         let (scores, truth) = Self.noisySeeds(seeds: 5, edges: 60)
         let rho = SeedBootstrap.estimate(seedScores: scores, resamples: 500, seed: 1) { RankCorrelation.spearman($0, truth) }
-        let mean = SeedBootstrap.meanScores(scores, counts: [1, 1, 1, 1, 1])
-        #expect(rho.point == RankCorrelation.spearman(mean, truth))
+        let perSeed = scores.map { RankCorrelation.spearman($0, truth)! }
+        #expect(abs(rho.point! - perSeed.reduce(0, +) / 5) < 1e-15)
+        // The mean of per-seed statistics sits inside its interval, not at an edge.
+        #expect(rho.low! < rho.point! && rho.point! < rho.high!, "\(rho)")
+        #expect(SeedBootstrap.meanScores([[1, 2], [3, 6]], counts: [1, 3]) == [2.5, 5])
         #expect(rho.low! <= rho.point! && rho.point! <= rho.high! && rho.low! < rho.high!, "\(rho)")
         #expect(rho.point! > 0.5 && rho.undefined == 0 && rho.resamples == 500 && rho.level == 0.95)
         #expect(rho == SeedBootstrap.estimate(seedScores: scores, resamples: 500, seed: 1) { RankCorrelation.spearman($0, truth) })
@@ -83,15 +86,16 @@ import Testing
         let flat = SeedBootstrap.estimate(seedScores: [[2, 2, 2], [2, 2, 2]], resamples: 20) {
             RankCorrelation.kendallTauB($0, [0.1, 0.2, 0.3])
         }
-        #expect(flat.point == nil && flat.low == nil && flat.high == nil && flat.undefined == 20)
-        // Constant in one seed only: defined as a mean, undefined when only
-        // that seed is drawn.
+        #expect(flat.point == nil && flat.low == nil && flat.high == nil && flat.undefined == 20 && flat.undefinedSeeds == 2)
+        // Constant in one seed only: that seed is left out of the means, and
+        // a resample drawing only it is undefined.
         let partly = SeedBootstrap.estimate(seedScores: [[2, 2, 2], [1, 2, 3]], resamples: 200) {
             RankCorrelation.spearman($0, [0.1, 0.2, 0.3])
         }
-        #expect(abs(partly.point! - 1) < 1e-12 && partly.undefined > 0 && partly.undefined < 200)
+        #expect(abs(partly.point! - 1) < 1e-12 && partly.undefinedSeeds == 1)
+        #expect(partly.undefined > 20 && partly.undefined < 80, "\(partly.undefined) of 200, expected about 50")
         let json = String(decoding: try! JSONEncoder().encode(flat), as: UTF8.self)
-        #expect(json.contains("\"point\":null") && json.contains("\"low\":null"), "\(json)")
+        #expect(json.contains("\"point\":null") && json.contains("\"low\":null") && json.contains("\"undefined_seeds\":2"), "\(json)")
     }
 
     @Test func aComparisonLeavesOutUntrainedEdgesAndKeepsSigns() {

@@ -1,6 +1,7 @@
 /// A statistic's point estimate with a percentile bootstrap interval.
 struct BootstrapEstimate: Equatable, Sendable {
-    /// The statistic of the mean-over-seeds scores; nil where undefined.
+    /// The mean over seeds of the per-seed statistic; nil where undefined
+    /// for every seed.
     var point: Double?
     /// The lower end of the interval (the (1 - level)/2 percentile of the
     /// resampled statistics); nil when no resample had a defined statistic.
@@ -11,14 +12,17 @@ struct BootstrapEstimate: Equatable, Sendable {
     var level: Double
     /// How many resamples were drawn (B).
     var resamples: Int
-    /// How many of them gave an undefined statistic (left out of the
-    /// percentiles; nonzero e.g. when a resample's mean scores are constant).
+    /// How many resamples had no seed with a defined statistic (left out of
+    /// the percentiles).
     var undefined: Int
+    /// How many seeds gave an undefined statistic (e.g. constant scores),
+    /// left out of the means.
+    var undefinedSeeds: Int = 0
 }
 
 extension BootstrapEstimate: Codable {
     private enum CodingKeys: String, CodingKey {
-        case point, low, high, level, resamples, undefined
+        case point, low, high, level, resamples, undefined, undefinedSeeds = "undefined_seeds"
     }
 
     /// Writes every key; an undefined value is an explicit null.
@@ -30,6 +34,7 @@ extension BootstrapEstimate: Codable {
         try container.encode(level, forKey: .level)
         try container.encode(resamples, forKey: .resamples)
         try container.encode(undefined, forKey: .undefined)
+        try container.encode(undefinedSeeds, forKey: .undefinedSeeds)
     }
 
     /// Reads what `encode(to:)` writes; null or a missing key is nil.
@@ -41,5 +46,6 @@ extension BootstrapEstimate: Codable {
         level = try container.decode(Double.self, forKey: .level)
         resamples = try container.decode(Int.self, forKey: .resamples)
         undefined = try container.decode(Int.self, forKey: .undefined)
+        undefinedSeeds = try container.decodeIfPresent(Int.self, forKey: .undefinedSeeds) ?? 0
     }
 }
