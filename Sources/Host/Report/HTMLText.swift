@@ -1,0 +1,20 @@
+/// Escaping of text placed in HTML and SVG, in content or in quoted
+/// attribute values.
+enum HTMLText {
+    /// `text` with & < > " ' replaced by character references.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,216 @@
+import Core
+import Foundation
+
+/// The report of one run as a single self-contained HTML file: inline CSS and
+/// inline SVG only, no scripts, fonts or images from anywhere (a Content
+/// Security Policy forbids fetching anything), so it opens offline.
+enum ReportPage {
+    /// The colours of the four edge kinds in the scatter plots, in
+    /// `Edge.Kind.allCases` order (sequential, parallel, long-range, recurrent).
+    static let kindColours = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a"]
+
+    /// The whole page. Sections: the run (task, n, parameter counts, the
+    /// configuration), a table of the metrics' comparison statistics, an
+    /// n x n heatmap per metric and of the truth, a scatter of score against
+    /// true accuracy per metric, and the best placements by each strategy.
+    static func html(_ data: ReportData) -> String {
+        let title = "AdapterSearch report: \(data.runID)"
+        var body = [
+            "<header><h1>\(HTMLText.escape(title))</h1>",
+            "<p class=\"task\">\(HTMLText.escape(data.task))</p>",
+            "<p class=\"facts\">\(data.nodeCount) nodes, \(data.nodeCount * data.nodeCount) single edges, "
+                + "\(data.metrics.count) metric\(data.metrics.count == 1 ? "" : "s"), "
+                + (data.truth.map { truth in "truth: \(HTMLText.escape(data.truthName)) of \(truth.filter(\.isFinite).count) edges" }
+                   ?? "no ground truth trained") + "</p>",
+            "<nav><a href=\"#configuration\">configuration</a> · <a href=\"#statistics\">metric statistics</a> · "
+                + "<a href=\"#heatmaps\">heatmaps</a> · <a href=\"#scatters\">scatter plots</a> · "
+                + "<a href=\"#placements\">best placements</a></nav></header>",
+        ]
+        body.append(configuration(data))
+        body.append(statistics(data))
+        body.append(heatmaps(data))
+        body.append(scatters(data))
+        body.append(placements(data))
+        return """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(HTMLText.escape(title))</title>
+            <style>\(style)</style>
+            </head>
+            <body>
+            \(body.joined(separator: "\n"))
+            <footer>Written by adapter-search. Correlations are signed as measured; intervals are
+            percentile bootstrap intervals over probe seeds.</footer>
+            </body>
+            </html>
+
+            """
+    }
+
+    /// The page's style sheet.
+    static let style = """
+        body{font-family:"DejaVu Sans","Liberation Sans",Arial,sans-serif;font-size:14px;color:#222;margin:24px 32px;max-width:1340px}
+        h1{font-size:22px;margin:0 0 6px}h2{font-size:17px;margin:28px 0 10px;border-bottom:1px solid #ccc;padding-bottom:4px}
+        p{margin:4px 0}.task{font-size:15px}.facts,.note{color:#555}nav{margin-top:8px;font-size:13px}
+        a{color:#2171b5}table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #d4d4d4;padding:3px 8px;text-align:right}
+        th{background:#f0f3f7}td.text,th.text{text-align:left}tr.best td{font-weight:bold;background:#eef5fb}
+        .neg{color:#b2182b}.charts{display:flex;flex-wrap:wrap;gap:14px 22px;align-items:flex-start}
+        .chart{border:1px solid #e2e2e2;padding:6px;background:#fff}
+        pre{background:#f6f6f6;border:1px solid #e2e2e2;padding:8px;max-height:220px;overflow:auto;font-size:12px;margin:6px 0}
+        .columns{display:flex;gap:32px;flex-wrap:wrap;align-items:flex-start}
+        footer{margin-top:30px;color:#777;font-size:12px}
+        """
+
+    /// The run: parameter counts and the configuration JSON as written.
+    static func configuration(_ data: ReportData) -> String {
+        var rows = data.parameterCounts.map { "<tr><td class=\"text\">\(HTMLText.escape($0.item))</td><td>\(grouped($0.count))</td></tr>" }
+        if rows.isEmpty { rows = ["<tr><td class=\"text\" colspan=\"2\">none recorded</td></tr>"] }
+        return """
+            <section id="configuration"><h2>Configuration</h2><div class="columns">
+            <div><h3 class="note">Parameter counts</h3><table class="parameters"><tr><th class="text">item</th><th>parameters</th></tr>
+            \(rows.joined(separator: "\n"))</table></div>
+            <div style="flex:1;min-width:420px"><h3 class="note">Run configuration</h3><pre>\(HTMLText.escape(data.configurationJSON))</pre></div>
+            </div></section>
+            """
+    }
+
+    /// The table of comparison statistics, one row per metric.
+    static func statistics(_ data: ReportData) -> String {
+        let compared = data.metrics.compactMap { metric in metric.comparison.map { (metric, $0) } }
+        guard !compared.isEmpty else {
+            return "<section id=\"statistics\"><h2>Metric statistics</h2><p class=\"note\">No ground truth: the metrics are not compared.</p></section>"
+        }
+        let first = compared[0].1
+        let header = "<tr><th class=\"text\">metric</th><th class=\"text\">direction</th><th>edges</th><th>seeds</th>"
+            + "<th>Spearman ρ [95% CI]</th><th>Kendall τ-b [95% CI]</th><th>top-k overlap [95% CI]</th><th>regret [95% CI]</th></tr>"
+        let rows = compared.map { metric, comparison in
+            "<tr><td class=\"text\">\(HTMLText.escape(metric.id))</td><td class=\"text\">\(metric.direction.rawValue)</td>"
+                + "<td>\(comparison.edges)</td><td>\(comparison.seeds)</td>"
+                + "<td>\(estimate(comparison.spearman))</td><td>\(estimate(comparison.kendallTauB))</td>"
+                + "<td>\(estimate(comparison.topKOverlap)) <span class=\"note\">k = \(comparison.k)</span></td>"
+                + "<td>\(estimate(comparison.regret))</td></tr>"
+        }
+        return """
+            <section id="statistics"><h2>Metric statistics</h2>
+            <p class="note">Each metric's scores against the \(HTMLText.escape(data.truthName)) of single-edge placements.
+            Point: the mean over probe seeds of the statistic of each seed's scores; interval: \(Int((first.spearman.level * 100).rounded()))% percentile
+            bootstrap over the seeds (\(first.spearman.resamples) resamples). Regret: true best accuracy minus the true accuracy of the
+            metric's best edge. n/a: undefined (constant scores); seeds with undefined values are left out of the means.</p>
+            <table class="statistics">\(header)
+            \(rows.joined(separator: "\n"))</table></section>
+            """
+    }
+
+    /// One estimate as `0.512 [0.401, 0.610]`, negative values marked.
+    static func estimate(_ value: BootstrapEstimate) -> String {
+        guard let point = value.point else { return "n/a" }
+        let interval = value.low.flatMap { low in value.high.map { " [\(fixed(low)), \(fixed($0))]" } } ?? ""
+        return "<span\(point < 0 ? " class=\"neg\"" : "")>\(fixed(point))</span>\(interval)"
+    }
+
+    /// The side of a heatmap square for n nodes: smaller squares for more nodes.
+    static func cellSize(nodeCount n: Int) -> Int { max(10, min(30, 330 / max(n, 1))) }
+
+    /// A heatmap per metric and one of the truth.
+    static func heatmaps(_ data: ReportData) -> String {
+        let n = data.nodeCount, cell = cellSize(nodeCount: n)
+        var charts: [String] = []
+        if let truth = data.truth {
+            charts.append(chart(heatmap: truth, n: n, title: "truth: \(data.truthName)",
+                                subtitle: "single-edge placements trained", cell: cell, id: "heatmap-truth"))
+        }
+        for (index, metric) in data.metrics.enumerated() {
+            charts.append(chart(heatmap: metric.scores, n: n, title: metric.id,
+                                subtitle: metric.direction == .higherIsBetter ? "higher is better" : "lower is better",
+                                cell: cell, id: "heatmap-\(index)"))
+        }
+        return """
+            <section id="heatmaps"><h2>Heatmaps</h2>
+            <p class="note">Rows: source node i; columns: target node j; the square at (i, j) is edge i&gt;j. Darker is a higher value
+            (whatever the metric's direction); grey squares have no value.</p>
+            <div class="charts">
+            \(charts.joined(separator: "\n"))</div></section>
+            """
+    }
+
+    /// One heatmap chart, or a note when the values do not cover n² edges.
+    static func chart(heatmap values: [Double], n: Int, title: String, subtitle: String, cell: Int, id: String) -> String {
+        guard values.count == n * n else {
+            return "<div class=\"chart\"><p class=\"note\">\(HTMLText.escape(title)): \(values.count) values, expected \(n * n)</p></div>"
+        }
+        let grid = (0..<n).map { i in Array(values[(i * n)..<(i * n + n)]) }
+        return "<div class=\"chart\">" + Heatmap(title: title, values: grid, subtitle: subtitle).svg(cellSize: cell, id: id) + "</div>"
+    }
+
+    /// A scatter of score against true accuracy per metric, points coloured by edge kind.
+    static func scatters(_ data: ReportData) -> String {
+        guard let truth = data.truth, truth.count == data.nodeCount * data.nodeCount else {
+            return "<section id=\"scatters\"><h2>Scatter plots</h2><p class=\"note\">No ground truth to plot against.</p></section>"
+        }
+        let edges = Edge.all(nodeCount: data.nodeCount)
+        let groups = zip(Edge.Kind.allCases, kindColours).map { (name: $0.description, colour: $1) }
+        let charts = data.metrics.filter { $0.scores.count == truth.count }.map { metric in
+            let rho = metric.comparison.map { "ρ = " + (($0.spearman.point).map(fixed) ?? "n/a") } ?? "ρ not computed"
+            let points = edges.indices.map { index in
+                ScatterPlot.Point(x: metric.scores[index], y: truth[index], label: edges[index].description,
+                                  group: Edge.Kind.allCases.firstIndex(of: edges[index].kind) ?? 0)
+            }
+            let plot = ScatterPlot(title: "\(metric.id): \(rho)", xLabel: "\(metric.id) score (\(metric.direction.rawValue))",
+                                   yLabel: data.truthName, points: points, groups: groups)
+            return "<div class=\"chart\">" + plot.svg() + "</div>"
+        }
+        return """
+            <section id="scatters"><h2>Scatter plots</h2>
+            <p class="note">One point per single-edge placement: the metric's score across, the true \(HTMLText.escape(data.truthName))
+            up (scores averaged over probe seeds); ρ is the mean over seeds of Spearman's rank correlation, as measured (see the
+            table above).</p>
+            <div class="charts">
+            \(charts.joined(separator: "\n"))</div></section>
+            """
+    }
+
+    /// The table of the placements each strategy chose; the row with the
+    /// best validation accuracy is marked.
+    static func placements(_ data: ReportData) -> String {
+        guard !data.strategies.isEmpty else {
+            return "<section id=\"placements\"><h2>Best placements</h2><p class=\"note\">No strategy was run on this task.</p></section>"
+        }
+        let best = data.strategies.map(\.validationAccuracy).max()
+        let rows = data.strategies.map { result in
+            "<tr\(result.validationAccuracy == best ? " class=\"best\"" : "")><td class=\"text\">\(HTMLText.escape(result.strategy))</td>"
+                + "<td class=\"text\">\(HTMLText.escape(result.metric ?? "–"))</td><td>\(result.k)</td>"
+                + "<td class=\"text\"><code>\(HTMLText.escape(result.placement))</code></td>"
+                + "<td>\(percent(result.validationAccuracy))</td><td>\(percent(result.testAccuracy))</td>"
+                + "<td>\(grouped(result.parameters))</td></tr>"
+        }
+        return """
+            <section id="placements"><h2>Best placements</h2>
+            <p class="note">The placement each strategy chose, trained; strategies choose by validation accuracy, test accuracy is
+            reported only. Bold: the best validation accuracy.</p>
+            <table class="placements"><tr><th class="text">strategy</th><th class="text">metric</th><th>k</th>
+            <th class="text">placement</th><th>val acc</th><th>test acc</th><th>trainable parameters</th></tr>
+            \(rows.joined(separator: "\n"))</table></section>
+            """
+    }
+
+    /// Three decimals; NaN as n/a.
+    static func fixed(_ value: Double) -> String { value.isFinite ? String(format: "%.3f", value) : "n/a" }
+
+    /// An accuracy as a percentage with two decimals.
+    static func percent(_ value: Double) -> String { value.isFinite ? String(format: "%.2f%%", value * 100) : "n/a" }
+
+    /// An integer with thin-space thousands groups (22 713 216).
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out += "\u{2009}" }
+            out.append(digit)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+}
