@@ -101,6 +101,11 @@ struct ProbeOptions: ParsableArguments {
         return try Probe.head(kind, backbone: backbone, task: task)
     }
 
+    /// The probe's head, then the probe pass, on `task`.
+    func run(backbone: Backbone<Float>, task: some ClassificationTask) throws -> EngineProbe {
+        run(backbone: backbone, task: task, head: try head(backbone: backbone, task: task))
+    }
+
     /// The probe pass on `task` with `head`, served as the engine's probe services.
     func run(backbone: Backbone<Float>, task: some ClassificationTask, head: Linear<Float>) -> EngineProbe {
         let probe = Probe(backbone: backbone, batch: Probe.batch(of: task, size: probeSize, seed: probeSeed), head: head)
