@@ -6,13 +6,15 @@ struct AdapterSearch: ParsableCommand {
     /// Runs the command, after making sure OpenBLAS uses the CPU's best kernels.
     static func main() {
         OpenBLASCoreType.reexecuteIfNeeded()
+        PluginIsolation.ignoreBrokenPipes()
         main(nil)
     }
 
     static let configuration = CommandConfiguration(
         commandName: "adapter-search",
         abstract: "Find where to put adapters in a frozen pretrained transformer.",
-        subcommands: [PluginsCommand.self, TrainCommand.self, ScoreCommand.self, BenchCommand.self])
+        subcommands: [PluginsCommand.self, TrainCommand.self, ScoreCommand.self, BenchCommand.self,
+                      PluginWorkerCommand.self])
 }
 
 /// Options every command that loads plugins takes.
