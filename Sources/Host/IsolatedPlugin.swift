@@ -33,11 +33,14 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
 
     /// Starts the worker from `executable` (default: `workerExecutable()`)
     /// and creates `plugin` in it with `configuration`, checked here first.
+    /// `timeout` (seconds, positive) applies to every call, create included.
     /// Throws a `PluginCallError` if the worker cannot start or the plugin
     /// cannot be created, crashes or times out while being created.
     init(_ plugin: PluginDescriptor, environment: PluginEnvironment, configuration: [String: String] = [:],
          timeout: Double?, executable: URL? = nil) throws {
-        if let timeout { precondition(timeout > 0, "the timeout must be positive") }
+        if let timeout, !(timeout > 0 && timeout.isFinite) {
+            throw PluginCallError(plugin: plugin.id, message: "cannot run isolated with a timeout of \(timeout) s: give a positive number of seconds")
+        }
         _ = try plugin.configuration(configuration)  // a user's mistake is reported before any process starts
         let executable = try executable ?? Self.workerExecutable(plugin: plugin.id)
         self.plugin = plugin
@@ -55,7 +58,12 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         // destroy: the plugin gets the call timeout (10 s without one) to clean up, then the child is stopped.
         let deadline = WireChannel.now() + (timeout ?? 10)
         if (try? channel.send(.destroy, deadline: deadline)) != nil {
-            while let (kind, _) = try? channel.receive(deadline: deadline), kind != .result, kind != .failure {}
+            while let (kind, frame) = try? channel.receive(deadline: deadline), kind != .result, kind != .failure {
+                var reader = frame
+                if kind == .log, let level = try? reader.get(Int32.self), let message = try? reader.getString() {
+                    environment.log(plugin.id, level, message)
+                }
+            }
         }
         _ = reap(grace: 2)
     }
@@ -75,6 +83,8 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         return sibling
     }
 
+    /// Scores `edges` in the child (a metric). A crash, a timeout, an error
+    /// of the plugin, or non-finite or missing scores throw a `PluginCallError`.
     func score(_ edges: [Edge]) throws -> [Double] {
         guard plugin.kind == .metric else { throw PluginCallError(plugin: plugin.id, message: "is not a metric") }
         var out = WireWriter()
@@ -91,6 +101,9 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         return scores
     }
 
+    /// Selects a placement of `k` edges in the child (a strategy). A crash, a
+    /// timeout, an error of the plugin, or edges outside the graph or
+    /// repeated throw a `PluginCallError`.
     func select(k: Int) throws -> [Edge] {
         guard plugin.kind == .strategy else { throw PluginCallError(plugin: plugin.id, message: "is not a strategy") }
         var out = WireWriter()
@@ -107,6 +120,7 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         return chosen
     }
 
+    /// Runs `body`, reading call `call`'s answer; an unreadable answer is the plugin's error.
     private func decoded<T>(_ call: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
@@ -219,8 +233,9 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
     }
 
     /// Starts `executable plugin-worker --socket 3` with one end of a new
-    /// socket pair as its descriptor 3 and its standard output sent to
-    /// standard error; returns its pid and the host's end.
+    /// socket pair as its descriptor 3, standard input from /dev/null and
+    /// standard output sent to standard error (the host's standard output
+    /// may be a table or JSON); returns its pid and the host's end.
     private static func spawn(_ executable: URL, plugin: String) throws -> (pid_t, Int32) {
         var ends: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
@@ -238,6 +253,7 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, childEnd, 3)
         posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -251,8 +267,14 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         let words: [String] = [executable.path, "plugin-worker", "--socket", "3"]
         let arguments: [UnsafeMutablePointer<CChar>?] = words.map { word in strdup(word) } + [nil]
         defer { arguments.forEach { free($0) } }
+        // A crash in the worker prints Swift's backtrace (naming the plugin's
+        // function), but must never wait at an interactive prompt.
+        var environment = ProcessInfo.processInfo.environment
+        if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = "interactive=no" }
+        let variables: [UnsafeMutablePointer<CChar>?] = environment.map { entry in strdup("\(entry.key)=\(entry.value)") } + [nil]
+        defer { variables.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable.path, &actions, &attributes, arguments, environ)
+        let result = posix_spawn(&pid, executable.path, &actions, &attributes, arguments, variables)
         guard result == 0 else {
             close(ends[0])
             throw PluginCallError(plugin: plugin, message: "cannot run isolated: starting \(executable.path) failed: "
@@ -283,6 +305,8 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         return out
     }
 
+    /// Reads one request (a `WireService` byte and its arguments), calls the
+    /// provider it names and returns the result's payload; throws what the provider threw.
     private func answer(_ reader: inout WireReader) throws -> WireWriter {
         let code = try reader.get(UInt8.self)
         guard let service = WireService(rawValue: code) else {
@@ -356,17 +380,20 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         return out
     }
 
+    /// Reads an edge sent as a one-element edge array.
     private func oneEdge(_ reader: inout WireReader) throws -> Edge {
         let edges = try reader.getEdges()
         guard edges.count == 1 else { throw WireError.malformed("expected one edge, got \(edges.count)") }
         return edges[0]
     }
 
+    /// The environment's probe, or the error a plugin sees in-process when there is none.
     private func probe() throws -> ProbeProvider {
         guard let probe = environment.probe else { throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run has no probe") }
         return probe
     }
 
+    /// The environment's search services, or the error a plugin sees in-process when there are none.
     private func search() throws -> SearchProvider {
         guard let search = environment.search else {
             throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run offers no search services")
@@ -374,6 +401,7 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         return search
     }
 
+    /// The environment's checkpoint store, or the error a plugin sees in-process when there is none.
     private func checkpoints() throws -> CheckpointStore {
         guard let store = environment.checkpoints else {
             throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run offers no checkpointing")

@@ -21,6 +21,11 @@ struct PluginWorkerCommand: ParsableCommand {
 
     /// Serves the host until it destroys the plugin or goes away.
     func run() throws {
+        var info = stat()
+        guard fstat(socket, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK else {
+            throw ValidationError("descriptor \(socket) is not a socket: plugin-worker is started by adapter-search "
+                                  + "for --isolate, not by hand")
+        }
         let status = PluginWorker(channel: WireChannel(descriptor: socket)).run()
         if status != 0 { throw ExitCode(status) }
     }
@@ -90,6 +95,8 @@ final class PluginWorker {
         try channel.send(.result, payload)
     }
 
+    /// Sends `error` as the current call's failure: a `PluginCallError`'s
+    /// message and status, or any other error's description.
     private func sendFailure(_ error: any Error) throws {
         var out = WireWriter()
         if let error = error as? PluginCallError {
@@ -158,8 +165,11 @@ struct CreateRequest {
     var plugin: String
     /// The user's configuration (checked by the host, defaults filled in by the worker).
     var configuration: [String: String]
+    /// The run's seed (the plugin's random stream derives from it and its id).
     var seed: UInt64
+    /// Residual nodes n.
     var nodeCount: Int
+    /// The edges the run searches over.
     var candidates: [Edge]
     /// Which extensions the host's environment offers.
     var hasProbe: Bool, hasSearch: Bool, hasCheckpoints: Bool
@@ -246,6 +256,9 @@ final class WorkerServices: ProbeProvider, SearchProvider, CheckpointStore, @unc
             _exit(70)
         }
     }
+
+    // Each method below sends its arguments and reads the host's answer,
+    // in the order `IsolatedPlugin.answer` reads and writes them.
 
     func info(probe: Int) throws -> ProbeSummary {
         var reply = try call(.info) { $0.put(UInt32(probe)) }

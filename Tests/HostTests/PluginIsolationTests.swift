@@ -169,6 +169,12 @@ struct PluginIsolationTests {
             }
             #expect(noProbe.plugin == "fixture-probe-metric" && noProbe.message.contains("fixture-probe-metric needs asp.probe/1"),
                     "\(noProbe)")
+            let refused = try #require(throws: PluginCallError.self) {
+                try Self.isolated(plugins["fixture-searcher"], environment, configuration: ["metric": "refuse-create"])
+            }
+            #expect(refused.message == "create failed: the fixture refuses this configuration"
+                    && refused.status == ASP_ERR_INVALID_ARGUMENT, "\(refused)")
+            #expect(throws: PluginCallError.self) { try Self.isolated(plugins["fixture-hang"], environment, timeout: -1) }
         }
     }
 }

@@ -8,7 +8,7 @@
  *   fixture-searcher       a well-behaved strategy that uses every asp.search/1
  *                          and asp.checkpointing/1 service, logs and reports
  *                          progress; parameter "metric" names the metric it asks
- *                          scores of
+ *                          scores of ("refuse-create": create fails)
  *   fixture-probe-metric   a metric whose score of an edge is a hash of every
  *                          probe service's answer for it (info, activations,
  *                          gradients, edge_gradient, singular_values, rank,
@@ -41,6 +41,11 @@ static asp_status isolation_create(const asp_plugin_descriptor *descriptor, cons
         if (strcmp(config->keys[index], "metric") == 0 && strlen(config->values[index]) < sizeof self->metric) {
             strcpy(self->metric, config->values[index]);
         }
+    }
+    if (strcmp(self->metric, "refuse-create") == 0) {
+        free(self);
+        host->set_error(host->context, "the fixture refuses this configuration");
+        return ASP_ERR_INVALID_ARGUMENT;
     }
     *instance = self;
     return ASP_OK;
