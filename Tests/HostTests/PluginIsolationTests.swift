@@ -50,6 +50,28 @@ struct PluginIsolationTests {
                 #expect(try isolated.score(Array(edges.prefix(3))) == Array(inProcess.prefix(3)), "a second call")
             }
             #expect(pid > 0 && !Self.exists(pid), "the worker is reaped when the plugin is released")
+
+            // Extra passes: the request, its dense map included, reaches the host bit for bit.
+            func passes(isolated: Bool) throws -> (requests: [PassRequest], scores: [Double]) {
+                let recorder = RecordedPasses(run.probe)
+                var environment = run.environment()
+                environment.probe = recorder
+                let runner: PluginRunner = isolated ? try Self.isolated(metric, environment)
+                    : try PluginInstance(metric, environment: environment)
+                let scores = try runner.score([Edge(1, 2)])
+                return (recorder.requests, scores)
+            }
+            let (inProcessPasses, inProcessScore) = try passes(isolated: false)
+            let (isolatedPasses, isolatedScore) = try passes(isolated: true)
+            #expect(isolatedScore == inProcessScore)
+            #expect(inProcessPasses.count == 1 && isolatedPasses.count == 1)
+            if let sent = inProcessPasses.first, let received = isolatedPasses.first {
+                #expect(received.perturbations.map(\.edge) == [Edge(0, 1)] && sent.perturbations.map(\.edge) == [Edge(0, 1)])
+                #expect(received.perturbations[0].map.values.map(\.bitPattern) == sent.perturbations[0].map.values.map(\.bitPattern))
+                #expect(received.perturbations[0].map.rows == 16 && received.perturbations[0].map.values.contains { $0 != 0 })
+                #expect(received.batchSeed == sent.batchSeed && received.examples == sent.examples && received.input == sent.input
+                        && received.weights == sent.weights && received.loss == sent.loss)
+            }
         }
     }
 

@@ -12,7 +12,8 @@
  *   fixture-probe-metric   a metric whose score of an edge is a hash of every
  *                          probe service's answer for it (info, activations,
  *                          gradients, edge_gradient, singular_values, rank,
- *                          adapter_init, and an error), so two hosts agree on a
+ *                          adapter_init, run_pass with a dense map, and an
+ *                          error), so two hosts agree on a
  *                          score only if they served every bit alike
  */
 #define _POSIX_C_SOURCE 200809L
@@ -221,16 +222,58 @@ static uint64_t fnv_view(uint64_t hash, const asp_matrix_view *view) {
     return fnv(hash, view->data, (size_t)view->rows * view->cols * sizeof(float));
 }
 
+/**
+ * Hashes an extra pass with a dense map on edge 0>1: the new probe's loss and
+ * G_01 when the host runs it, else its status and message.
+ */
+static uint64_t hash_extra_pass(const asp_host *host, const asp_probe_api *probe) {
+    uint64_t hash = 14695981039346656037ull;
+    asp_probe_info info;
+    asp_edge edge = {0, 1};
+    asp_pass_request request;
+    asp_matrix_view view = {sizeof(asp_matrix_view), 0, 0, NULL};
+    float *map;
+    const float *maps[1];
+    uint32_t index, number = 0;
+    asp_status status;
+    info.struct_size = sizeof info;
+    if (probe->info(host->context, 0, &info) != ASP_OK) return 0;
+    map = malloc((size_t)info.width * info.width * sizeof(float));
+    if (!map) return 0;
+    for (index = 0; index < info.width * info.width; ++index) map[index] = (float)(index % 7) * 1e-3f;
+    maps[0] = map;
+    memset(&request, 0, sizeof request);
+    request.struct_size = sizeof request;
+    request.input = ASP_INPUT_DATA;
+    request.weights = ASP_WEIGHTS_AS_IS;
+    request.loss = ASP_LOSS_CROSS_ENTROPY;
+    request.perturbation_count = 1;
+    request.perturbed_edges = &edge;
+    request.perturbations = maps;
+    status = probe->run_pass(host->context, &request, &number);
+    free(map);
+    hash = fnv(hash, &status, sizeof status);
+    if (status != ASP_OK) {
+        const char *error = host->last_error(host->context);
+        return fnv(hash, error, strlen(error));
+    }
+    if (probe->info(host->context, number, &info) == ASP_OK) hash = fnv(hash, &info.loss, sizeof info.loss);
+    if (probe->edge_gradient(host->context, number, edge, &view) == ASP_OK) hash = fnv_view(hash, &view);
+    return hash;
+}
+
 static asp_status probe_metric_score(void *instance, const asp_edge *edges, uint32_t count, double *scores) {
     const asp_host *host = ((const isolation_instance *)instance)->host;
     const asp_probe_api *probe = host->get_extension(host->context, ASP_EXT_PROBE);
     uint32_t index;
+    uint64_t extra;
     if (!probe) {
         host->set_error(host->context, "fixture-probe-metric needs asp.probe/1");
         return ASP_ERR_UNSUPPORTED;
     }
+    extra = hash_extra_pass(host, probe);
     for (index = 0; index < count; ++index) {
-        uint64_t hash = 14695981039346656037ull;
+        uint64_t hash = extra;
         asp_probe_info info;
         asp_matrix_view view = {sizeof(asp_matrix_view), 0, 0, NULL}, up = view;
         const double *values = NULL;
@@ -287,7 +330,7 @@ static const asp_plugin_descriptor searcher = ISOLATION_STRATEGY("fixture-search
 static const asp_plugin_descriptor probe_metric = {
     sizeof(asp_plugin_descriptor), ASP_KIND_METRIC, "fixture-probe-metric", "Probe hash", "0.0.1",
     "Hashes every probe service's answer.", ASP_HIGHER_IS_BETTER,
-    ASP_NEEDS_PROBE | ASP_NEEDS_SPECTRUM | ASP_NEEDS_ADAPTER_INIT,
+    ASP_NEEDS_PROBE | ASP_NEEDS_SPECTRUM | ASP_NEEDS_ADAPTER_INIT | ASP_NEEDS_EXTRA_PASSES,
     isolation_create, isolation_destroy, probe_metric_score, NULL, 0, NULL};
 
 static const asp_plugin_descriptor *const plugins[] = {&segfault, &hang, &exits, &searcher, &probe_metric};

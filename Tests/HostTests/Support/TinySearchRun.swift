@@ -35,6 +35,37 @@ final class TinySearchRun {
     }
 }
 
+/// The engine's probe, with extra passes recorded instead of run (this
+/// engine does not run them yet): `runPass` keeps the request and answers
+/// probe 0, so a test can check what reached the host bit for bit.
+final class RecordedPasses: ProbeProvider, @unchecked Sendable {
+    // @unchecked: `recorded` is guarded by `lock`.
+    private let engine: EngineProbe
+    private let lock = NSLock()
+    private var recorded: [PassRequest] = []
+
+    init(_ engine: EngineProbe) { self.engine = engine }
+
+    /// The requests so far.
+    var requests: [PassRequest] { lock.withLock { recorded } }
+
+    func info(probe: Int) throws -> ProbeSummary { try engine.info(probe: probe) }
+    func activations(probe: Int, node: Int) throws -> Matrix<Float> { try engine.activations(probe: probe, node: node) }
+    func gradients(probe: Int, node: Int) throws -> Matrix<Float> { try engine.gradients(probe: probe, node: node) }
+    func edgeGradient(probe: Int, edge: Edge) throws -> Matrix<Float> { try engine.edgeGradient(probe: probe, edge: edge) }
+    func singularValues(probe: Int, edge: Edge) throws -> [Double] { try engine.singularValues(probe: probe, edge: edge) }
+    func rank(probe: Int, edge: Edge, relativeTolerance: Double) throws -> Int {
+        try engine.rank(probe: probe, edge: edge, relativeTolerance: relativeTolerance)
+    }
+    func adapterInit(edge: Edge, rank: Int) throws -> (down: Matrix<Float>, up: Matrix<Float>) {
+        try engine.adapterInit(edge: edge, rank: rank)
+    }
+    func runPass(_ request: PassRequest) throws -> Int {
+        lock.withLock { recorded.append(request) }
+        return 0
+    }
+}
+
 /// `asp.search/1` served for real: a metric's scores come from running the
 /// metric plugin in this process on the engine's probe; a placement is
 /// trained (rank-2 adapters, batches of 8, `budget.steps` steps or 4) and
