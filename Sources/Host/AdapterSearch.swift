@@ -6,6 +6,7 @@ struct AdapterSearch: ParsableCommand {
     /// Runs the command, after making sure OpenBLAS uses the CPU's best kernels.
     static func main() {
         OpenBLASCoreType.reexecuteIfNeeded()
+        PluginIsolation.ignoreBrokenPipes()
         main(nil)
     }
 
@@ -13,7 +14,7 @@ struct AdapterSearch: ParsableCommand {
         commandName: "adapter-search",
         abstract: "Find where to put adapters in a frozen pretrained transformer.",
         subcommands: [PluginsCommand.self, TrainCommand.self, ScoreCommand.self, BenchCommand.self,
-                      RunsCommand.self])
+                      RunsCommand.self, PluginWorkerCommand.self])
 }
 
 /// Options every command that loads plugins takes.
