@@ -14,7 +14,7 @@ struct AdapterSearch: ParsableCommand {
         commandName: "adapter-search",
         abstract: "Find where to put adapters in a frozen pretrained transformer.",
         subcommands: [PluginsCommand.self, TrainCommand.self, ScoreCommand.self, BenchCommand.self,
-                      RunsCommand.self, PluginWorkerCommand.self])
+                      SearchCommand.self, RunsCommand.self, PluginWorkerCommand.self])
 }
 
 /// Options every command that loads plugins takes.

@@ -156,6 +156,22 @@ import Testing
         }
     }
 
+    @Test func theChosenPlacementsTestAccuracyIsAddedOnce() throws {
+        try withTemporaryDirectory { folder in
+            let store = try store(in: folder)
+            let run = try makeRun(store).id
+            var untested = evaluation(run, "3>4:r8", accuracy: 0.5)
+            untested.testAccuracy = nil
+            try store.saveEvaluation(untested)
+            try store.saveTestAccuracy(0.625, run: run, placement: "3>4:r8", budget: "steps=300")
+            let saved = try store.evaluations(run: run)
+            #expect(saved.map(\.validationAccuracy) == [0.5] && saved.map(\.testAccuracy) == [0.625])
+            #expect(throws: StoreError.self) { try store.saveTestAccuracy(0.75, run: run, placement: "3>4:r8", budget: "steps=300") }
+            #expect(throws: StoreError.self) { try store.saveTestAccuracy(0.75, run: run, placement: "1>2:r8", budget: "steps=300") }
+            #expect(try store.evaluations(run: run).map(\.testAccuracy) == [0.625], "the first test accuracy stays")
+        }
+    }
+
     @Test func anUnknownRunOrProbeIsAClearError() throws {
         try withTemporaryDirectory { folder in
             let store = try store(in: folder)

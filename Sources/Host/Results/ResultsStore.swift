@@ -288,6 +288,20 @@ final class ResultsStore: Sendable {
         }
     }
 
+    /// Adds the test accuracy to a stored evaluation that has none: a
+    /// strategy validates placements; the one it chooses is then tested.
+    /// A test accuracy is written once; a second one is refused.
+    func saveTestAccuracy(_ accuracy: Double, run: String, placement: String, budget: String) throws(StoreError) {
+        try write { db in
+            try requireRun(db, run)
+            try db.execute(sql: "UPDATE evaluations SET test_accuracy = ? WHERE run = ? AND placement = ? AND budget = ? AND test_accuracy IS NULL",
+                           arguments: [Self.real(accuracy), run, placement, budget])
+            guard db.changesCount == 1 else {
+                throw StoreError.invalidArgument("run \(run) has no untested evaluation of \(placement) under \(budget) to add a test accuracy to")
+            }
+        }
+    }
+
     /// The run's evaluations, in the order they were saved.
     func evaluations(run: String) throws(StoreError) -> [EvaluationRecord] {
         try read { db in
