@@ -13,8 +13,9 @@ struct AdapterSearch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adapter-search",
         abstract: "Find where to put adapters in a frozen pretrained transformer.",
+        version: "0.6.0",
         subcommands: [PluginsCommand.self, TrainCommand.self, ScoreCommand.self, BenchCommand.self,
-                      SearchCommand.self, RunsCommand.self, PluginWorkerCommand.self])
+                      SearchCommand.self, CompareCommand.self, ReportCommand.self, RunsCommand.self, PluginWorkerCommand.self])
 }
 
 /// Options every command that loads plugins takes.

@@ -155,6 +155,14 @@ struct TaskOptions: ParsableArguments {
         }
     }
 
+    /// Every option that decides the task, as one text: two runs are on the
+    /// same task when theirs are equal.
+    var identity: String {
+        [model, trainFile ?? "", validationFile ?? "", testFile ?? "", textColumn, labelColumn, String(fashionMnist),
+         trainImages ?? "", trainLabels ?? "", testImages ?? "", testLabels ?? "", String(dataSeed), String(maxLength)]
+            .joined(separator: "\u{1F}")
+    }
+
     /// The backbone and the task.
     func load() throws -> (Backbone<Float>, any ClassificationTask) {
         let backbone = try Backbone<Float>.load(directory: try CacheFolder.require(model))
