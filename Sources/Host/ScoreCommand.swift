@@ -15,6 +15,7 @@ struct ScoreCommand: ParsableCommand {
     @OptionGroup var task: TaskOptions
     @OptionGroup var probe: ProbeOptions
     @OptionGroup var plugins: PluginOptions
+    @OptionGroup var isolation: PluginIsolation
 
     @Flag(help: "Print CSV: i, j, kind, then one column per metric.")
     var csv = false
@@ -49,7 +50,7 @@ struct ScoreCommand: ParsableCommand {
                     throw ValidationError("no plugin '\(id)'; `adapter-search plugins list` shows what there is")
                 }
                 guard plugin.kind == .metric else { throw ValidationError("plugin '\(id)' is a \(plugin.kind), not a metric") }
-                columns.append((id, try PluginInstance(plugin, environment: environment).score(edges)))
+                columns.append((id, try isolation.makeRunner(plugin, environment: environment).score(edges)))
             } catch {
                 printError("error: metric '\(id)': \(error)")
                 failures.append(id)

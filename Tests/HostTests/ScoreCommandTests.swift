@@ -137,6 +137,17 @@ import Testing
         }
     }
 
+    /// Every metric run isolated, synflow's extra pass included, gives the
+    /// table it gives in the host's own process, to the bit.
+    @Test func isolatedMetricsScoreExactlyAsInProcess() throws {
+        try withTemporaryDirectory { folder in
+            let metrics = Self.metrics.flatMap { ["--metric", $0] } + ["--json"]
+            let own = try score(folder, metrics), isolated = try score(folder, metrics + ["--isolate"])
+            #expect(own.status == 0 && isolated.status == 0, "\(isolated.stderr)")
+            #expect(isolated.stdout == own.stdout && own.stdout.contains("synflow"))
+        }
+    }
+
     @Test func outputsTheTableAsCSVAndHeatmapsAsSVG() throws {
         try withTemporaryDirectory { folder in
             let svg = folder.appendingPathComponent("svg").path
