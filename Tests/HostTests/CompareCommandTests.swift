@@ -50,15 +50,19 @@ import Testing
             }
             #expect(truth.max() == comparison.best_accuracy)
 
-            // Resuming answers everything from the store: the same table, nothing trained.
+            // A run cut off at its end (as a kill leaves it) resumes from the
+            // store: the same table, nothing trained, no probe run again.
+            try store.setStatus(run: comparison.run, .interrupted)
             let again = try runAdapterSearch(["compare", "--store", storePath, "--resume", comparison.run, "--json"])
             #expect(again.status == 0, "\(again.stderr)")
             #expect(try JSONDecoder().decode(Comparison.self, from: Data(again.stdout.utf8)).metrics == comparison.metrics)
             #expect(!again.stderr.contains("trained "), "\(again.stderr)")
             #expect(try store.probes(run: comparison.run).count == 3 && store.evaluations(run: comparison.run).count == 25)
 
+            // A finished run prints its stored result.
             let text = try runAdapterSearch(["compare", "--store", storePath, "--resume", comparison.run])
             #expect(text.stdout.contains("SPEARMAN RHO [95%]") && text.stdout.contains("gradient-norm"), "\(text.stdout)")
+            #expect(text.stderr.contains("has finished"))
         }
     }
 

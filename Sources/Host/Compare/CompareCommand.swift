@@ -7,7 +7,7 @@ import Foundation
 /// stored and resumable), every metric scores every edge on probes drawn
 /// with several seeds, and each metric's Spearman rho, Kendall tau-b, top-k
 /// overlap and regret come with bootstrap intervals over those seeds.
-struct CompareCommand: ParsableCommand {
+struct CompareCommand: StoredRunCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Train every single-edge placement and judge metrics against their validation accuracy.")
@@ -44,29 +44,13 @@ struct CompareCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let results = try store.open(create: true)
-        guard let resume else {
-            return try execute(StoredRun.create("compare", in: results, seed: budget.seed), in: results)
-        }
-        let (record, arguments) = try StoredRun.resume(resume, of: "compare", in: results)
-        var original = try CompareCommand.parse(arguments)
-        original.json = json
-        try original.execute(record, in: results)
-    }
+    static let subcommand = "compare"
+    var seed: UInt64 { budget.seed }
 
-    /// Runs (or continues) `run` and prints the comparison.
-    func execute(_ run: RunRecord, in results: ResultsStore) throws {
-        var found: Comparison?
-        _ = try StoredRun.execute(run, in: results) {
-            found = try compare(in: results, run: run.id)
-            return try found!.json()
-        }
-        if json { print(try found!.json()) } else { print(found!.table(), terminator: "") }
-    }
+    func printText(_ outcome: Comparison) { print(outcome.table(), terminator: "") }
 
     /// Trains the truth, scores, and compares.
-    private func compare(in results: ResultsStore, run: String) throws -> Comparison {
+    func work(in results: ResultsStore, run: String) throws -> Comparison {
         let context = try RunContext(store: results, run: run, task: task, budget: budget, probe: probe, plugins: plugins,
                                      isolation: isolation, space: space)
         let ids = metrics.isEmpty ? context.plugins.filter { $0.kind == .metric }.map(\.id) : metrics
@@ -107,12 +91,6 @@ struct Comparison: Codable {
     var best_edge: String
     var best_accuracy: Double
     var metrics: [MetricComparison]
-
-    func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
 
     /// One row per metric: each statistic with its interval.
     func table() -> String {

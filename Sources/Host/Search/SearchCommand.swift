@@ -6,7 +6,7 @@ import Foundation
 /// metric, picks a placement; the host trains it and reports its accuracy.
 /// Every score and evaluation is committed to the results store as it is
 /// made, so `--resume RUN` continues a killed run without redoing any.
-struct SearchCommand: ParsableCommand {
+struct SearchCommand: StoredRunCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
         abstract: "Choose a placement with a strategy plugin, train it, and report validation and test accuracy.")
@@ -58,34 +58,13 @@ struct SearchCommand: ParsableCommand {
         return configuration
     }
 
-    func run() throws {
-        let results = try store.open(create: true)
-        guard let resume else {
-            return try execute(StoredRun.create("search", in: results, seed: budget.seed), in: results)
-        }
-        let (record, arguments) = try StoredRun.resume(resume, of: "search", in: results)
-        if record.status == .finished, let outcome = record.outcome {
-            printError("run \(resume) has finished; its result:")
-            print(outcome)
-            return
-        }
-        var original = try SearchCommand.parse(arguments)
-        original.json = json
-        try original.execute(record, in: results)
-    }
+    static let subcommand = "search"
+    var seed: UInt64 { budget.seed }
 
-    /// Runs (or continues) `run` and prints what it found.
-    func execute(_ run: RunRecord, in results: ResultsStore) throws {
-        var found: SearchOutcome?
-        _ = try StoredRun.execute(run, in: results) {
-            found = try search(in: results, run: run.id)
-            return try found!.json()
-        }
-        if json { print(try found!.json()) } else { found!.printSummary() }
-    }
+    func printText(_ outcome: SearchOutcome) { outcome.printSummary() }
 
     /// Selects, trains and writes out; returns what `--json` prints.
-    private func search(in results: ResultsStore, run: String) throws -> SearchOutcome {
+    func work(in results: ResultsStore, run: String) throws -> SearchOutcome {
         let start = Date()
         let context = try RunContext(store: results, run: run, task: task, budget: budget, probe: probe, plugins: plugins,
                                      isolation: isolation, space: space)
@@ -148,12 +127,6 @@ struct SearchOutcome: Codable {
     var folder: String = ""
 
     enum CodingKeys: String, CodingKey { case placement, val_acc, test_acc, params, seconds, run }
-
-    func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
 
     func printSummary() {
         print("run              \(run)")
