@@ -129,6 +129,40 @@ import Testing
         }
     }
 
+    /// Ctrl-C (SIGINT) stops a run cleanly between evaluations: it exits with
+    /// an error, is marked interrupted, and --resume finishes it.
+    @Test func anInterruptedRunStopsCleanlyAndResumes() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try setUp(folder)
+            let process = Process()
+            process.executableURL = Locations.executable
+            process.arguments = ["search"] + setup.task + ["--steps", "60", "--strategy", "exhaustive", "--k", "1"]
+            let errors = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            try process.run()
+            var stored = 0
+            let deadline = Date().addingTimeInterval(120)
+            while stored < 3 && process.isRunning && Date() < deadline {
+                usleep(20_000)
+                if let store = try? ResultsStore(path: setup.store, create: false), let run = try? store.runs().first {
+                    stored = (try? store.evaluations(run: run.id).count) ?? 0
+                }
+            }
+            kill(process.processIdentifier, SIGINT)
+            let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit && process.terminationStatus != 0, "\(said)")
+            let store = try ResultsStore(path: setup.store, create: false)
+            let run = try store.runs().first!
+            #expect(run.status == .interrupted && said.contains("--resume \(run.id)"), "\(said)")
+            let before = try store.evaluations(run: run.id).count
+            let resumed = try runAdapterSearch(["search", "--store", setup.store, "--resume", run.id])
+            #expect(resumed.status == 0 && resumed.stderr.contains("\(before) answered from the store"), "\(resumed.stderr)")
+            #expect(try store.run(run.id).status == .finished && store.evaluations(run: run.id).count == 25)
+        }
+    }
+
     /// With --isolate a strategy that segfaults after one evaluation, and one
     /// that hangs, are reported; the host exits with an error; what was
     /// stored is still there.

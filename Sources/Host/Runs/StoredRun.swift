@@ -4,7 +4,7 @@ import Foundation
 /// The life of a run kept in the results store, shared by the commands
 /// that make one (`search`, `compare`): create it with the arguments it was
 /// given, or find it again for `--resume`; mark it finished with its
-/// outcome, or failed with the error.
+/// outcome, or failed with the error (interrupted when the user stopped it).
 enum StoredRun {
     /// The arguments of this process after `subcommand`, without `--resume`
     /// and `--store` (they name the store, not the run).
@@ -68,7 +68,9 @@ enum StoredRun {
 
     /// Runs `body` for `run`: the run is marked running, then finished with
     /// the outcome JSON `body` returns, or failed with the error it throws.
+    /// A run stopped by Ctrl-C is marked interrupted instead.
     static func execute(_ run: RunRecord, in store: ResultsStore, _ body: () throws -> String) throws -> String {
+        Interruption.install()
         do {
             try store.setStatus(run: run.id, .running)
             let outcome = try body()
@@ -76,7 +78,9 @@ enum StoredRun {
             return outcome
         } catch {
             let outcome = try? JSONSerialization.data(withJSONObject: ["error": String(describing: error)])
-            try? store.setStatus(run: run.id, .failed, outcome: outcome.map { String(decoding: $0, as: UTF8.self) })
+            try? store.setStatus(run: run.id, Interruption.requested ? .interrupted : .failed,
+                                 outcome: outcome.map { String(decoding: $0, as: UTF8.self) })
+            if Interruption.requested { printError("run \(run.id) interrupted; continue it with --resume \(run.id)") }
             throw error
         }
     }

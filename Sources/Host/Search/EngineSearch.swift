@@ -87,6 +87,7 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
         let (budget, examples) = resolve(requested)
         let key = Self.key(budget, examples: examples)
         return try placements.map { edges in
+            try Interruption.check()
             let placement = try placement(edges)
             if let stored = try scores.store.evaluation(run: scores.run, placement: placement.description, budget: key) {
                 lock.withLock { storedCount += 1 }

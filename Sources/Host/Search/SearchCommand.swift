@@ -84,7 +84,8 @@ struct SearchCommand: StoredRunCommand {
                                             search: engine, checkpoints: try results.checkpoints(run: run),
                                             progress: { id, fraction, message in
                                                 printError(String(format: "%@: %3.0f%% %@", id, 100 * fraction, message))
-                                            })
+                                            },
+                                            shouldStop: { Interruption.requested })
         let chosen = try context.makeRunner(chosenStrategy, environment, configuration).select(k: k)
         let placement = try engine.placement(chosen)
         printError("\(strategy) chose \(placement); training it (\(budget.steps) steps)")
