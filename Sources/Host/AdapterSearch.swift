@@ -13,7 +13,7 @@ struct AdapterSearch: ParsableCommand {
         commandName: "adapter-search",
         abstract: "Find where to put adapters in a frozen pretrained transformer.",
         subcommands: [PluginsCommand.self, TrainCommand.self, ScoreCommand.self, BenchCommand.self,
-                      RunsCommand.self])
+                      RunsCommand.self, ExportCommand.self])
 }
 
 /// Options every command that loads plugins takes.
