@@ -44,13 +44,18 @@ struct AdapterHubAdapter {
     /// The layers the adapter uses, ascending.
     var layers: [Int] { Array(Set(members.map(\.layer))).sorted() }
 
-    /// AdapterHub's reduction factor for rank `rank` at width `width`: the
-    /// integer d / r when r divides d, else the float d / r when Python's
-    /// `int(d // (d / r))` gives r back; nil when nothing does.
+    /// AdapterHub's reduction factor for rank `rank` at width `width`, which
+    /// AdapterHub turns back into a rank as Python's `int(d // factor)`: the
+    /// integer d / r when r divides d; else the float d / r when that gives r
+    /// back (5 // (5 / 3) is 2.0, so it often does not), else d / (r + 1/2),
+    /// whose quotient lies mid-way between r and r + 1; nil when neither does.
     static func reductionFactor(width: Int, rank: Int) -> ExportJSON? {
         if width % rank == 0 { return .int(width / rank) }
-        let factor = Double(width) / Double(rank)
-        return pythonFloorDivide(Double(width), factor) == Double(rank) ? .float(factor) : nil
+        for factor in [Double(width) / Double(rank), Double(width) / (Double(rank) + 0.5)]
+        where pythonFloorDivide(Double(width), factor) == Double(rank) {
+            return .float(factor)
+        }
+        return nil
     }
 
     /// Python's float `a // b` (CPython's float_floor_div), for b > 0.

@@ -37,8 +37,8 @@ struct UnexpressedEdge: Equatable {
                 "edge \(kept) already sits in the same sub-layer; AdapterHub stacks two bottleneck adapters there by feeding "
                     + "one's output to the next one's residual and norm handling, which is not the sum of both edges"
             case let .rank(rank, width):
-                "rank \(rank): AdapterHub sizes the bottleneck as int(\(width) // reduction_factor), and no float "
-                    + "reduction_factor gives \(rank)"
+                "rank \(rank): AdapterHub sizes the bottleneck as int(\(width) // reduction_factor), and neither "
+                    + "\(width) / \(rank) nor \(width) / \(rank).5 gives \(rank) back"
             }
         }
     }
