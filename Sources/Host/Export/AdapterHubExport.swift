@@ -231,11 +231,11 @@ struct AdapterHubExport {
         lines += [
             adapters.isEmpty ? "# no adapter was exported" : "model.set_active_adapters(Stack(\(adapters.map { "\"\($0.name)\"" }.joined(separator: ", "))))",
             "head = torch.nn.Linear(\(config.width), \(classes.count))",
-            "head.load_state_dict(load_file(\"head.safetensors\"))",
+            "head.load_state_dict(load_file(f\"{export}/head.safetensors\"))",
             "```",
             "",
             "`use_safetensors=True` is required: the weights are `adapter.safetensors`, there is no `pytorch_adapter.bin`.",
-            "(`\(modelClass)` with `load_adapter` works the same way; its own prediction heads are not used.)",
+            "AdapterHub's own prediction heads (`\(modelClass)`) are not used: they cannot pool as AdapterSearch does.",
             "The head reads \(pooling); class names in order: \(classes.joined(separator: ", ")).",
             "",
             "## Adapters",
