@@ -15,7 +15,8 @@ struct AdapterSearch: ParsableCommand {
         abstract: "Find where to put adapters in a frozen pretrained transformer.",
         version: "0.6.0",
         subcommands: [PluginsCommand.self, TrainCommand.self, ScoreCommand.self, BenchCommand.self,
-                      SearchCommand.self, CompareCommand.self, ReportCommand.self, RunsCommand.self, PluginWorkerCommand.self])
+                      SearchCommand.self, CompareCommand.self, ReportCommand.self, ExportCommand.self, RunsCommand.self,
+                      PluginWorkerCommand.self])
 }
 
 /// Options every command that loads plugins takes.

@@ -4,6 +4,12 @@ public struct TrainableState<Scalar: Real>: Sendable {
     public var graph: AdapterGraph<Scalar>
     public var head: Linear<Scalar>
 
+    /// A state from its parts (e.g. adapters read back from a trained folder).
+    public init(graph: AdapterGraph<Scalar>, head: Linear<Scalar>) {
+        self.graph = graph
+        self.head = head
+    }
+
     /// A head drawn from `seed` (uniform, PyTorch's nn.Linear default bound
     /// 1/sqrt(d)) and adapters initialised as their options say.
     public static func initial(_ placement: Placement, width: Int, classes: Int, seed: UInt64,
