@@ -25,19 +25,9 @@ struct ExportCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let config: BackboneConfig
-        do {
-            config = try BackboneConfig(contentsOf: model + "/config.json")
-        } catch {
-            throw ExportError.modelConfig(reason: "\(error)")
-        }
+        let config = try Self.config(of: model)
         let trained = try TrainedPlacement.read(from: placementDir, config: config, model: model)
-        let export = AdapterHubExport(state: trained.state, config: config, classes: trained.classes,
-                                      modelName: Self.modelName(of: model))
-        try export.write(to: out)
-        for item in export.unexpressed {
-            printError("warning: edge \(item.edge) (\(item.edge.kind)) not exported: \(item.reason)")
-        }
+        let export = try Self.export(trained, model: model, config: config, to: out)
         if json {
             print(export.summary.text())
         } else {
@@ -51,6 +41,26 @@ struct ExportCommand: ParsableCommand {
         if strict, !export.unexpressed.isEmpty {
             throw ValidationError("\(export.unexpressed.count) edge(s) of the placement cannot be expressed in AdapterHub (--strict)")
         }
+    }
+
+    /// The backbone config of the checkpoint folder `model`.
+    static func config(of model: String) throws(ExportError) -> BackboneConfig {
+        do {
+            return try BackboneConfig(contentsOf: model + "/config.json")
+        } catch {
+            throw ExportError.modelConfig(reason: "\(error)")
+        }
+    }
+
+    /// Writes `trained` as AdapterHub adapters into `folder`, warning on
+    /// standard error about each edge AdapterHub cannot express.
+    static func export(_ trained: TrainedPlacement, model: String, config: BackboneConfig, to folder: String) throws -> AdapterHubExport {
+        let export = AdapterHubExport(state: trained.state, config: config, classes: trained.classes, modelName: modelName(of: model))
+        try export.write(to: folder)
+        for item in export.unexpressed {
+            printError("warning: edge \(item.edge) (\(item.edge.kind)) not exported to AdapterHub: \(item.reason)")
+        }
+        return export
     }
 
     /// The checkpoint's name: config.json's `_name_or_path` when set, else the folder's name.

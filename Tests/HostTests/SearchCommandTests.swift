@@ -58,7 +58,9 @@ import Testing
             #expect(run.status == .finished && run.command.hasPrefix("adapter-search search"))
             let final = try store.evaluations(run: run.id).first { $0.placement == placement.description && $0.testAccuracy != nil }
             #expect(final?.validationAccuracy == validation && final?.testAccuracy == test)
-            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs/\(run.id)/adapters.safetensors").path))
+            for file in ["adapters.safetensors", "placement.json", "adapterhub/unexpressed_edges.json", "adapterhub/head.safetensors"] {
+                #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs/\(run.id)/\(file)").path), "\(file)")
+            }
         }
     }
 

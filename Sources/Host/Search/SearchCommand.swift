@@ -34,7 +34,7 @@ struct SearchCommand: StoredRunCommand {
     @Option(help: ArgumentHelp("Continue this run of the store where it stopped; its own options are used.", valueName: "run"))
     var resume: String?
 
-    @Option(help: ArgumentHelp("Write placement.json and adapters.safetensors here (default: a folder named after the run beside the store).",
+    @Option(help: ArgumentHelp("Write placement.json, adapters.safetensors and the AdapterHub export (adapterhub/) here (default: a folder named after the run beside the store).",
                                valueName: "dir"))
     var out: String?
 
@@ -106,9 +106,13 @@ struct SearchCommand: StoredRunCommand {
             break  // a resumed run that had already tested it
         }
         let folder = out ?? URL(fileURLWithPath: results.path).deletingLastPathComponent().appendingPathComponent(run).path
-        try TrainedPlacement(state: trained.state, classes: context.task.classes).write(to: folder)
+        let written = TrainedPlacement(state: trained.state, classes: context.task.classes)
+        try written.write(to: folder)
         try results.addArtefact(run: run, name: "placement", path: folder + "/placement.json")
         try results.addArtefact(run: run, name: "adapters", path: folder + "/adapters.safetensors")
+        _ = try ExportCommand.export(written, model: task.model, config: ExportCommand.config(of: task.model),
+                                     to: folder + "/adapterhub")
+        try results.addArtefact(run: run, name: "adapterhub", path: folder + "/adapterhub")
         let (trainedCount, fromStore) = engine.counts
         printError("evaluations: \(trainedCount) trained now, \(fromStore) answered from the store")
         return SearchOutcome(placement: placement.description, val_acc: trained.validation.accuracy, test_acc: trained.test!.accuracy,
