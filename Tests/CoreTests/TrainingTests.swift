@@ -74,4 +74,37 @@ import Testing
         // head 16*3+3; 1>2: 4*16+4 + 16*4+16; 3>3: 2*16+2 + 16*2+16 + 16 (channel scale)
         #expect(state.parameterCount == 51 + 148 + 98)
     }
+
+    /// Evaluation batches hold the first `limit` examples once each, shortest
+    /// first, so they pad less; the evaluation is the one of consecutive batches.
+    @Test func evaluationBatchesByLengthPadLessAndEvaluateTheSame() throws {
+        let words = ["red", "green", "blue", "cat", "dog", "runs"]
+        let tokenizer = try WordPieceTokenizer(vocabulary: ["[PAD]", "[UNK]", "[CLS]", "[SEP]"] + words)
+        var random = SeededRandom(seed: 5)
+        let rows = (0..<40).map { _ -> (text: String, label: String) in
+            let sentence = (0..<Int.random(in: 1...9, using: &random)).map { _ in words.randomElement(using: &random)! }
+            return (sentence.joined(separator: " "), sentence.contains("cat") ? "cat" : "other")
+        }
+        let dataset = TextDataset(rows: rows)
+        let task = TextTask(splits: DataSplits(train: dataset, validation: dataset, test: dataset), tokenizer: tokenizer, maxLength: 16)
+        let sorted = task.evaluationBatches(.validation, size: 8, limit: 30)
+        let keys = sorted.flatMap { $0.keys! }
+        #expect(keys.sorted() == (0..<30).map { Split.validation.key(of: $0) }, "the first 30, once each")
+        let consecutive = stride(from: 0, to: 30, by: 8).map { task.batch(.validation, Array($0..<min($0 + 8, 30))) }
+        func padded(_ batches: [LabelledBatch<Float>]) -> Int {
+            batches.reduce(0) { total, batch in
+                guard case let .tokens(_, _, layout) = batch.input else { return total }
+                return total + layout.rows
+            }
+        }
+        #expect(padded(sorted) < padded(consecutive))
+
+        var config = BackboneConfig(family: .bert, width: 16, layers: 2, heads: 2, intermediateWidth: 32)
+        config.vocabularySize = 4 + words.count; config.maxPositions = 16; config.typeVocabularySize = 2
+        let state = TrainableState<Float>.initial(try Placement(parsing: "1>2,4>1", nodeCount: 5), width: 16, classes: 2, seed: 3)
+        let trainer = Trainer(backbone: Backbone<Float>.random(config, seed: 4), state: state, learningRate: 1e-2, steps: 1)
+        let bySize = try trainer.evaluate(sorted), inOrder = try trainer.evaluate(consecutive)
+        #expect(bySize.accuracy == inOrder.accuracy && bySize.examples == 30)
+        #expect(abs(bySize.loss - inOrder.loss) <= 1e-6 * abs(inOrder.loss))
+    }
 }

@@ -18,6 +18,9 @@ public protocol ClassificationTask: Sendable {
     func count(_ split: Split) -> Int
     /// The examples at `indices` of `split` as one batch, with their keys.
     func batch(_ split: Split, _ indices: [Int]) -> LabelledBatch<Float>
+    /// What example `index` of `split` costs in a batch (text: its tokens):
+    /// batches of examples of one size pad least. 1 unless a task says.
+    func size(of index: Int, in split: Split) -> Int
 }
 
 extension ClassificationTask {
@@ -31,9 +34,15 @@ extension ClassificationTask {
         return batch(.train, Array(order[position * size..<min((position + 1) * size, total)]))
     }
 
-    /// The first `limit` examples of a split (all when nil) in batches of `size`.
+    public func size(of index: Int, in split: Split) -> Int { 1 }
+
+    /// The first `limit` examples of a split (all when nil) in batches of
+    /// `size`, ordered by example size so that each batch pads little
+    /// (evaluation sums over examples, so the order changes no figure).
     public func evaluationBatches(_ split: Split, size: Int, limit: Int? = nil) -> [LabelledBatch<Float>] {
         let total = min(count(split), limit ?? Int.max)
-        return stride(from: 0, to: total, by: size).map { batch(split, Array($0..<min($0 + size, total))) }
+        let order = (0..<total).map { (index: $0, size: self.size(of: $0, in: split)) }
+            .sorted { ($0.size, $0.index) < ($1.size, $1.index) }.map(\.index)
+        return stride(from: 0, to: total, by: size).map { batch(split, Array(order[$0..<min($0 + size, total)])) }
     }
 }

@@ -28,6 +28,9 @@ public struct TextTask: ClassificationTask {
     /// Examples of a split.
     public func count(_ split: Split) -> Int { data(split).0.examples.count }
 
+    /// An example's tokens, [CLS] and [SEP] included.
+    public func size(of index: Int, in split: Split) -> Int { data(split).1[index].count }
+
     /// The examples at `indices` of `split` as one batch, padded to its longest.
     public func batch(_ split: Split, _ indices: [Int]) -> LabelledBatch<Float> {
         let (dataset, ids) = data(split)

@@ -20,6 +20,10 @@ public struct TrainingSubset<Base: ClassificationTask>: ClassificationTask {
         split == .train ? indices.count : base.count(split)
     }
 
+    public func size(of index: Int, in split: Split) -> Int {
+        base.size(of: split == .train ? indices[index] : index, in: split)
+    }
+
     public func batch(_ split: Split, _ positions: [Int]) -> LabelledBatch<Float> {
         split == .train ? base.batch(.train, positions.map { indices[$0] }) : base.batch(split, positions)
     }
