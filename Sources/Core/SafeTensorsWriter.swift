@@ -81,35 +81,18 @@ public enum SafeTensorsWriter {
                            metadata: [String: String]) -> String {
         var members: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + quoted($0.value) }
+            let pairs = metadata.sorted { $0.key < $1.key }.map { JSONString.quoted($0.key) + ":" + JSONString.quoted($0.value) }
             members.append(#""__metadata__":{"# + pairs.joined(separator: ",") + "}")
         }
         var offset = 0
         for entry in entries {
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            members.append(quoted(entry.name) + #":{"dtype":"\#(dtype.rawValue)","shape":[\#(shape)],"data_offsets":[\#(offset),\#(offset + entry.byteCount)]}"#)
+            members.append(JSONString.quoted(entry.name) + #":{"dtype":"\#(dtype.rawValue)","shape":[\#(shape)],"data_offsets":[\#(offset),\#(offset + entry.byteCount)]}"#)
             offset += entry.byteCount
         }
         return "{" + members.joined(separator: ",") + "}"
     }
 
-    /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
 
     /// Creates a temporary file next to `path`, lets `body` write to it
     /// through the function it is given, flushes it to disk and renames it

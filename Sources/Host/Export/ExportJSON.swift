@@ -1,3 +1,4 @@
+import Core
 /// A JSON value written exactly as the export's readers need it: object keys
 /// in the order given, and floats always with a decimal point. (AdapterHub
 /// takes `"scaling": 1.0` as a fixed factor but rejects `"scaling": 1`, and
@@ -35,7 +36,7 @@ indirect enum ExportJSON: Equatable {
         case let .bool(value): return value ? "true" : "false"
         case let .int(value): return String(value)
         case let .float(value): return Self.floatText(value)
-        case let .string(value): return Self.quoted(value)
+        case let .string(value): return JSONString.quoted(value)
         case let .array(items):
             guard !items.isEmpty else { return "[]" }
             if items.allSatisfy({ if case .object = $0 { false } else if case .array = $0 { false } else { true } }) {
@@ -44,7 +45,7 @@ indirect enum ExportJSON: Equatable {
             return "[\n" + items.map { pad + $0.text(indent: indent + 2) }.joined(separator: ",\n") + "\n" + close + "]"
         case let .object(members):
             guard !members.isEmpty else { return "{}" }
-            return "{\n" + members.map { pad + Self.quoted($0.0) + ": " + $0.1.text(indent: indent + 2) }
+            return "{\n" + members.map { pad + JSONString.quoted($0.0) + ": " + $0.1.text(indent: indent + 2) }
                 .joined(separator: ",\n") + "\n" + close + "}"
         }
     }
@@ -57,22 +58,4 @@ indirect enum ExportJSON: Equatable {
         return text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? text : text + ".0"
     }
 
-    /// `text` as a JSON string literal (control characters escaped).
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
 }

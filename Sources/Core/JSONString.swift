@@ -1,0 +1,24 @@
+/// JSON string literals, for the writers that build JSON text by hand
+/// (safetensors headers, AdapterHub configs) to control its exact form.
+public enum JSONString {
+    /// `text` as a JSON string literal: quotes, backslashes and control
+    /// characters escaped, everything else as it is.
+    public static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default:
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
