@@ -116,24 +116,45 @@ public enum MatrixProduct {
         let n = transposeB ? b.rows : b.cols
         precondition(c.rows == m && c.cols == n, "output is \(c.shape), product is \(m) x \(n)")
         guard m > 0, n > 0 else { return }
-        let cols = c.cols
         a.values.withUnsafeBufferPointer { pa in
             b.values.withUnsafeBufferPointer { pb in
                 c.values.withUnsafeMutableBufferPointer { pc in
-                    guard k > 0 else {
-                        for index in pc.indices { pc[index] *= beta }
-                        return
-                    }
-                    // Split op(A)'s rows over the threads: each part is an
-                    // independent single-threaded gemm.
-                    Parallel.forEachChunk(m, minimumChunk: max(1 << 21 / max(n * k, 1), 16)) { rows in
-                        let aStart = transposeA ? rows.lowerBound : rows.lowerBound * a.cols
-                        Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k, alpha: 1,
-                                    a: pa.baseAddress! + aStart, lda: a.cols, b: pb.baseAddress!, ldb: b.cols,
-                                    beta: beta, c: pc.baseAddress! + rows.lowerBound * cols, ldc: cols)
-                    }
+                    rowBlocks(m: m, n: n, k: k, a: pa.baseAddress!, lda: a.cols, transposeA: transposeA,
+                              b: pb.baseAddress!, ldb: b.cols, transposeB: transposeB,
+                              beta: beta, c: pc.baseAddress!, ldc: n)
                 }
             }
+        }
+    }
+
+    /// C = op(A) op(B) + beta C on raw row-major storage, with op(A)'s rows
+    /// (C's rows) split over the threads: each block is an independent
+    /// single-threaded gemm. On each thread `prologue(rows)` runs before its
+    /// block's gemm (it may write those rows of C, or of A when A is not
+    /// transposed) and `epilogue(rows)` after it (it may read and rewrite
+    /// those rows of C): row-local element-wise work fused with the product,
+    /// on data the thread has just touched.
+    @inlinable
+    public static func rowBlocks<Scalar: Real>(m: Int, n: Int, k: Int,
+                                               a: UnsafePointer<Scalar>, lda: Int, transposeA: Bool = false,
+                                               b: UnsafePointer<Scalar>, ldb: Int, transposeB: Bool = false,
+                                               beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int,
+                                               prologue: (Range<Int>) -> Void = { _ in },
+                                               epilogue: (Range<Int>) -> Void = { _ in }) {
+        guard m > 0 else { return }
+        Parallel.forEachChunk(m, minimumChunk: max(1 << 21 / max(n * k, 1), 16)) { rows in
+            prologue(rows)
+            if n > 0 {
+                if k > 0 {
+                    let aStart = transposeA ? rows.lowerBound : rows.lowerBound * lda
+                    Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k, alpha: 1,
+                                a: a + aStart, lda: lda, b: b, ldb: ldb,
+                                beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+                } else {
+                    for row in rows { for col in 0..<n { c[row * ldc + col] *= beta } }
+                }
+            }
+            epilogue(rows)
         }
     }
 }

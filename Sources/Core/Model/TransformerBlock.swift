@@ -98,6 +98,13 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
 
     /// Node 2k-1 from node 2k-2.
     public func attention(_ x: Matrix<Scalar>, layout: BatchLayout) -> (Matrix<Scalar>, AttentionTape) {
+        if placement == .post {
+            // LN(x + Attn(x)) with the norm fused into the output projection's row blocks.
+            let packed = qkv.forward(x)
+            let (context, cache) = Attention.forward(packed, heads: heads, layout: layout)
+            let (y, norm) = projectAndNormalize(attentionOutput, context, adding: x, attentionNorm)
+            return (y, AttentionTape(norm: norm, projected: x, qkv: packed, attention: cache, context: context))
+        }
         let (y, norm, projected, core) = residual(x, attentionNorm) { input in
             let packed = qkv.forward(input)
             let (context, cache) = Attention.forward(packed, heads: heads, layout: layout)
@@ -123,10 +130,22 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
     private func attentionBackward(_ dy: Matrix<Scalar>, _ tape: AttentionTape, layout: BatchLayout,
                                    collecting: Bool) -> (Matrix<Scalar>, TransformerBlock?) {
         var dPacked = tape.qkv
-        let (dx, dOut, dNormOutput) = residualBackward(dy, attentionNorm, tape.norm) { dOut in
-            let dContext = attentionOutput.backward(dOut)
+        let dx: Matrix<Scalar>, dOut: Matrix<Scalar>, dNormOutput: Matrix<Scalar>
+        if placement == .post {
+            // dOut = the norm's backward, fused into the output projection's
+            // row blocks; dx = dOut + dPacked W_qkv, the residual as gemm's C.
+            var dContext = Matrix<Scalar>(rows: dy.rows, cols: attentionOutput.inputWidth) { _ in }
+            var dNorm = Matrix<Scalar>(rows: dy.rows, cols: dy.cols) { _ in }
+            normBackwardThenProject(dy, attentionNorm, tape.norm, attentionOutput, into: &dNorm, &dContext) { _, _ in }
             dPacked = Attention.backward(dContext, qkv: tape.qkv, heads: heads, layout: layout, cache: tape.attention)
-            return qkv.backward(dPacked)
+            dx = projectBackward(qkv, dPacked, adding: dNorm)
+            (dOut, dNormOutput) = (dNorm, dy)
+        } else {
+            (dx, dOut, dNormOutput) = residualBackward(dy, attentionNorm, tape.norm) { dOut in
+                let dContext = attentionOutput.backward(dOut)
+                dPacked = Attention.backward(dContext, qkv: tape.qkv, heads: heads, layout: layout, cache: tape.attention)
+                return qkv.backward(dPacked)
+            }
         }
         guard collecting else { return (dx, nil) }
         var gradients = zeroed
@@ -136,13 +155,106 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
         return (dx, gradients)
     }
 
+    // MARK: Fused row-block passes
+
+    /// LN(residual + linear(input)) (post-LN), the norm run on each row
+    /// block right after that block's product; returns it and the norm's cache.
+    private func projectAndNormalize(_ linear: Linear<Scalar>, _ input: Matrix<Scalar>, adding residual: Matrix<Scalar>,
+                                     _ norm: LayerNorm<Scalar>) -> (Matrix<Scalar>, LayerNorm<Scalar>.Cache) {
+        let rows = input.rows, width = linear.outputWidth
+        precondition(residual.rows == rows && residual.cols == width, "residual of another shape")
+        var inverseStd = [Scalar](repeating: 0, count: rows)
+        var normalized = Matrix<Scalar>(rows: rows, cols: width) { _ in }  // the norm writes every row
+        var y = Matrix<Scalar>(rows: rows, cols: width) { _ in }
+        residual.values.withUnsafeBufferPointer { x in
+        normalized.values.withUnsafeMutableBufferPointer { xhat in
+        y.values.withUnsafeMutableBufferPointer { out in
+        inverseStd.withUnsafeMutableBufferPointer { inverse in
+            _ = linear.forward(input) { block, sum in
+                norm.forwardRows(block, x: x.baseAddress!, adding: UnsafePointer(sum), y: out.baseAddress!,
+                                 normalized: xhat.baseAddress!, inverseStd: inverse.baseAddress!)
+            }
+        }
+        }
+        }
+        }
+        return (y, LayerNorm.Cache(normalized: normalized, inverseStd: inverseStd))
+    }
+
+    /// dNorm = the norm's backward of dy and, block by block on the same
+    /// thread, dProjected = dNorm W (the linear layer's input gradient),
+    /// then `then(rows)` on those rows of dProjected.
+    private func normBackwardThenProject(_ dy: Matrix<Scalar>, _ norm: LayerNorm<Scalar>, _ cache: LayerNorm<Scalar>.Cache,
+                                         _ linear: Linear<Scalar>, into dNorm: inout Matrix<Scalar>,
+                                         _ dProjected: inout Matrix<Scalar>,
+                                         then epilogue: (Range<Int>, UnsafeMutablePointer<Scalar>) -> Void) {
+        let rows = dy.rows
+        dy.values.withUnsafeBufferPointer { g in
+        cache.normalized.values.withUnsafeBufferPointer { xhat in
+        cache.inverseStd.withUnsafeBufferPointer { inverse in
+        dNorm.values.withUnsafeMutableBufferPointer { dN in
+        dProjected.values.withUnsafeMutableBufferPointer { dP in
+            linear.backward(rows: rows, dy: dN.baseAddress!, into: dP.baseAddress!,
+                            prologue: { block in
+                                norm.backwardRows(block, dy: g.baseAddress!, normalized: xhat.baseAddress!,
+                                                  inverseStd: inverse.baseAddress!, dx: dN.baseAddress!)
+                            },
+                            epilogue: { block in epilogue(block, dP.baseAddress!) })
+        }
+        }
+        }
+        }
+        }
+    }
+
+    /// residual + dy W: the linear layer's input gradient with the
+    /// residual branch's gradient added as gemm's C.
+    private func projectBackward(_ linear: Linear<Scalar>, _ dy: Matrix<Scalar>, adding residual: Matrix<Scalar>) -> Matrix<Scalar> {
+        precondition(residual.rows == dy.rows && residual.cols == linear.inputWidth, "residual of another shape")
+        return dy.values.withUnsafeBufferPointer { g in
+        residual.values.withUnsafeBufferPointer { r in
+            Matrix<Scalar>(rows: dy.rows, cols: linear.inputWidth) { dx in
+                linear.backward(rows: dy.rows, dy: g.baseAddress!, into: dx.baseAddress!, adding: r.baseAddress!)
+            }
+        }
+        }
+    }
+
+    /// (hidden, gelu(hidden)) for the MLP's input, the activation run on
+    /// each row block right after that block's product.
+    private func activate(_ input: Matrix<Scalar>) -> (Matrix<Scalar>, Matrix<Scalar>) {
+        let width = intermediate.outputWidth
+        var activated = Matrix<Scalar>(rows: input.rows, cols: width) { _ in }  // every block is written
+        let hidden = activated.values.withUnsafeMutableBufferPointer { out in
+            intermediate.forward(input) { block, hidden in
+                let start = block.lowerBound * width, count = block.count * width
+                Scalar.gelu(UnsafeBufferPointer(start: hidden + start, count: count),
+                            into: UnsafeMutableBufferPointer(start: out.baseAddress! + start, count: count))
+            }
+        }
+        return (hidden, activated)
+    }
+
+    /// gelu'(hidden) * dActivated in place on rows `block` of dActivated.
+    private func activationBackward(_ block: Range<Int>, _ gradient: UnsafeMutablePointer<Scalar>,
+                                    hidden: UnsafePointer<Scalar>) {
+        let width = intermediate.outputWidth, start = block.lowerBound * width, count = block.count * width
+        Scalar.geluBackward(UnsafeBufferPointer(start: gradient + start, count: count),
+                            input: UnsafeBufferPointer(start: hidden + start, count: count),
+                            into: UnsafeMutableBufferPointer(start: gradient + start, count: count))
+    }
+
     // MARK: MLP sub-layer
 
     /// Node 2k from node 2k-1.
     public func mlp(_ a: Matrix<Scalar>) -> (Matrix<Scalar>, MLPTape) {
+        if placement == .post {
+            let (hidden, activated) = activate(a)
+            let (y, norm) = projectAndNormalize(output, activated, adding: a, mlpNorm)
+            return (y, MLPTape(norm: norm, projected: a, hidden: hidden, activated: activated))
+        }
         let (y, norm, projected, core) = residual(a, mlpNorm) { input in
-            let hidden = intermediate.forward(input)
-            let activated = GELU.forward(hidden)
+            let (hidden, activated) = activate(input)
             return (output.forward(activated), (hidden, activated))
         }
         return (y, MLPTape(norm: norm, projected: projected, hidden: core.0, activated: core.1))
@@ -161,10 +273,32 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
     }
 
     private func mlpBackward(_ dy: Matrix<Scalar>, _ tape: MLPTape, collecting: Bool) -> (Matrix<Scalar>, TransformerBlock?) {
-        var dHidden = tape.hidden
-        let (dx, dOut, dNormOutput) = residualBackward(dy, mlpNorm, tape.norm) { dOut in
-            dHidden = GELU.backward(output.backward(dOut), input: tape.hidden)
-            return intermediate.backward(dHidden)
+        var dHidden = Matrix<Scalar>(rows: dy.rows, cols: intermediate.outputWidth) { _ in }  // every block is written
+        let dx: Matrix<Scalar>, dOut: Matrix<Scalar>, dNormOutput: Matrix<Scalar>
+        if placement == .post {
+            // Row blocks of: dOut = the norm's backward, dHidden = gelu' * (dOut W2);
+            // then dx = dOut + dHidden W1, the residual as gemm's C.
+            var dNorm = Matrix<Scalar>(rows: dy.rows, cols: dy.cols) { _ in }
+            tape.hidden.values.withUnsafeBufferPointer { hidden in
+                normBackwardThenProject(dy, mlpNorm, tape.norm, output, into: &dNorm, &dHidden) { block, gradient in
+                    activationBackward(block, gradient, hidden: hidden.baseAddress!)
+                }
+            }
+            dx = projectBackward(intermediate, dHidden, adding: dNorm)
+            (dOut, dNormOutput) = (dNorm, dy)
+        } else {
+            (dx, dOut, dNormOutput) = residualBackward(dy, mlpNorm, tape.norm) { dOut in
+                dOut.values.withUnsafeBufferPointer { g in
+                tape.hidden.values.withUnsafeBufferPointer { hidden in
+                dHidden.values.withUnsafeMutableBufferPointer { dH in
+                    output.backward(rows: dOut.rows, dy: g.baseAddress!, into: dH.baseAddress!, epilogue: { block in
+                        activationBackward(block, dH.baseAddress!, hidden: hidden.baseAddress!)
+                    })
+                }
+                }
+                }
+                return intermediate.backward(dHidden)
+            }
         }
         guard collecting else { return (dx, nil) }
         var gradients = zeroed

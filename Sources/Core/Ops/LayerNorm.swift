@@ -83,6 +83,41 @@ public struct LayerNorm<Scalar: Real>: Sendable {
         }
     }
 
+    /// The forward of rows `rows` on raw storage (row stride = the width):
+    /// normalises x (+ residual) into those rows of y and normalized and
+    /// their entries of inverseStd. What fused callers run on one thread's
+    /// block of rows.
+    public func forwardRows(_ rows: Range<Int>, x: UnsafePointer<Scalar>, adding residual: UnsafePointer<Scalar>?,
+                            y: UnsafeMutablePointer<Scalar>, normalized: UnsafeMutablePointer<Scalar>,
+                            inverseStd: UnsafeMutablePointer<Scalar>) {
+        let width = gamma.count, start = rows.lowerBound * width, count = rows.count * width
+        gamma.withUnsafeBufferPointer { gamma in
+        beta.withUnsafeBufferPointer { beta in
+            Scalar.layerNormRows(LayerNormRows(
+                x: UnsafeBufferPointer(start: x + start, count: count),
+                residual: residual.map { UnsafeBufferPointer(start: $0 + start, count: count) },
+                rows: rows.count, width: width, gamma: gamma, beta: beta, epsilon: epsilon,
+                normalized: UnsafeMutableBufferPointer(start: normalized + start, count: count),
+                y: UnsafeMutableBufferPointer(start: y + start, count: count),
+                inverseStd: UnsafeMutableBufferPointer(start: inverseStd + rows.lowerBound, count: rows.count)))
+        }
+        }
+    }
+
+    /// The backward of rows `rows` on raw storage: those rows of dx from
+    /// dy and the cache's normalized rows and inverse deviations.
+    public func backwardRows(_ rows: Range<Int>, dy: UnsafePointer<Scalar>, normalized: UnsafePointer<Scalar>,
+                             inverseStd: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>) {
+        let width = gamma.count, start = rows.lowerBound * width, count = rows.count * width
+        gamma.withUnsafeBufferPointer { gamma in
+            Scalar.layerNormBackwardRows(LayerNormBackwardRows(
+                dy: UnsafeBufferPointer(start: dy + start, count: count),
+                normalized: UnsafeBufferPointer(start: normalized + start, count: count),
+                inverseStd: UnsafeBufferPointer(start: inverseStd + rows.lowerBound, count: rows.count), gamma: gamma,
+                rows: rows.count, width: width, dx: UnsafeMutableBufferPointer(start: dx + start, count: count)))
+        }
+    }
+
     /// dL/dgamma = sum over rows of dL/dy * xhat, dL/dbeta = sum of dL/dy.
     public func parameterGradients(_ dy: Matrix<Scalar>, _ cache: Cache) -> LayerNorm<Scalar> {
         var dGamma = [Scalar](repeating: 0, count: dy.cols), dBeta = dGamma
