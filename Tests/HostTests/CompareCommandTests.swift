@@ -23,6 +23,9 @@ import Testing
             #expect(result.status == 0, "\(result.stderr)")
             let comparison = try JSONDecoder().decode(Comparison.self, from: Data(result.stdout.utf8))
             #expect(comparison.edges == 25 && comparison.seeds == 3 && comparison.metrics.map(\.metric) == ["gradient-norm", "snip"])
+            for key in ["\"spearman\"", "\"kendall_tau_b\"", "\"top_k_overlap\"", "\"regret\"", "\"best_edge\"", "\"undefined_seeds\""] {
+                #expect(result.stdout.contains(key), "JSON key \(key)")
+            }
 
             // The same statistics, recomputed from what the store holds.
             let store = try ResultsStore(path: storePath, create: false)

@@ -23,6 +23,12 @@ struct MetricComparison: Equatable, Sendable, Codable {
     /// True best accuracy minus the true accuracy of the metric's best edge.
     var regret: BootstrapEstimate
 
+    /// The JSON keys, snake_case like every other output of the tool.
+    enum CodingKeys: String, CodingKey {
+        case metric, direction, k, edges, seeds, spearman, regret
+        case kendallTauB = "kendall_tau_b", topKOverlap = "top_k_overlap"
+    }
+
     /// Compares a metric with the truth. `seedScores[s][e]` is the score of
     /// edge e under probe seed s, `truth[e]` its true accuracy (NaN for an
     /// edge not trained yet); edges are in one fixed order (source-major).
