@@ -47,6 +47,12 @@ public struct Edge: Hashable, Comparable, Sendable, CustomStringConvertible {
         (0..<nodeCount).flatMap { source in (0..<nodeCount).map { Edge(source, $0) } }
     }
 
+    /// The edge's position in `all(nodeCount:)`: source * nodeCount + target.
+    public func position(nodeCount: Int) -> Int {
+        precondition((0..<nodeCount).contains(source) && (0..<nodeCount).contains(target), "edge \(self) outside \(nodeCount) nodes")
+        return source * nodeCount + target
+    }
+
     /// Orders by source, then target.
     public static func < (lhs: Edge, rhs: Edge) -> Bool {
         (lhs.source, lhs.target) < (rhs.source, rhs.target)

@@ -4,3 +4,11 @@ import Foundation
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
+
+/// `value` as JSON text: how every command prints `--json`. Keys are sorted
+/// unless `formatting` says otherwise.
+func jsonText(_ value: some Encodable, formatting: JSONEncoder.OutputFormatting = [.sortedKeys]) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = formatting
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}

@@ -40,9 +40,7 @@ struct TrainCommand: ParsableCommand {
         let result = TrainResult(val_acc: validation.accuracy, test_acc: test.accuracy, params: run.state.parameterCount,
                                  seconds: seconds)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            print(try jsonText(result))
         } else {
             print("placement        \(spec)")
             print("validation acc   \(String(format: "%.4f", validation.accuracy)) (\(validation.examples) examples)")

@@ -35,9 +35,7 @@ struct BenchCommand: ParsableCommand {
                 results[index].fraction = results[index].gflops / sgemm
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(results), as: UTF8.self))
+                print(try jsonText(results, formatting: [.prettyPrinted, .sortedKeys]))
             } else {
                 print("sgemm 2048 x 2048: \(String(format: "%.1f", sgemm)) GFLOP/s")
                 print(TextTable.render([["SHAPE", "FWD S", "FWD+BWD S", "GFLOP/S", "FRACTION OF SGEMM"]] + results.map {
@@ -74,9 +72,7 @@ struct BenchCommand: ParsableCommand {
                 if !json { print(line) }
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                print(try jsonText(result, formatting: [.prettyPrinted, .sortedKeys]))
             } else {
                 print(String(format: "cache speedup over all %d edges: %.2f", backbone.nodeCount * backbone.nodeCount,
                              result.cache_speedup_all))
@@ -111,9 +107,7 @@ struct BenchCommand: ParsableCommand {
             let backbone = try Backbone<Float>.load(directory: try CacheFolder.require(model))
             let result = try ScoreBenchmark.measure(backbone, metric: plugin, repeats: repeats)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                print(try jsonText(result, formatting: [.prettyPrinted, .sortedKeys]))
             } else {
                 print(String(format: "probe pass (32 x 32 tokens, forward + backward): %.3f s", result.pass_s))
                 print(String(format: "scoring all %d edges with %@: %.3f s (of which every G_ij: %.3f s)", result.edges, metric,
@@ -139,9 +133,7 @@ struct ScoreBenchmark: Codable {
     /// (edge gradients, spectra or ranks, the plugin's calls).
     static func measure(_ backbone: Backbone<Float>, metric: PluginDescriptor, repeats: Int) throws -> ScoreBenchmark {
         var random = SeededRandom(seed: 1)
-        let layout = BatchLayout(examples: 32, length: 32)
-        let ids = (0..<layout.rows).map { _ in Int32.random(in: 1000..<30000, using: &random) }
-        let batch = LabelledBatch<Float>(input: .tokens(ids: ids, types: [Int32](repeating: 0, count: layout.rows), layout: layout),
+        let batch = LabelledBatch<Float>(input: randomTokens(examples: 32, length: 32, using: &random),
                                          labels: (0..<32).map { _ in Int.random(in: 0..<26, using: &random) })
         let head = TrainableState<Float>.initial(Placement([]), width: backbone.width, classes: 26, seed: 0).head
         var probe: Probe?
@@ -178,9 +170,7 @@ struct PassBenchmark: Codable {
     /// Times forward and forward+backward (node gradients) on random tokens.
     static func measure(_ backbone: Backbone<Float>, examples: Int, length: Int, repeats: Int) -> PassBenchmark {
         var random = SeededRandom(seed: 1)
-        let layout = BatchLayout(examples: examples, length: length)
-        let ids = (0..<layout.rows).map { _ in Int32.random(in: 1000..<30000, using: &random) }
-        let input = BackboneInput<Float>.tokens(ids: ids, types: [Int32](repeating: 0, count: layout.rows), layout: layout)
+        let input = randomTokens(examples: examples, length: length, using: &random)
         let seed = Matrix<Float>(rows: examples, cols: backbone.width,
                                  values: (0..<examples * backbone.width).map { _ in Float.random(in: -1...1, using: &random) })
         let forward = Stopwatch.fastest(repeats) { _ = backbone.forward(input) }
@@ -224,4 +214,12 @@ enum Stopwatch {
         }
         return 2 * pow(Double(size), 3) / seconds / 1e9
     }
+}
+
+/// Unpadded batches of random word-piece ids (1000 ..< 30000, inside
+/// MiniLM's vocabulary), the input every engine benchmark times.
+func randomTokens(examples: Int, length: Int, using random: inout SeededRandom) -> BackboneInput<Float> {
+    let layout = BatchLayout(examples: examples, length: length)
+    let ids = (0..<layout.rows).map { _ in Int32.random(in: 1000..<30000, using: &random) }
+    return .tokens(ids: ids, types: [Int32](repeating: 0, count: layout.rows), layout: layout)
 }

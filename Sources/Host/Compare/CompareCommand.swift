@@ -58,10 +58,10 @@ struct CompareCommand: StoredRunCommand {
 
         // The truth: every candidate single edge, trained under the run's budget.
         var truth = [Double](repeating: .nan, count: context.scores.edges.count)
-        let position = Dictionary(uniqueKeysWithValues: context.scores.edges.enumerated().map { ($1, $0) })
+        let nodes = context.backbone.nodeCount
         for (done, edge) in context.candidates.enumerated() {
             let evaluation = try context.search.evaluate([[edge]], budget: Budget())[0]
-            truth[position[edge]!] = evaluation.accuracy
+            truth[edge.position(nodeCount: nodes)] = evaluation.accuracy
             printError("truth: \(done + 1)/\(context.candidates.count) edges")
         }
 
@@ -72,7 +72,7 @@ struct CompareCommand: StoredRunCommand {
             return MetricComparison.compare(metric: plugin.id, direction: ScoreDirection(abi: plugin.direction) ?? .higherIsBetter,
                                             seedScores: seedScores, truth: truth, k: topK, resamples: resamples, seed: budget.seed)
         }
-        let trained = context.candidates.map { truth[position[$0]!] }
+        let trained = context.candidates.map { truth[$0.position(nodeCount: nodes)] }
         let bestIndex = trained.indices.max { trained[$0] < trained[$1] || (trained[$0] == trained[$1] && $0 > $1) }!
         return Comparison(run: run, edges: context.candidates.count, seeds: seeds.count,
                           best_edge: context.candidates[bestIndex].description, best_accuracy: trained[bestIndex],

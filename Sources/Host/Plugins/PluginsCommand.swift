@@ -67,9 +67,7 @@ enum PluginListing {
     }
 
     static func json(_ plugins: [PluginDescriptor]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(plugins.map(entry)), as: UTF8.self)
+        try jsonText(plugins.map(entry), formatting: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
     /// An aligned table, one plugin a row.

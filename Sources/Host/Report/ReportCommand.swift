@@ -40,7 +40,6 @@ extension ReportData {
         let config = try BackboneConfig(contentsOf: task.model + "/config.json")
         let n = config.nodeCount
         let edges = Edge.all(nodeCount: n)
-        let position = Dictionary(uniqueKeysWithValues: edges.enumerated().map { ($1, $0) })
 
         // The truth: single-edge evaluations under the budget most of them share.
         let singles = try store.evaluations(run: id).compactMap { record -> (Edge, EvaluationRecord)? in
@@ -51,7 +50,7 @@ extension ReportData {
         var truth: [Double]?
         if let (_, records) = budgets.max(by: { $0.value.count < $1.value.count }) {
             var values = [Double](repeating: .nan, count: edges.count)
-            for (edge, record) in records { values[position[edge]!] = record.validationAccuracy }
+            for (edge, record) in records { values[edge.position(nodeCount: n)] = record.validationAccuracy }
             truth = values
         }
 
@@ -60,7 +59,9 @@ extension ReportData {
         for set in try store.scoreSets(run: id) {
             guard let stored = try store.scores(run: id, probe: set.probe, metric: set.metric) else { continue }
             var values = [Double](repeating: .nan, count: edges.count)
-            for score in stored { if let index = position[Edge(score.source, score.target)] { values[index] = score.value } }
+            for score in stored where (0..<n).contains(score.source) && (0..<n).contains(score.target) {
+                values[Edge(score.source, score.target).position(nodeCount: n)] = score.value
+            }
             if seedScores[set.metric] == nil { order.append(set.metric) }
             seedScores[set.metric, default: []].append(values)
             directions[set.metric] = set.direction

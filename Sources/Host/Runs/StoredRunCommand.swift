@@ -47,20 +47,13 @@ extension StoredRunCommand {
         var found: Outcome?
         _ = try StoredRun.execute(run, in: results) {
             found = try work(in: results, run: run.id)
-            return try Self.encoded(found!)
+            return try jsonText(found!)
         }
         show(found!)
     }
 
     /// Prints `outcome` as JSON or as text.
     func show(_ outcome: Outcome) {
-        if json, let text = try? Self.encoded(outcome) { print(text) } else { printText(outcome) }
-    }
-
-    /// The outcome's JSON, keys sorted.
-    static func encoded(_ outcome: Outcome) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(outcome), as: UTF8.self)
+        if json, let text = try? jsonText(outcome) { print(text) } else { printText(outcome) }
     }
 }

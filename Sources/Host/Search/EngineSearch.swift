@@ -45,13 +45,12 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
     var counts: (trained: Int, fromStore: Int) { lock.withLock { (trainedCount, storedCount) } }
 
     func scores(metric: String, edges: [Edge]) throws -> (scores: [Double], direction: Int32) {
-        let all = try scores.scores(metric: metric)
-        let index = Dictionary(uniqueKeysWithValues: scores.edges.enumerated().map { ($1, $0) })
+        let all = try scores.scores(metric: metric), nodes = backbone.nodeCount
         let values = try edges.map { edge -> Double in
-            guard let position = index[edge] else {
-                throw ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: "no edge \(edge) over \(backbone.nodeCount) nodes")
+            guard (0..<nodes).contains(edge.source), (0..<nodes).contains(edge.target) else {
+                throw ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: "no edge \(edge) over \(nodes) nodes")
             }
-            return all.values[position]
+            return all.values[edge.position(nodeCount: nodes)]
         }
         return (values, all.direction)
     }
@@ -66,7 +65,7 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
         guard Set(edges).count == edges.count else {
             throw ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: "a placement names an edge twice: \(edges)")
         }
-        return Placement(edges: edges.sorted { ($0.source, $0.target) < ($1.source, $1.target) }, options: adapter)
+        return Placement(edges: edges.sorted(), options: adapter)
     }
 
     /// The run's budget with an asp_budget's non-zero fields applied, and the

@@ -20,7 +20,8 @@ final class RunScores: @unchecked Sendable {
     private let task: any ClassificationTask
     private let makeRunner: PluginRunnerFactory
     private let lock = NSLock()
-    private var probes: [UInt64: EngineProbe] = [:]
+    /// The probe passes this process ran, by seed, with their store ids.
+    private var probes: [UInt64: (engine: EngineProbe, id: Int64)] = [:]
 
     /// Every edge of the backbone, in the store's order.
     let edges: [Edge]
@@ -72,7 +73,7 @@ final class RunScores: @unchecked Sendable {
 
     /// The probe pass with `seed` (run now if this process has not) and its store id.
     private func probe(seed: UInt64) throws -> (EngineProbe, Int64) {
-        if let known = lock.withLock({ probes[seed] }), let id = try storedProbe(seed: seed) { return (known, id) }
+        if let known = lock.withLock({ probes[seed] }) { return known }
         var options = probeOptions
         options.probeSeed = seed
         let start = Date()
@@ -80,7 +81,7 @@ final class RunScores: @unchecked Sendable {
         let id = try storedProbe(seed: seed) ?? store.addProbe(run: run, seed: seed, examples: engine.probe.examples,
                                                                 head: options.head.rawValue, loss: engine.probe.loss,
                                                                 seconds: Date().timeIntervalSince(start))
-        lock.withLock { probes[seed] = engine }
+        lock.withLock { probes[seed] = (engine, id) }
         return (engine, id)
     }
 }
