@@ -73,7 +73,7 @@ import Testing
         try withTemporaryDirectory { folder in
             let (task, storePath) = try arguments(folder)
             let compare = try runAdapterSearch(["compare"] + task + ["--metric", "gradient-rank", "--metric", "fisher",
-                                                                     "--probe-seeds", "2", "--json"])
+                                                                     "--probe-seeds", "2", "--adapter", "r4", "--json"])
             #expect(compare.status == 0, "\(compare.stderr)")
             let run = try JSONDecoder().decode(Comparison.self, from: Data(compare.stdout.utf8)).run
             let search = try runAdapterSearch(["search"] + task + ["--strategy", "top-k", "--metric", "fisher", "--k", "2", "--json"])
@@ -90,6 +90,9 @@ import Testing
             #expect(html.components(separatedBy: "<rect").count - 1 >= 3 * 25)
             #expect(html.contains("validation accuracy"))
             #expect(!html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""), "no network address but SVG's namespace")
+
+            // One adapter with the run's options: rank 4, 2 * 4 * 16 + 4 + 16 parameters on d = 16.
+            #expect(html.contains("one adapter, r4") && html.contains(">148<"), "the run's adapter")
 
             let unknown = try runAdapterSearch(["report", "r000000", "--out", out, "--store", storePath])
             #expect(unknown.status != 0 && unknown.stderr.contains("r000000"))

@@ -36,7 +36,7 @@ extension ReportData {
     /// the store on the same task.
     init(run id: String, store: ResultsStore) throws {
         let run = try store.run(id)
-        let task = try StoredRun.task(of: run)
+        let (task, space) = try StoredRun.options(of: run)
         let config = try BackboneConfig(contentsOf: task.model + "/config.json")
         let n = config.nodeCount
         let edges = Edge.all(nodeCount: n)
@@ -79,7 +79,7 @@ extension ReportData {
 
         self.init(runID: id, task: Self.describe(task, config: config), configurationJSON: run.configuration, nodeCount: n,
                   metrics: metrics, truth: truth, strategies: try Self.strategies(in: store, task: task),
-                  parameterCounts: Self.parameterCounts(config: config))
+                  parameterCounts: Self.parameterCounts(config: config, adapter: try space.adapterOptions()))
     }
 
     /// The k a compare run used for its top-k overlap (5 otherwise).
@@ -110,11 +110,13 @@ extension ReportData {
     }
 
     /// The parameter counts next to the placements: the frozen backbone's
-    /// blocks, and one rank-8 adapter.
-    static func parameterCounts(config: BackboneConfig) -> [ParameterCount] {
+    /// blocks, and one adapter with the run's options.
+    static func parameterCounts(config: BackboneConfig, adapter: AdapterOptions) -> [ParameterCount] {
         let d = config.width, ffn = config.intermediateWidth
         let block = 4 * d * d + 4 * d + 2 * d * ffn + ffn + d + 4 * d
+        let one = Placement([.init(edge: Edge(0, 0), options: adapter)])
+        let count = AdapterGraph<Float>.initialized(one, width: d, seed: 0).parameterCount
         return [ParameterCount(item: "backbone blocks (frozen)", count: config.layers * block),
-                ParameterCount(item: "one adapter, r = 8", count: 2 * 8 * d + 8 + d)]
+                ParameterCount(item: "one adapter, \(one.description.dropFirst("0>0:".count))", count: count)]
     }
 }

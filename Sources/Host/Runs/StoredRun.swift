@@ -56,12 +56,12 @@ enum StoredRun {
         return arguments
     }
 
-    /// The task options `run` was started with.
-    static func task(of run: RunRecord) throws -> TaskOptions {
+    /// The task and search-space options `run` was started with.
+    static func options(of run: RunRecord) throws -> (task: TaskOptions, space: SearchSpaceOptions) {
         let arguments = try arguments(of: run)
         switch subcommand(of: run) {
-        case "search": return try SearchCommand.parse(arguments).task
-        case "compare": return try CompareCommand.parse(arguments).task
+        case "search": let command = try SearchCommand.parse(arguments); return (command.task, command.space)
+        case "compare": let command = try CompareCommand.parse(arguments); return (command.task, command.space)
         default: throw ValidationError("run \(run.id) is a `\(run.command)` run; reports are made of search and compare runs")
         }
     }
