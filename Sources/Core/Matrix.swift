@@ -141,19 +141,41 @@ public enum MatrixProduct {
                                                beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int,
                                                prologue: (Range<Int>) -> Void = { _ in },
                                                epilogue: (Range<Int>) -> Void = { _ in }) {
-        guard m > 0 else { return }
-        Parallel.forEachChunk(m, minimumChunk: max(1 << 21 / max(n * k, 1), 16)) { rows in
-            prologue(rows)
-            if n > 0 {
-                if k > 0 {
-                    let aStart = transposeA ? rows.lowerBound : rows.lowerBound * lda
-                    Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k, alpha: 1,
-                                a: a + aStart, lda: lda, b: b, ldb: ldb,
-                                beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
-                } else {
-                    for row in rows { for col in 0..<n { c[row * ldc + col] *= beta } }
-                }
+        splitRows(m, work: n * k, prologue: prologue, epilogue: epilogue) { rows in
+            guard n > 0 else { return }
+            guard k > 0 else {
+                for row in rows { for col in 0..<n { c[row * ldc + col] *= beta } }
+                return
             }
+            let aStart = transposeA ? rows.lowerBound : rows.lowerBound * lda
+            Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k, alpha: 1,
+                        a: a + aStart, lda: lda, b: b, ldb: ldb, beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+        }
+    }
+
+    /// The same row-block product with B packed once (`PackedMatrix`): A is
+    /// `m` x `b.rows`, not transposed.
+    @inlinable
+    public static func rowBlocks<Scalar: Real>(m: Int, a: UnsafePointer<Scalar>, lda: Int, b: PackedMatrix<Scalar>,
+                                               beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int,
+                                               prologue: (Range<Int>) -> Void = { _ in },
+                                               epilogue: (Range<Int>) -> Void = { _ in }) {
+        splitRows(m, work: b.rows * b.cols, prologue: prologue, epilogue: epilogue) { rows in
+            b.multiply(m: rows.count, a: a + rows.lowerBound * lda, lda: lda, beta: beta,
+                       c: c + rows.lowerBound * ldc, ldc: ldc)
+        }
+    }
+
+    /// Runs prologue, `product` and epilogue on each block of `m` rows, the
+    /// blocks split over the threads; `work` (B's size) sets how few rows
+    /// are worth a thread.
+    @inlinable
+    static func splitRows(_ m: Int, work: Int, prologue: (Range<Int>) -> Void, epilogue: (Range<Int>) -> Void,
+                          product: (Range<Int>) -> Void) {
+        guard m > 0 else { return }
+        Parallel.forEachChunk(m, minimumChunk: max(1 << 21 / max(work, 1), 16)) { rows in
+            prologue(rows)
+            product(rows)
             epilogue(rows)
         }
     }

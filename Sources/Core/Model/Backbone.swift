@@ -27,11 +27,12 @@ public struct Backbone<Scalar: Real>: Sendable {
     /// How the last node becomes one vector per example.
     public var pooling: Pooling
 
-    /// A backbone from its parts.
+    /// A backbone from its parts. The blocks' weights stay fixed, so they
+    /// are packed here, once, for the packed product kernel (`PackedMatrix`).
     public init(embeddings: Embeddings, blocks: [TransformerBlock<Scalar>], finalNorm: LayerNorm<Scalar>?,
                 pooling: Pooling) {
         self.embeddings = embeddings
-        self.blocks = blocks
+        self.blocks = blocks.map { $0.packingWeights() }
         self.finalNorm = finalNorm
         self.pooling = pooling
     }

@@ -308,6 +308,14 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
         return (dx, gradients)
     }
 
+    /// The block with its four weights packed for the packed product kernel
+    /// (`Linear.packingWeight()`).
+    public func packingWeights() -> TransformerBlock {
+        TransformerBlock(placement: placement, heads: heads, qkv: qkv.packingWeight(),
+                         attentionOutput: attentionOutput.packingWeight(), attentionNorm: attentionNorm,
+                         intermediate: intermediate.packingWeight(), output: output.packingWeight(), mlpNorm: mlpNorm)
+    }
+
     /// The block with `transform` applied to every parameter.
     public func mapped(_ transform: (Scalar) -> Scalar) -> TransformerBlock {
         TransformerBlock(placement: placement, heads: heads, qkv: qkv.mapped(transform),

@@ -1,7 +1,7 @@
 /// A fully connected layer, y = x W^T + b, with PyTorch's (out x in) weight.
 public struct Linear<Scalar: Real>: Sendable {
-    /// The weight, outputs x inputs.
-    public var weight: Matrix<Scalar>
+    /// The weight, outputs x inputs. Changing it drops `packed`.
+    public var weight: Matrix<Scalar> { didSet { packed = nil } }
     /// The bias, one per output.
     public var bias: [Scalar]
 
@@ -10,6 +10,21 @@ public struct Linear<Scalar: Real>: Sendable {
         precondition(bias.count == weight.rows, "bias of \(bias.count) for a weight of \(weight.shape)")
         self.weight = weight
         self.bias = bias
+    }
+
+    /// W^T (for the forward product) and W (for the input gradient) packed
+    /// for the packed product kernel, when `packingWeight()` made them.
+    public private(set) var packed: (transposed: PackedMatrix<Scalar>, plain: PackedMatrix<Scalar>)?
+
+    /// This layer with its weight packed once, for a weight that stays fixed
+    /// (a frozen backbone's): its products then skip sgemm's per-call
+    /// copying. Where the packed kernel does not run, the layer unchanged.
+    public func packingWeight() -> Linear {
+        var layer = self
+        if let transposed = PackedMatrix(weight, transposed: true), let plain = PackedMatrix(weight, transposed: false) {
+            layer.packed = (transposed, plain)
+        }
+        return layer
     }
 
     /// The layer with `transform` applied to every parameter.
@@ -31,25 +46,28 @@ public struct Linear<Scalar: Real>: Sendable {
         precondition(x.cols == inputWidth, "linear layer takes \(inputWidth) columns, got \(x.shape)")
         let width = outputWidth
         return x.values.withUnsafeBufferPointer { input in
-        weight.values.withUnsafeBufferPointer { w in
         bias.withUnsafeBufferPointer { b in
             Matrix<Scalar>(rows: x.rows, cols: width) { out in
                 let y = out.baseAddress!
-                MatrixProduct.rowBlocks(m: x.rows, n: width, k: inputWidth, a: input.baseAddress!, lda: inputWidth,
-                                        b: w.baseAddress!, ldb: inputWidth, transposeB: true, beta: 1, c: y, ldc: width,
-                                        prologue: { rows in
-                                            for row in rows { (y + row * width).initialize(from: b.baseAddress!, count: width) }
-                                        },
-                                        epilogue: { rows in epilogue(rows, y) })
+                product(rows: x.rows, input.baseAddress!, transposed: true, beta: 1, into: y,
+                        prologue: { rows in
+                            for row in rows { (y + row * width).initialize(from: b.baseAddress!, count: width) }
+                        },
+                        epilogue: { rows in epilogue(rows, y) })
             }
-        }
         }
         }
     }
 
     /// dL/dx = dL/dy W.
     public func backward(_ dy: Matrix<Scalar>) -> Matrix<Scalar> {
-        MatrixProduct.multiply(dy, weight)
+        precondition(dy.cols == outputWidth, "linear layer's gradient has \(outputWidth) columns, got \(dy.shape)")
+        guard dy.rows > 0 else { return Matrix(zeros: 0, inputWidth) }
+        return dy.values.withUnsafeBufferPointer { g in
+            Matrix<Scalar>(rows: dy.rows, cols: inputWidth) { dx in
+                backward(rows: dy.rows, dy: g.baseAddress!, into: dx.baseAddress!)
+            }
+        }
     }
 
     /// dL/dx = dL/dy W (+ `residual`) on raw storage: `dy` is rows x
@@ -61,17 +79,33 @@ public struct Linear<Scalar: Real>: Sendable {
                          adding residual: UnsafePointer<Scalar>? = nil,
                          prologue: (Range<Int>) -> Void = { _ in }, epilogue: (Range<Int>) -> Void = { _ in }) {
         let width = inputWidth
+        product(rows: rows, dy, transposed: false, beta: residual == nil ? 0 : 1, into: dx,
+                prologue: { rows in
+                    prologue(rows)
+                    if let residual {
+                        (dx + rows.lowerBound * width).initialize(from: residual + rows.lowerBound * width,
+                                                                  count: rows.count * width)
+                    }
+                },
+                epilogue: epilogue)
+    }
+
+    /// C = A W^T + beta C (`transposed`, A rows x inputWidth) or C = A W +
+    /// beta C (A rows x outputWidth), by row blocks with their prologue and
+    /// epilogue: on the packed weight when there is one, else through BLAS.
+    private func product(rows: Int, _ a: UnsafePointer<Scalar>, transposed: Bool, beta: Scalar,
+                         into c: UnsafeMutablePointer<Scalar>,
+                         prologue: (Range<Int>) -> Void, epilogue: (Range<Int>) -> Void) {
+        let k = transposed ? inputWidth : outputWidth, n = transposed ? outputWidth : inputWidth
+        if let packed {
+            MatrixProduct.rowBlocks(m: rows, a: a, lda: k, b: transposed ? packed.transposed : packed.plain, beta: beta,
+                                    c: c, ldc: n, prologue: prologue, epilogue: epilogue)
+            return
+        }
         weight.values.withUnsafeBufferPointer { w in
-            MatrixProduct.rowBlocks(m: rows, n: width, k: outputWidth, a: dy, lda: outputWidth, b: w.baseAddress!, ldb: width,
-                                    beta: residual == nil ? 0 : 1, c: dx, ldc: width,
-                                    prologue: { rows in
-                                        prologue(rows)
-                                        if let residual {
-                                            (dx + rows.lowerBound * width).initialize(from: residual + rows.lowerBound * width,
-                                                                                      count: rows.count * width)
-                                        }
-                                    },
-                                    epilogue: epilogue)
+            MatrixProduct.rowBlocks(m: rows, n: n, k: k, a: a, lda: k, b: w.baseAddress!, ldb: inputWidth,
+                                    transposeB: transposed, beta: beta, c: c, ldc: n,
+                                    prologue: prologue, epilogue: epilogue)
         }
     }
 

@@ -20,15 +20,27 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Timed repetitions per measurement; the fastest counts.")
         var repeats: Int = 3
 
+        @Option(name: .customLong("length"), help: "A sequence length to time at batch 32 (repeatable; default 32 and 128).")
+        var lengths: [Int] = [32, 128]
+
         @Flag(help: "Print JSON: one object per shape with fwd_s, fwd_bwd_s, gflops, sgemm_gflops, fraction.")
         var json = false
 
+        func validate() throws {
+            guard repeats > 0, !lengths.isEmpty, lengths.allSatisfy({ $0 > 0 }) else {
+                throw ValidationError("--repeats and every --length must be positive")
+            }
+        }
+
         func run() throws {
             let backbone = try Backbone<Float>.load(directory: try CacheFolder.require(model))
+            if case let .tokens(table) = backbone.embeddings, let longest = lengths.max(), longest > table.position.rows {
+                throw ValidationError("--length \(longest) is longer than the model's \(table.position.rows) positions")
+            }
             // The machine's best sgemm rate, sampled before and after the passes
             // (a shared machine's speed drifts): best against best.
             let before = Stopwatch.sgemmRate(size: 2048, repeats: max(repeats, 10))
-            var results = [32, 128].map { PassBenchmark.measure(backbone, examples: 32, length: $0, repeats: repeats) }
+            var results = lengths.map { PassBenchmark.measure(backbone, examples: 32, length: $0, repeats: repeats) }
             let sgemm = max(before, Stopwatch.sgemmRate(size: 2048, repeats: max(repeats, 10)))
             for index in results.indices {
                 results[index].sgemm_gflops = sgemm
