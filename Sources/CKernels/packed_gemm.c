@@ -45,23 +45,30 @@ void kernel_pack_panels_f32(const float *b, size_t k, size_t n, size_t ldb, int 
 }
 
 #if HAS_KERNEL
+/* What a tile starts from before its products: bias and D, either optional. */
+typedef struct {
+    const float *bias;
+    const float *addend;
+    size_t ldd;
+} start_terms;
+
 /*
  * One tile: rows x (up to 32) columns of C. `rows` is a constant in every
  * caller (see tile_of), so the loops over it unroll and `sum` stays in
- * registers. `mask` selects the tile's columns in each half.
+ * registers. `low` and `high` select the tile's columns in each half.
  */
 __attribute__((target("avx512f"), always_inline)) static inline void tile(
-    const int rows, size_t k, const float *a, size_t lda, const float *panel, float beta, float *c, size_t ldc,
-    __mmask16 low, __mmask16 high) {
+    const int rows, size_t k, const float *a, size_t lda, const float *panel, start_terms start, float *c,
+    size_t ldc, __mmask16 low, __mmask16 high) {
+    __m512 first = start.bias ? _mm512_maskz_loadu_ps(low, start.bias) : _mm512_setzero_ps();
+    __m512 second = start.bias ? _mm512_maskz_loadu_ps(high, start.bias + 16) : _mm512_setzero_ps();
     __m512 sum[tile_rows][2];
     for (int i = 0; i < rows; i++) {
-        if (beta == 0) {
-            sum[i][0] = _mm512_setzero_ps();
-            sum[i][1] = _mm512_setzero_ps();
-        } else {
-            __m512 scale = _mm512_set1_ps(beta);
-            sum[i][0] = _mm512_mul_ps(scale, _mm512_maskz_loadu_ps(low, c + i * ldc));
-            sum[i][1] = _mm512_mul_ps(scale, _mm512_maskz_loadu_ps(high, c + i * ldc + 16));
+        sum[i][0] = first;
+        sum[i][1] = second;
+        if (start.addend) {
+            sum[i][0] = _mm512_add_ps(sum[i][0], _mm512_maskz_loadu_ps(low, start.addend + i * start.ldd));
+            sum[i][1] = _mm512_add_ps(sum[i][1], _mm512_maskz_loadu_ps(high, start.addend + i * start.ldd + 16));
         }
     }
     for (size_t p = 0; p < k; p++) {
@@ -81,18 +88,18 @@ __attribute__((target("avx512f"), always_inline)) static inline void tile(
 
 /* A tile of `rows` (1...12) rows, each count its own unrolled copy. */
 __attribute__((target("avx512f"))) static void tile_of(int rows, size_t k, const float *a, size_t lda,
-                                                        const float *panel, float beta, float *c, size_t ldc,
+                                                        const float *panel, start_terms start, float *c, size_t ldc,
                                                         __mmask16 low, __mmask16 high) {
     switch (rows) {
-#define TILE(r) case r: tile(r, k, a, lda, panel, beta, c, ldc, low, high); break;
+#define TILE(r) case r: tile(r, k, a, lda, panel, start, c, ldc, low, high); break;
         TILE(1) TILE(2) TILE(3) TILE(4) TILE(5) TILE(6) TILE(7) TILE(8) TILE(9) TILE(10) TILE(11) TILE(12)
 #undef TILE
     }
 }
 
 __attribute__((target("avx512f"))) void kernel_packed_gemm_f32(size_t m, size_t n, size_t k, const float *a,
-                                                               size_t lda, const float *panels, float beta, float *c,
-                                                               size_t ldc) {
+                                                               size_t lda, const float *panels, const float *bias,
+                                                               const float *addend, size_t ldd, float *c, size_t ldc) {
     size_t count = (n + panel_width - 1) / panel_width;
     for (size_t block = 0; block < m; block += row_block) {
         size_t end = block + row_block < m ? block + row_block : m;
@@ -102,7 +109,8 @@ __attribute__((target("avx512f"))) void kernel_packed_gemm_f32(size_t m, size_t 
             __mmask16 high = cols <= 16 ? 0 : (cols == 32 ? 0xFFFF : (__mmask16)((1u << (cols - 16)) - 1));
             for (size_t row = block; row < end; row += tile_rows) {
                 int rows = end - row < tile_rows ? (int)(end - row) : tile_rows;
-                tile_of(rows, k, a + row * lda, lda, panels + panel * k * panel_width, beta, c + row * ldc + col, ldc,
+                start_terms start = {bias ? bias + col : NULL, addend ? addend + row * ldd + col : NULL, ldd};
+                tile_of(rows, k, a + row * lda, lda, panels + panel * k * panel_width, start, c + row * ldc + col, ldc,
                         low, high);
             }
         }
@@ -110,8 +118,8 @@ __attribute__((target("avx512f"))) void kernel_packed_gemm_f32(size_t m, size_t 
 }
 #else
 void kernel_packed_gemm_f32(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *panels,
-                            float beta, float *c, size_t ldc) {
-    (void)m, (void)n, (void)k, (void)a, (void)lda, (void)panels, (void)beta, (void)c, (void)ldc;
+                            const float *bias, const float *addend, size_t ldd, float *c, size_t ldc) {
+    (void)m, (void)n, (void)k, (void)a, (void)lda, (void)panels, (void)bias, (void)addend, (void)ldd, (void)c, (void)ldc;
     __builtin_trap(); /* callers check kernel_packed_gemm_available() first */
 }
 #endif

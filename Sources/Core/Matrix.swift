@@ -153,15 +153,19 @@ public enum MatrixProduct {
         }
     }
 
-    /// The same row-block product with B packed once (`PackedMatrix`): A is
-    /// `m` x `b.rows`, not transposed.
+    /// The row-block product with B packed once (`PackedMatrix`) and what it
+    /// adds given as operands: C = A B (+ bias) (+ D), A `m` x `b.rows`, `bias`
+    /// one value per column, D (row stride `ldd`) possibly C itself.
     @inlinable
     public static func rowBlocks<Scalar: Real>(m: Int, a: UnsafePointer<Scalar>, lda: Int, b: PackedMatrix<Scalar>,
-                                               beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int,
+                                               bias: UnsafePointer<Scalar>? = nil,
+                                               adding addend: UnsafePointer<Scalar>? = nil, ldd: Int = 0,
+                                               c: UnsafeMutablePointer<Scalar>, ldc: Int,
                                                prologue: (Range<Int>) -> Void = { _ in },
                                                epilogue: (Range<Int>) -> Void = { _ in }) {
         splitRows(m, work: b.rows * b.cols, prologue: prologue, epilogue: epilogue) { rows in
-            b.multiply(m: rows.count, a: a + rows.lowerBound * lda, lda: lda, beta: beta,
+            b.multiply(m: rows.count, a: a + rows.lowerBound * lda, lda: lda, bias: bias,
+                       adding: addend.map { $0 + rows.lowerBound * ldd }, ldd: ldd,
                        c: c + rows.lowerBound * ldc, ldc: ldc)
         }
     }

@@ -45,13 +45,18 @@ public final class PackedMatrix<Scalar: Real>: @unchecked Sendable {
 
     deinit { free(panels) }
 
-    /// C = A B + beta C on raw row-major storage: A is `m` x `rows` (row
-    /// stride `lda`), C is `m` x `cols` (row stride `ldc`). With beta = 0, C
-    /// is written without being read.
+    /// C = A B (+ bias) (+ D) on raw row-major storage: A is `m` x `rows`
+    /// (row stride `lda`), C and D are `m` x `cols` (row strides `ldc` and
+    /// `ldd`), `bias` holds `cols` values added to every row. D may be C
+    /// itself; otherwise C is written without being read.
     @usableFromInline
-    func multiply(m: Int, a: UnsafePointer<Scalar>, lda: Int, beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int) {
+    func multiply(m: Int, a: UnsafePointer<Scalar>, lda: Int, bias: UnsafePointer<Scalar>?,
+                  adding addend: UnsafePointer<Scalar>?, ldd: Int, c: UnsafeMutablePointer<Scalar>, ldc: Int) {
         // Scalar is Float: an instance exists only where kernelRuns.
-        kernel_packed_gemm_f32(m, cols, rows, UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda, panels,
-                               Float(beta), UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc)
+        func float(_ pointer: UnsafePointer<Scalar>?) -> UnsafePointer<Float>? {
+            pointer.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) }
+        }
+        kernel_packed_gemm_f32(m, cols, rows, float(a), lda, panels, float(bias), float(addend), ldd,
+                               UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc)
     }
 }

@@ -10,12 +10,17 @@ struct PackedMatrixTests {
         return (0..<count).map { _ in Float.random(in: -1...1, using: &random) }
     }
 
-    /// C = A op(B) + beta C through the packed kernel, on storage with
-    /// padded rows (lda = k + 3, ldc = n + 2); every element against the
-    /// float64 sum, within float32 rounding of the sum of |terms|, and the
-    /// padding untouched. With beta = 0, C starts as NaN: it must not be read.
-    @Test(arguments: [false, true], [0, 1, 0.5] as [Float])
-    func productsAgreeWithFloat64OnEveryShape(transposed: Bool, beta: Float) {
+    /// What a product adds to A op(B).
+    enum Start: CaseIterable {
+        case nothing, bias, ontoC, addend, biasAndAddend
+    }
+
+    /// C = A op(B) (+ bias) (+ D) through the packed kernel, on storage with
+    /// padded rows (lda = k + 3, ldc = ldd = n + 2); every element against
+    /// the float64 sum, within float32 rounding of the sum of |terms|, and
+    /// the padding untouched. Unless D is C, C starts as NaN: it must not be read.
+    @Test(arguments: [false, true], Start.allCases)
+    func productsAgreeWithFloat64OnEveryShape(transposed: Bool, start: Start) {
         for m in [1, 11, 12, 13, 25, 200] {
             for n in [1, 16, 17, 32, 33, 70] {
                 for k in [0, 1, 17, 64] {
@@ -23,31 +28,39 @@ struct PackedMatrixTests {
                     let a = random(m * lda, seed: UInt64(m * 1000 + n * 10 + k))
                     let bRows = transposed ? n : k, bCols = transposed ? k : n
                     let b = Matrix(rows: bRows, cols: bCols, values: random(bRows * bCols, seed: UInt64(7 + n + k)))
-                    let start = beta == 0 ? [Float](repeating: .nan, count: m * ldc) : random(m * ldc, seed: 99)
-                    var c = start
+                    let bias = [.bias, .biasAndAddend].contains(start) ? random(n, seed: 98) : []
+                    let addend = [.ontoC, .addend, .biasAndAddend].contains(start) ? random(m * ldc, seed: 99) : []
+                    let initial = start == .ontoC ? addend : [Float](repeating: .nan, count: m * ldc)
+                    var c = initial
                     let packed = PackedMatrix(b, transposed: transposed)!
                     #expect(packed.rows == k && packed.cols == n)
                     a.withUnsafeBufferPointer { a in
-                        c.withUnsafeMutableBufferPointer { c in
-                            MatrixProduct.rowBlocks(m: m, a: a.baseAddress!, lda: lda, b: packed, beta: beta,
-                                                    c: c.baseAddress!, ldc: ldc)
-                        }
+                    c.withUnsafeMutableBufferPointer { c in
+                    bias.withUnsafeBufferPointer { bias in
+                    addend.withUnsafeBufferPointer { addend in
+                        let onto = start == .ontoC ? UnsafePointer(c.baseAddress!) : addend.isEmpty ? nil : addend.baseAddress
+                        MatrixProduct.rowBlocks(m: m, a: a.baseAddress!, lda: lda, b: packed,
+                                                bias: bias.isEmpty ? nil : bias.baseAddress,
+                                                adding: onto, ldd: ldc, c: c.baseAddress!, ldc: ldc)
+                    }
+                    }
+                    }
                     }
                     for row in 0..<m {
                         for col in 0..<ldc {
                             let index = row * ldc + col
                             guard col < n else {
-                                #expect(c[index].bitPattern == start[index].bitPattern, "padding written at \(row), \(col)")
+                                #expect(c[index].bitPattern == initial[index].bitPattern, "padding written at \(row), \(col)")
                                 continue
                             }
-                            var exact = beta == 0 ? 0 : Double(beta) * Double(start[index]), magnitude = abs(exact)
+                            var exact = Double(bias.isEmpty ? 0 : bias[col]) + Double(addend.isEmpty ? 0 : addend[index]), magnitude = abs(exact)
                             for p in 0..<k {
                                 let term = Double(a[row * lda + p]) * Double(transposed ? b[col, p] : b[p, col])
                                 exact += term
                                 magnitude += abs(term)
                             }
                             #expect(abs(Double(c[index]) - exact) <= 1e-6 * (magnitude + 1),
-                                    "\(m) x \(n) x \(k), transposed \(transposed), beta \(beta): C[\(row), \(col)] = \(c[index]), exact \(exact)")
+                                    "\(m) x \(n) x \(k), transposed \(transposed), \(start): C[\(row), \(col)] = \(c[index]), exact \(exact)")
                         }
                     }
                 }
@@ -65,11 +78,11 @@ struct PackedMatrixTests {
         var whole = [Float](repeating: 0, count: m * n), rowByRow = whole
         a.withUnsafeBufferPointer { a in
             whole.withUnsafeMutableBufferPointer { c in
-                MatrixProduct.rowBlocks(m: m, a: a.baseAddress!, lda: k, b: packed, beta: 0, c: c.baseAddress!, ldc: n)
+                MatrixProduct.rowBlocks(m: m, a: a.baseAddress!, lda: k, b: packed, c: c.baseAddress!, ldc: n)
             }
             rowByRow.withUnsafeMutableBufferPointer { c in
                 for row in 0..<m {
-                    MatrixProduct.rowBlocks(m: 1, a: a.baseAddress! + row * k, lda: k, b: packed, beta: 0,
+                    MatrixProduct.rowBlocks(m: 1, a: a.baseAddress! + row * k, lda: k, b: packed,
                                             c: c.baseAddress! + row * n, ldc: n)
                 }
             }
@@ -77,9 +90,9 @@ struct PackedMatrixTests {
         #expect(whole == rowByRow)
     }
 
-    /// A linear layer computes the same forward and input gradient with its
-    /// weight packed or not; changing the weight drops the packing, and the
-    /// products follow the new weight.
+    /// A linear layer computes the same forward and input gradient (with
+    /// and without a residual) with its weight packed or not; changing the
+    /// weight drops the packing, and the products follow the new weight.
     @Test func aPackedLinearLayerComputesWhatTheBLASOneDoes() {
         let plain = Linear(weight: Matrix(rows: 70, cols: 45, values: random(70 * 45, seed: 3)), bias: random(70, seed: 4))
         var packed = plain.packingWeight()
@@ -88,6 +101,15 @@ struct PackedMatrixTests {
         let dy = Matrix(rows: 33, cols: 70, values: random(33 * 70, seed: 6))
         expectClose(packed.forward(x), plain.forward(x))
         expectClose(packed.backward(dy), plain.backward(dy))
+        let residual = Matrix(rows: 33, cols: 45, values: random(33 * 45, seed: 7))
+        func backward(_ layer: Linear<Float>) -> Matrix<Float> {
+            dy.values.withUnsafeBufferPointer { g in
+            residual.values.withUnsafeBufferPointer { r in
+                Matrix(rows: 33, cols: 45) { dx in layer.backward(rows: 33, dy: g.baseAddress!, into: dx.baseAddress!, adding: r.baseAddress!) }
+            }
+            }
+        }
+        expectClose(backward(packed), backward(plain))
 
         packed.weight[0, 0] += 1
         #expect(packed.packed == nil)

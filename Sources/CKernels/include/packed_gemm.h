@@ -32,13 +32,15 @@ size_t kernel_packed_size_f32(size_t k, size_t n);
 void kernel_pack_panels_f32(const float *b, size_t k, size_t n, size_t ldb, int transposed, float *panels);
 
 /**
- * C = A B + beta C for row-major A (m x k, row stride lda) and C (m x n,
- * row stride ldc), B as kernel_pack_panels_f32 packed it. With beta = 0, C
- * is written without being read. Each element of C is its k products summed
- * in order, whatever m: splitting the rows over threads changes no bit.
+ * C = A B (+ bias) (+ D) for row-major A (m x k, row stride lda), C and D
+ * (m x n, row strides ldc and ldd), B as kernel_pack_panels_f32 packed it.
+ * `bias` (n floats, added to every row) and `addend` (D) may each be NULL;
+ * D may be C itself (C += A B). C is written without being read unless it is
+ * D. Each element is bias + D + its k products summed in order, whatever m:
+ * splitting the rows over threads changes no bit.
  * Requires kernel_packed_gemm_available().
  */
 void kernel_packed_gemm_f32(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *panels,
-                            float beta, float *c, size_t ldc);
+                            const float *bias, const float *addend, size_t ldd, float *c, size_t ldc);
 
 #endif

@@ -44,15 +44,11 @@ public struct Linear<Scalar: Real>: Sendable {
     public func forward(_ x: Matrix<Scalar>,
                         then epilogue: (Range<Int>, UnsafeMutablePointer<Scalar>) -> Void = { _, _ in }) -> Matrix<Scalar> {
         precondition(x.cols == inputWidth, "linear layer takes \(inputWidth) columns, got \(x.shape)")
-        let width = outputWidth
         return x.values.withUnsafeBufferPointer { input in
         bias.withUnsafeBufferPointer { b in
-            Matrix<Scalar>(rows: x.rows, cols: width) { out in
+            Matrix<Scalar>(rows: x.rows, cols: outputWidth) { out in
                 let y = out.baseAddress!
-                product(rows: x.rows, input.baseAddress!, transposed: true, beta: 1, into: y,
-                        prologue: { rows in
-                            for row in rows { (y + row * width).initialize(from: b.baseAddress!, count: width) }
-                        },
+                product(rows: x.rows, input.baseAddress!, transposed: true, bias: b.baseAddress!, into: y,
                         epilogue: { rows in epilogue(rows, y) })
             }
         }
@@ -72,40 +68,42 @@ public struct Linear<Scalar: Real>: Sendable {
 
     /// dL/dx = dL/dy W (+ `residual`) on raw storage: `dy` is rows x
     /// outputWidth, `dx` rows x inputWidth. Each thread runs `prologue(rows)`
-    /// (which may write those rows of dy), copies those rows of the residual
-    /// into dx when one is given, runs the block's product (accumulating onto
-    /// the residual) and then `epilogue(rows)`.
+    /// (which may write those rows of dy), the block's product (onto the
+    /// residual's rows, when one is given) and then `epilogue(rows)`.
     public func backward(rows: Int, dy: UnsafePointer<Scalar>, into dx: UnsafeMutablePointer<Scalar>,
                          adding residual: UnsafePointer<Scalar>? = nil,
                          prologue: (Range<Int>) -> Void = { _ in }, epilogue: (Range<Int>) -> Void = { _ in }) {
-        let width = inputWidth
-        product(rows: rows, dy, transposed: false, beta: residual == nil ? 0 : 1, into: dx,
-                prologue: { rows in
-                    prologue(rows)
-                    if let residual {
-                        (dx + rows.lowerBound * width).initialize(from: residual + rows.lowerBound * width,
-                                                                  count: rows.count * width)
-                    }
-                },
-                epilogue: epilogue)
+        product(rows: rows, dy, transposed: false, adding: residual, into: dx, prologue: prologue, epilogue: epilogue)
     }
 
-    /// C = A W^T + beta C (`transposed`, A rows x inputWidth) or C = A W +
-    /// beta C (A rows x outputWidth), by row blocks with their prologue and
-    /// epilogue: on the packed weight when there is one, else through BLAS.
-    private func product(rows: Int, _ a: UnsafePointer<Scalar>, transposed: Bool, beta: Scalar,
-                         into c: UnsafeMutablePointer<Scalar>,
-                         prologue: (Range<Int>) -> Void, epilogue: (Range<Int>) -> Void) {
+    /// C = A W^T (`transposed`, A rows x inputWidth) or C = A W (A rows x
+    /// outputWidth), plus `bias` on every row and the rows of `residual`
+    /// when given, by row blocks with their prologue and epilogue: on the
+    /// packed weight when there is one, else through BLAS onto C
+    /// initialised from bias and residual.
+    private func product(rows: Int, _ a: UnsafePointer<Scalar>, transposed: Bool, bias: UnsafePointer<Scalar>? = nil,
+                         adding residual: UnsafePointer<Scalar>? = nil, into c: UnsafeMutablePointer<Scalar>,
+                         prologue: (Range<Int>) -> Void = { _ in }, epilogue: (Range<Int>) -> Void) {
         let k = transposed ? inputWidth : outputWidth, n = transposed ? outputWidth : inputWidth
         if let packed {
-            MatrixProduct.rowBlocks(m: rows, a: a, lda: k, b: transposed ? packed.transposed : packed.plain, beta: beta,
-                                    c: c, ldc: n, prologue: prologue, epilogue: epilogue)
+            MatrixProduct.rowBlocks(m: rows, a: a, lda: k, b: transposed ? packed.transposed : packed.plain, bias: bias,
+                                    adding: residual, ldd: n, c: c, ldc: n, prologue: prologue, epilogue: epilogue)
             return
         }
         weight.values.withUnsafeBufferPointer { w in
             MatrixProduct.rowBlocks(m: rows, n: n, k: k, a: a, lda: k, b: w.baseAddress!, ldb: inputWidth,
-                                    transposeB: transposed, beta: beta, c: c, ldc: n,
-                                    prologue: prologue, epilogue: epilogue)
+                                    transposeB: transposed, beta: bias == nil && residual == nil ? 0 : 1, c: c, ldc: n,
+                                    prologue: { block in
+                                        prologue(block)
+                                        for row in block {
+                                            let out = c + row * n
+                                            if let residual { out.initialize(from: residual + row * n, count: n) }
+                                            guard let bias else { continue }
+                                            if residual == nil { out.initialize(from: bias, count: n) }
+                                            else { for col in 0..<n { out[col] += bias[col] } }
+                                        }
+                                    },
+                                    epilogue: epilogue)
         }
     }
 
