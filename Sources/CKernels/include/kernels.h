@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+/* The products with a packed operand have their own header; including it
+ * here makes this header the module's whole interface. */
+#include "packed_gemm.h"
+
 /** x[i] = exp(x[i]); relative error below 2e-7 for x in [-87, 88]. */
 void kernel_exp_f32(float *x, size_t n);
 
