@@ -154,7 +154,7 @@ public final class PrefixCache<Scalar: Real>: @unchecked Sendable {
         var template = Array((folder + "/adapter-search-prefix-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         try check(descriptor >= 0, "create a file in", folder)
-        unlink(String(cString: template))
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         return descriptor
     }
 
