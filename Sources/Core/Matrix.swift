@@ -93,7 +93,8 @@ extension Matrix where Scalar == Float {
     }
 }
 
-/// Matrix products through BLAS.
+/// Matrix products: through BLAS, or on the packed product kernel when B is
+/// a `PackedMatrix` (a fixed weight, packed once).
 public enum MatrixProduct {
     /// op(A) * op(B), with op the transpose where asked.
     public static func multiply<Scalar: Real>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>,

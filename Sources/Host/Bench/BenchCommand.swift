@@ -199,9 +199,9 @@ struct PassBenchmark: Codable {
             best = (min(best.sgemm, times.sgemm), min(best.forward, times.forward), min(best.both, times.both))
         }
         let flops = FlopCount(backbone, examples: examples, length: length)
-        let rate = (flops.forward + flops.backward) / best.both / 1e9
+        let rate = (flops.forward + flops.backward) / best.both / 1e9, sgemmRate = sgemm.flops / best.sgemm / 1e9
         return PassBenchmark(examples: examples, length: length, fwd_s: best.forward, fwd_bwd_s: best.both, gflops: rate,
-                             sgemm_gflops: sgemm.flops / best.sgemm / 1e9, fraction: rate * best.sgemm * 1e9 / sgemm.flops)
+                             sgemm_gflops: sgemmRate, fraction: rate / sgemmRate)
     }
 }
 
@@ -217,7 +217,7 @@ final class SgemmBenchmark {
     init(size: Int) {
         self.size = size
         a = [Float](repeating: 0.5, count: size * size)
-        c = a
+        c = [Float](repeating: 0, count: size * size)
     }
 
     /// The FLOPs of one run.
