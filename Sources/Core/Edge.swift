@@ -47,9 +47,14 @@ public struct Edge: Hashable, Comparable, Sendable, CustomStringConvertible {
         (0..<nodeCount).flatMap { source in (0..<nodeCount).map { Edge(source, $0) } }
     }
 
+    /// Whether both ends are among nodes 0 ..< nodeCount.
+    public func isInside(nodeCount: Int) -> Bool {
+        (0..<nodeCount).contains(source) && (0..<nodeCount).contains(target)
+    }
+
     /// The edge's position in `all(nodeCount:)`: source * nodeCount + target.
     public func position(nodeCount: Int) -> Int {
-        precondition((0..<nodeCount).contains(source) && (0..<nodeCount).contains(target), "edge \(self) outside \(nodeCount) nodes")
+        precondition(isInside(nodeCount: nodeCount), "edge \(self) outside \(nodeCount) nodes")
         return source * nodeCount + target
     }
 

@@ -99,7 +99,7 @@ public struct Placement: Hashable, Sendable, CustomStringConvertible {
                 throw .malformed(text: text, reason: "'\(item)' does not start with source>target")
             }
             let edge = Edge(source, target)
-            guard (0..<nodeCount).contains(source), (0..<nodeCount).contains(target) else {
+            guard edge.isInside(nodeCount: nodeCount) else {
                 throw .unknownNode(edge: edge, nodeCount: nodeCount)
             }
             var options = AdapterOptions()

@@ -45,7 +45,7 @@ public struct EdgeGradients: Sendable {
 
     /// G_ij for `edge`, d x d.
     public subscript(edge: Edge) -> Matrix<Float> {
-        precondition(edge.source < nodeCount && edge.target < nodeCount, "edge \(edge) outside \(nodeCount) nodes")
+        precondition(edge.isInside(nodeCount: nodeCount), "edge \(edge) outside \(nodeCount) nodes")
         let cols = blocks.cols
         return Matrix(rows: width, cols: width) { out in
             blocks.values.withUnsafeBufferPointer { source in

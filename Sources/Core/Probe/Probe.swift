@@ -106,7 +106,7 @@ public struct Probe: Sendable {
         let n = backbone.nodeCount, width = backbone.width
         var seen: Set<Edge> = []
         for (edge, map) in pass.maps {
-            guard (0..<n).contains(edge.source), (0..<n).contains(edge.target) else { throw .edgeOutsideNodes(edge, nodeCount: n) }
+            guard edge.isInside(nodeCount: n) else { throw .edgeOutsideNodes(edge, nodeCount: n) }
             guard edge.kind != .recurrent else { throw .recurrentMap(edge) }
             guard map.rows == width, map.cols == width else { throw .mapShape(edge, rows: map.rows, cols: map.cols, width: width) }
             guard seen.insert(edge).inserted else { throw .duplicateMap(edge) }

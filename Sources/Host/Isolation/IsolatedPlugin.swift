@@ -111,7 +111,7 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         var reply = try lock.withLock { try exchange("select", .select, out) }
         let chosen = try decoded("select") { try reply.getEdges() }
         let nodes = environment.nodeCount
-        if let outside = chosen.first(where: { !(0..<nodes).contains($0.source) || !(0..<nodes).contains($0.target) }) {
+        if let outside = chosen.first(where: { !$0.isInside(nodeCount: nodes) }) {
             throw PluginCallError(plugin: plugin.id, message: "chose edge \(outside), outside nodes 0...\(nodes - 1)")
         }
         guard Set(chosen).count == chosen.count else {

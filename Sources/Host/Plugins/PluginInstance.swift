@@ -84,7 +84,7 @@ final class PluginInstance {
             throw PluginCallError(plugin: plugin.id, message: "reported \(count) edges, more than the \(capacity) it had room for")
         }
         let chosen = edges.prefix(Int(count)).map(Edge.init)
-        if let outside = chosen.first(where: { !(0..<nodes).contains($0.source) || !(0..<nodes).contains($0.target) }) {
+        if let outside = chosen.first(where: { !$0.isInside(nodeCount: nodes) }) {
             throw PluginCallError(plugin: plugin.id, message: "chose edge \(outside), outside nodes 0...\(nodes - 1)")
         }
         guard Set(chosen).count == chosen.count else {

@@ -66,7 +66,7 @@ final class EngineProbe: ProbeProvider, @unchecked Sendable {
     }
 
     private func check(edge: Edge) throws {
-        guard (0..<nodeCount).contains(edge.source), (0..<nodeCount).contains(edge.target) else {
+        guard edge.isInside(nodeCount: nodeCount) else {
             throw ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: "no edge \(edge) over \(nodeCount) nodes")
         }
     }

@@ -59,8 +59,9 @@ extension ReportData {
         for set in try store.scoreSets(run: id) {
             guard let stored = try store.scores(run: id, probe: set.probe, metric: set.metric) else { continue }
             var values = [Double](repeating: .nan, count: edges.count)
-            for score in stored where (0..<n).contains(score.source) && (0..<n).contains(score.target) {
-                values[Edge(score.source, score.target).position(nodeCount: n)] = score.value
+            for score in stored {
+                let edge = Edge(score.source, score.target)
+                if edge.isInside(nodeCount: n) { values[edge.position(nodeCount: n)] = score.value }
             }
             if seedScores[set.metric] == nil { order.append(set.metric) }
             seedScores[set.metric, default: []].append(values)

@@ -47,7 +47,7 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
     func scores(metric: String, edges: [Edge]) throws -> (scores: [Double], direction: Int32) {
         let all = try scores.scores(metric: metric), nodes = backbone.nodeCount
         let values = try edges.map { edge -> Double in
-            guard (0..<nodes).contains(edge.source), (0..<nodes).contains(edge.target) else {
+            guard edge.isInside(nodeCount: nodes) else {
                 throw ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: "no edge \(edge) over \(nodes) nodes")
             }
             return all.values[edge.position(nodeCount: nodes)]
@@ -59,7 +59,7 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
     /// canonical (source, target) order: one text form per set of edges.
     func placement(_ edges: [Edge]) throws -> Placement {
         let nodes = backbone.nodeCount
-        if let outside = edges.first(where: { !(0..<nodes).contains($0.source) || !(0..<nodes).contains($0.target) }) {
+        if let outside = edges.first(where: { !$0.isInside(nodeCount: nodes) }) {
             throw ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: "edge \(outside) is outside nodes 0...\(nodes - 1)")
         }
         guard Set(edges).count == edges.count else {
