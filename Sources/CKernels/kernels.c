@@ -69,23 +69,22 @@ void kernel_gelu_f32(const float *x, float *y, size_t n) {
     }
 }
 
+/* gelu'(x) = Phi(x) + x phi(x). */
+static inline float gelu_slope(float x) {
+    float cdf;
+    float gaussian = normal_cdf(x, &cdf);
+    return cdf + x * gaussian * 0.39894228040143268f;
+}
+
 VECTORISED
 void kernel_gelu_backward_f32(const float *dy, const float *x, float *dx, size_t n) {
     if (dx == dy) {
         /* In place: one pointer, so that the vectoriser's overlap check
          * (which an exact alias fails) does not send it to the scalar loop. */
-        for (size_t i = 0; i < n; i++) {
-            float cdf;
-            float gaussian = normal_cdf(x[i], &cdf);
-            dx[i] *= cdf + x[i] * gaussian * 0.39894228040143268f;
-        }
+        for (size_t i = 0; i < n; i++) dx[i] *= gelu_slope(x[i]);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        float cdf;
-        float gaussian = normal_cdf(x[i], &cdf);
-        dx[i] = dy[i] * (cdf + x[i] * gaussian * 0.39894228040143268f);
-    }
+    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * gelu_slope(x[i]);
 }
 
 VECTORISED

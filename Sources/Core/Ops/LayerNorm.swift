@@ -39,20 +39,10 @@ public struct LayerNorm<Scalar: Real>: Sendable {
             (residual ?? x).values.withUnsafeBufferPointer { added in
             y.values.withUnsafeMutableBufferPointer { out in
             inverseStd.withUnsafeMutableBufferPointer { inverseStd in
-            gamma.withUnsafeBufferPointer { gamma in
-            beta.withUnsafeBufferPointer { beta in
                 Parallel.forEachChunk(rows, minimumChunk: 64) { range in
-                    let span = range.lowerBound * width..<range.upperBound * width
-                    Scalar.layerNormRows(LayerNormRows(
-                        x: UnsafeBufferPointer(rebasing: input[span]),
-                        residual: residual == nil ? nil : UnsafeBufferPointer(rebasing: added[span]),
-                        rows: range.count, width: width, gamma: gamma, beta: beta, epsilon: epsilon,
-                        normalized: UnsafeMutableBufferPointer(rebasing: xhat[span]),
-                        y: UnsafeMutableBufferPointer(rebasing: out[span]),
-                        inverseStd: UnsafeMutableBufferPointer(rebasing: inverseStd[range])))
+                    forwardRows(range, x: input.baseAddress!, adding: residual == nil ? nil : added.baseAddress!,
+                                y: out.baseAddress!, normalized: xhat.baseAddress!, inverseStd: inverseStd.baseAddress!)
                 }
-            }
-            }
             }
             }
             }
@@ -63,21 +53,16 @@ public struct LayerNorm<Scalar: Real>: Sendable {
 
     /// dL/dx = (1/std) (g - mean(g) - xhat mean(g xhat)), with g = dL/dy * gamma.
     public func backward(_ dy: Matrix<Scalar>, _ cache: Cache) -> Matrix<Scalar> {
-        let width = dy.cols
+        precondition(dy.cols == gamma.count, "layer norm over \(gamma.count) columns, got a gradient of \(dy.shape)")
         return dy.values.withUnsafeBufferPointer { gradient in
         cache.normalized.values.withUnsafeBufferPointer { xhat in
         cache.inverseStd.withUnsafeBufferPointer { inverseStd in
-        gamma.withUnsafeBufferPointer { gamma in
-            Matrix(rows: dy.rows, cols: width) { out in
+            Matrix(rows: dy.rows, cols: dy.cols) { out in
                 Parallel.forEachChunk(dy.rows, minimumChunk: 64) { range in
-                    let span = range.lowerBound * width..<range.upperBound * width
-                    Scalar.layerNormBackwardRows(LayerNormBackwardRows(
-                        dy: UnsafeBufferPointer(rebasing: gradient[span]), normalized: UnsafeBufferPointer(rebasing: xhat[span]),
-                        inverseStd: UnsafeBufferPointer(rebasing: inverseStd[range]), gamma: gamma,
-                        rows: range.count, width: width, dx: UnsafeMutableBufferPointer(rebasing: out[span])))
+                    backwardRows(range, dy: gradient.baseAddress!, normalized: xhat.baseAddress!,
+                                 inverseStd: inverseStd.baseAddress!, dx: out.baseAddress!)
                 }
             }
-        }
         }
         }
         }
