@@ -9,14 +9,20 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench", abstract: "Measure the engine's speed against this machine's own sgemm rate.",
         subcommands: [Pass.self, Train.self, Score.self])
 
-    /// The backbone in `folder`, which the engine benchmarks need to be a
-    /// text one (they time batches of token ids).
-    static func textBackbone(_ folder: String) throws -> Backbone<Float> {
-        let backbone = try Backbone<Float>.load(directory: try CacheFolder.require(folder))
-        guard case .tokens = backbone.embeddings else {
-            throw ValidationError("the engine benchmarks time token batches; \(folder) holds an image backbone")
+    /// The backbone `bench pass` and `bench score` time.
+    struct ModelOptions: ParsableArguments {
+        @Option(help: "The backbone folder (config.json, model.safetensors).")
+        var model: String = CacheFolder.miniLM
+
+        /// The backbone, which must be a text one: the benchmarks time
+        /// batches of token ids.
+        func load() throws -> Backbone<Float> {
+            let backbone = try Backbone<Float>.load(directory: try CacheFolder.require(model))
+            guard case .tokens = backbone.embeddings else {
+                throw ValidationError("the engine benchmarks time token batches; \(model) holds an image backbone")
+            }
+            return backbone
         }
-        return backbone
     }
 
     /// `bench pass`.
@@ -24,8 +30,7 @@ struct BenchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Forward and forward+backward on MiniLM at batch 32 x 32 and 32 x 128 tokens.")
 
-        @Option(help: "The backbone folder (config.json, model.safetensors).")
-        var model: String = CacheFolder.miniLM
+        @OptionGroup var model: ModelOptions
 
         @Option(help: "Timed rounds per shape, each an sgemm, a forward and a forward+backward; the fastest of each counts.")
         var repeats: Int = 5
@@ -43,7 +48,7 @@ struct BenchCommand: ParsableCommand {
         }
 
         func run() throws {
-            let backbone = try BenchCommand.textBackbone(model)
+            let backbone = try model.load()
             if case let .tokens(table) = backbone.embeddings, let longest = lengths.max(), longest > table.position.rows {
                 throw ValidationError("--length \(longest) is longer than the model's \(table.position.rows) positions")
             }
@@ -99,8 +104,7 @@ struct BenchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The probe pass on MiniLM (32 x 32 tokens) against scoring all n^2 edges with a metric, in one run.")
 
-        @Option(help: "The backbone folder (config.json, model.safetensors).")
-        var model: String = CacheFolder.miniLM
+        @OptionGroup var model: ModelOptions
 
         @Option(help: "The metric plugin that scores.")
         var metric: String = "gradient-rank"
@@ -117,7 +121,7 @@ struct BenchCommand: ParsableCommand {
             guard let plugin = try plugins.load().first(where: { $0.id == metric && $0.kind == .metric }) else {
                 throw ValidationError("no metric plugin '\(metric)'; `adapter-search plugins list` shows what there is")
             }
-            let backbone = try BenchCommand.textBackbone(model)
+            let backbone = try model.load()
             let result = try ScoreBenchmark.measure(backbone, metric: plugin, repeats: repeats)
             if json {
                 print(try jsonText(result, formatting: [.prettyPrinted, .sortedKeys]))
