@@ -93,7 +93,6 @@ public enum SafeTensorsWriter {
         return "{" + members.joined(separator: ",") + "}"
     }
 
-
     /// Creates a temporary file next to `path`, lets `body` write to it
     /// through the function it is given, flushes it to disk and renames it
     /// over `path`; on any failure removes the temporary file.
