@@ -7,7 +7,8 @@
  * header, and nothing but fixed-width integers, double, float, UTF-8
  * NUL-terminated strings, pointers to the structs below and opaque handles
  * cross it. A plugin may be written in C, C++, Rust, Swift or anything else
- * that can export one C symbol.
+ * that can export one C symbol. The rules it keeps are docs/PLUGIN_ABI.md;
+ * what the engine behind it computes is docs/METHOD.md (repository root).
  *
  * ---------------------------------------------------------------------------
  * Lifecycle
@@ -125,7 +126,7 @@ typedef int32_t asp_status;
  * The adapter graph
  * ======================================================================== */
 
-/** Edge kinds of the extended search space (METHOD.md section 2). */
+/** Edge kinds of the extended search space (docs/METHOD.md section 2). */
 #define ASP_EDGE_SEQUENTIAL 1  /**< i == j */
 #define ASP_EDGE_PARALLEL 2    /**< j == i + 1 */
 #define ASP_EDGE_LONG_RANGE 3  /**< j > i + 1 */
@@ -442,7 +443,7 @@ typedef struct asp_host {
 } asp_host;
 
 /* ---------------------------------------------------------------------------
- * Extension "asp.probe/1": the probe pass (METHOD.md section 4), for metrics.
+ * Extension "asp.probe/1": the probe pass (docs/METHOD.md section 4), for metrics.
  *
  * Probe 0 is the run's probe: one forward and backward pass on the probe
  * batch. run_pass makes further probes. A view's pointers are valid until
