@@ -10,7 +10,7 @@ let exportOnlyTheEntry: [LinkerSetting] = [
 let package = Package(
     name: "AdapterSearch",
     products: [
-        .executable(name: "adapter-search", targets: ["Host"]),
+        .executable(name: "adapter-search", targets: ["CLI"]),
         .library(name: "AdapterSearchMetrics", type: .dynamic, targets: ["Metrics"]),
         .library(name: "AdapterSearchStrategies", type: .dynamic, targets: ["Strategies"]),
         // For plugin authors writing Swift in their own package.
@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // libffi, to call the plain C functions metric manifests declare.
         .systemLibrary(name: "CFFI", path: "Sources/CFFI"),
+        // OpenSSL's libcrypto, for SHA-256 digests of tasks' files.
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
 
         // The engine's vectorised float32 element-wise kernels.
         // Reassociation lets the sums and maxima of the softmax vectorise;
@@ -52,21 +54,28 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["PluginSDK"], linkerSettings: exportOnlyTheEntry),
         .target(name: "Strategies", dependencies: ["PluginSDK"], linkerSettings: exportOnlyTheEntry),
 
-        // The `adapter-search` command.
-        .executableTarget(
+        // The host: plugin loading and isolation, the engine services, runs,
+        // the results store, statistics, the report, export. No command-line parsing.
+        .target(
             name: "Host",
             dependencies: [
-                "Core", "CAdapterSearch", "CLinearAlgebra", "CFFI", "PluginParameters",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Core", "CAdapterSearch", "CLinearAlgebra", "CFFI", "CCrypto", "PluginParameters",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             linkerSettings: [.linkedLibrary("dl")]
         ),
 
+        // The `adapter-search` command: ArgumentParser commands and options over Host.
+        .executableTarget(
+            name: "CLI",
+            dependencies: ["Host", "Core", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         .testTarget(name: "CoreTests", dependencies: ["Core"], exclude: ["Fixtures"]),
         .testTarget(name: "PluginTests", dependencies: ["Host", "Core", "CAdapterSearch"]),
+        // The tests run the built `adapter-search` (the CLI target) as users do.
         // Fixtures/ holds C sources the tests compile with `cc` at test time.
-        .testTarget(name: "HostTests", dependencies: ["Host", "Core", "CAdapterSearch", .product(name: "GRDB", package: "GRDB.swift")],
+        .testTarget(name: "HostTests", dependencies: ["Host", "CLI", "Core", "CAdapterSearch", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
     ]
 )

@@ -36,10 +36,9 @@ enum FFIExample {
 /// process: the very `EngineProbe` that `adapter-search score` serves.
 func tinyEngineProbe(in folder: URL) throws -> EngineProbe {
     let (model, data) = try TinyTextTask.write(in: folder)
-    let task = try TaskOptions.parse(["--model", model, "--train-file", data[0], "--validation-file", data[1],
-                                      "--test-file", data[2]])
+    let task = TaskSpecification(model: model, data: .textFiles(.init(train: data[0], validation: data[1], test: data[2])))
     let (backbone, loaded) = try task.load()
-    return try ProbeOptions.parse(["--probe-size", "12"]).run(backbone: backbone, task: loaded)
+    return try ProbeSettings(size: 12).run(backbone: backbone, task: loaded)
 }
 
 /// Metrics declared by a manifest and called through libffi give exactly

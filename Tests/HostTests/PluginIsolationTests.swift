@@ -171,18 +171,18 @@ struct PluginIsolationTests {
             let plugins = try Self.fixtures(in: folder)
             let metric = try #require(plugins["fixture-probe-metric"])
             let environment = PluginEnvironment(nodeCount: 5, candidates: Edge.all(nodeCount: 5))
-            let inProcess = try PluginIsolation.parse([]).makeRunner(metric, environment: environment)
+            let inProcess = try PluginIsolation().makeRunner(metric, environment: environment)
             #expect(inProcess is PluginInstance)
-            let isolated = try PluginIsolation.parse(["--isolate"])
+            let isolated = try PluginIsolation(isolate: true)
                 .makeRunner(metric, environment: environment, executable: Locations.executable)
             #expect((isolated as? IsolatedPlugin)?.timeout == nil)
-            let timed = try PluginIsolation.parse(["--plugin-timeout", "2.5"])
+            let timed = try PluginIsolation(pluginTimeout: 2.5)
                 .makeRunner(metric, environment: environment, executable: Locations.executable)
             #expect((timed as? IsolatedPlugin)?.timeout == 2.5, "a timeout implies isolation")
-            #expect(throws: (any Error).self) { try PluginIsolation.parse(["--plugin-timeout", "0"]) }
+            #expect(throws: RunError.self) { try PluginIsolation(pluginTimeout: 0) }
             // A user's mistake is reported before a worker starts; a plugin's failure in create comes back by name.
             let unknown = try #require(throws: PluginCallError.self) {
-                try PluginIsolation.parse(["--isolate"]).makeRunner(metric, environment: environment,
+                try PluginIsolation(isolate: true).makeRunner(metric, environment: environment,
                                                                     configuration: ["nope": "1"], executable: Locations.executable)
             }
             #expect(unknown.message.contains("unknown parameter 'nope'"))

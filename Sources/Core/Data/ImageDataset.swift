@@ -198,7 +198,13 @@ public enum FashionMNIST {
 
     /// The train (60,000) or test (10,000) images, 1 x 28 x 28, pixels scaled to [0, 1].
     public static func load(train: Bool, folder: String = defaultFolder) throws -> ImageDataset {
+        let (images, labels) = files(train: train, folder: folder)
+        return try ImageDataset.read(images: images, labels: labels)
+    }
+
+    /// The IDX files (gzipped) of the train or test split.
+    public static func files(train: Bool, folder: String = defaultFolder) -> (images: String, labels: String) {
         let prefix = folder + (train ? "/train" : "/t10k")
-        return try ImageDataset.read(images: prefix + "-images-idx3-ubyte.gz", labels: prefix + "-labels-idx1-ubyte.gz")
+        return (prefix + "-images-idx3-ubyte.gz", prefix + "-labels-idx1-ubyte.gz")
     }
 }

@@ -10,24 +10,24 @@ import Foundation
 /// edge i>t with i <= t) and the recurrent edge (n-1)>t (standing for every
 /// recurrent edge into t, the longest of them); the totals weight each by the
 /// number of edges it stands for.
-struct TrainBenchmark: Codable {
+public struct TrainBenchmark: Codable {
     /// One timed edge.
-    struct Edge: Codable {
-        var edge: String
+    public struct Edge: Codable {
+        public var edge: String
         /// How many of the n^2 edges it stands for.
-        var weight: Int
-        var cached_step_s: Double
-        var uncached_step_s: Double
+        public var weight: Int
+        public var cached_step_s: Double
+        public var uncached_step_s: Double
     }
 
-    var edges: [Edge]
+    public var edges: [Edge]
     /// Estimated total step time over all edges without the cache, over with it.
-    var cache_speedup_all: Double
+    public var cache_speedup_all: Double
     /// The same over the edges whose first changed node is in the last quarter.
-    var cache_speedup_late: Double
+    public var cache_speedup_late: Double
 
     /// Times `steps` steps of each edge of the spread on `task`, in each mode.
-    static func measure(_ backbone: Backbone<Float>, task: some ClassificationTask, steps: Int, batchSize: Int,
+    public static func measure(_ backbone: Backbone<Float>, task: some ClassificationTask, steps: Int, batchSize: Int,
                         log: (String) -> Void) throws -> TrainBenchmark {
         let n = backbone.nodeCount
         let batches = (0..<steps).map { task.trainingBatch(step: $0, size: batchSize, seed: 0) }

@@ -1,30 +1,30 @@
 /// One metric judged against the truth (METHOD.md section 8): Spearman's
 /// rho, Kendall's tau-b, top-k overlap and regret, each with a bootstrap
 /// interval over the probe seeds (see `SeedBootstrap`). Signs as measured.
-struct MetricComparison: Equatable, Sendable, Codable {
+public struct MetricComparison: Equatable, Sendable, Codable {
     /// The metric's id.
-    var metric: String
+    public var metric: String
     /// Which way the metric points.
-    var direction: ScoreDirection
+    public var direction: ScoreDirection
     /// The k of the top-k overlap actually used (the requested k, cut to
     /// the number of edges compared).
-    var k: Int
+    public var k: Int
     /// How many edges were compared: those with a finite true accuracy and
     /// a finite score under every seed.
-    var edges: Int
+    public var edges: Int
     /// How many probe seeds the scores came from (S).
-    var seeds: Int
+    public var seeds: Int
     /// Spearman's rho between score and true accuracy.
-    var spearman: BootstrapEstimate
+    public var spearman: BootstrapEstimate
     /// Kendall's tau-b between score and true accuracy.
-    var kendallTauB: BootstrapEstimate
+    public var kendallTauB: BootstrapEstimate
     /// The fraction of the true top k among the metric's top k.
-    var topKOverlap: BootstrapEstimate
+    public var topKOverlap: BootstrapEstimate
     /// True best accuracy minus the true accuracy of the metric's best edge.
-    var regret: BootstrapEstimate
+    public var regret: BootstrapEstimate
 
     /// The JSON keys, snake_case like every other output of the tool.
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
         case metric, direction, k, edges, seeds, spearman, regret
         case kendallTauB = "kendall_tau_b", topKOverlap = "top_k_overlap"
     }
@@ -34,7 +34,7 @@ struct MetricComparison: Equatable, Sendable, Codable {
     /// edge not trained yet); edges are in one fixed order (source-major).
     /// Edges with a non-finite truth or score are left out of every
     /// statistic. `resamples` and `seed` drive the bootstrap.
-    static func compare(metric: String, direction: ScoreDirection, seedScores: [[Double]], truth: [Double], k: Int,
+    public static func compare(metric: String, direction: ScoreDirection, seedScores: [[Double]], truth: [Double], k: Int,
                         resamples: Int = SeedBootstrap.defaultResamples, seed: UInt64 = 0) -> MetricComparison {
         precondition(seedScores.allSatisfy { $0.count == truth.count },
                      "compare \(metric): score vectors and truth differ in length")

@@ -6,50 +6,50 @@ import Foundation
 /// at the same sub-layers (attention output, MLP output, or both) of the
 /// layers they use; `leave_out` names the other layers, and
 /// `reduction_factor` is one number, or a per-layer mapping when ranks differ.
-struct AdapterHubAdapter {
+public struct AdapterHubAdapter {
     /// Where in a layer AdapterHub runs a bottleneck adapter: its config keys.
-    enum Location: String, CaseIterable, Comparable {
+    public enum Location: String, CaseIterable, Comparable {
         /// After the attention sub-layer (node 2k-1 for layer k-1).
         case attention = "mh_adapter"
         /// After the MLP sub-layer (node 2k for layer k-1).
         case output = "output_adapter"
 
         /// Attention before output.
-        static func < (lhs: Location, rhs: Location) -> Bool { lhs == .attention && rhs == .output }
+        public static func < (lhs: Location, rhs: Location) -> Bool { lhs == .attention && rhs == .output }
 
         /// The location of node `node` (1...2L): odd nodes follow attention, even ones the MLP.
-        init(node: Int) { self = node % 2 == 1 ? .attention : .output }
+        public init(node: Int) { self = node % 2 == 1 ? .attention : .output }
     }
 
     /// One edge of the placement, where AdapterHub runs it.
-    struct Member {
-        var entry: Placement.Entry
-        var adapter: Adapter<Float>
+    public struct Member {
+        public var entry: Placement.Entry
+        public var adapter: Adapter<Float>
         /// AdapterHub's layer index, from 0: node j is in layer (j - 1) / 2.
-        var layer: Int
-        var location: Location
+        public var layer: Int
+        public var location: Location
     }
 
     /// The adapter's name (its subfolder, and the key in the weight names).
-    var name: String
+    public var name: String
     /// A parallel adapter (is_parallel), else sequential.
-    var isParallel: Bool
-    var activation: Adapter<Float>.Activation
-    var scale: AdapterOptions.Scale
+    public var isParallel: Bool
+    public var activation: Adapter<Float>.Activation
+    public var scale: AdapterOptions.Scale
     /// The edges, by layer then location.
-    var members: [Member]
+    public var members: [Member]
 
     /// The sub-layer locations the adapter uses (every used layer has each).
-    var locations: Set<Location> { Set(members.map(\.location)) }
+    public var locations: Set<Location> { Set(members.map(\.location)) }
     /// The layers the adapter uses, ascending.
-    var layers: [Int] { Array(Set(members.map(\.layer))).sorted() }
+    public var layers: [Int] { Array(Set(members.map(\.layer))).sorted() }
 
     /// AdapterHub's reduction factor for rank `rank` at width `width`, which
     /// AdapterHub turns back into a rank as Python's `int(d // factor)`: the
     /// integer d / r when r divides d; else the float d / r when that gives r
     /// back (5 // (5 / 3) is 2.0, so it often does not), else d / (r + 1/2),
     /// whose quotient lies mid-way between r and r + 1; nil when neither does.
-    static func reductionFactor(width: Int, rank: Int) -> ExportJSON? {
+    public static func reductionFactor(width: Int, rank: Int) -> ExportJSON? {
         if width % rank == 0 { return .int(width / rank) }
         for factor in [Double(width) / Double(rank), Double(width) / (Double(rank) + 0.5)]
         where pythonFloorDivide(Double(width), factor) == Double(rank) {
@@ -59,7 +59,7 @@ struct AdapterHubAdapter {
     }
 
     /// Python's float `a // b` (CPython's float_floor_div), for b > 0.
-    static func pythonFloorDivide(_ a: Double, _ b: Double) -> Double {
+    public static func pythonFloorDivide(_ a: Double, _ b: Double) -> Double {
         let remainder = fmod(a, b)
         var quotient = (a - remainder) / b
         if remainder != 0, (b < 0) != (remainder < 0) { quotient -= 1 }
@@ -70,7 +70,7 @@ struct AdapterHubAdapter {
 
     /// `reduction_factor`: one value when every member has the same rank,
     /// else a mapping from layer index (as a string) to its value.
-    func reductionFactor(width: Int) -> ExportJSON {
+    public func reductionFactor(width: Int) -> ExportJSON {
         let byLayer = Dictionary(members.map { ($0.layer, $0.entry.options.rank) }, uniquingKeysWith: { first, _ in first })
         let ranks = Set(byLayer.values)
         if ranks.count == 1 { return Self.reductionFactor(width: width, rank: ranks.first!)! }
@@ -84,7 +84,7 @@ struct AdapterHubAdapter {
     /// (original_ln_after false): h + A(h). Parallel (pre-LN only): the
     /// adapter reads the sub-layer's input and its output is added to the
     /// sub-layer's output and residual (original_ln_after true).
-    func config(width: Int, totalLayers: Int) -> ExportJSON {
+    public func config(width: Int, totalLayers: Int) -> ExportJSON {
         let used = Set(layers)
         let initialization: String
         switch members.first!.entry.options.initialization {
@@ -138,7 +138,7 @@ struct AdapterHubAdapter {
     /// The whole adapter_config.json, as `model.load_adapter(DIR)` reads it.
     /// "version" must be there: without it AdapterHub renames "gelu" to the
     /// tanh approximation "gelu_new".
-    func adapterConfigFile(config: BackboneConfig, modelName: String) -> ExportJSON {
+    public func adapterConfigFile(config: BackboneConfig, modelName: String) -> ExportJSON {
         .object([
             ("config", self.config(width: config.width, totalLayers: config.layers)),
             ("hidden_size", .int(config.width)),
@@ -151,7 +151,7 @@ struct AdapterHubAdapter {
     }
 
     /// AdapterHub's model class with flexible heads for a family.
-    static func modelClass(_ family: BackboneConfig.Family) -> String {
+    public static func modelClass(_ family: BackboneConfig.Family) -> String {
         switch family {
         case .bert: "BertAdapterModel"
         case .roberta: "RobertaAdapterModel"
@@ -161,7 +161,7 @@ struct AdapterHubAdapter {
 
     /// The prefix of the weight names of this adapter at `layer`/`location`,
     /// as AdapterHub's model state dict names them.
-    func weightPrefix(family: BackboneConfig.Family, layer: Int, location: Location) -> String {
+    public func weightPrefix(family: BackboneConfig.Family, layer: Int, location: Location) -> String {
         switch (family, location) {
         case (.bert, .attention), (.roberta, .attention):
             "\(family.rawValue).encoder.layer.\(layer).attention.output.adapters.\(name)."
@@ -177,7 +177,7 @@ struct AdapterHubAdapter {
     /// nn.Linear keeps weights as out x in, as the engine does, so none is
     /// transposed; and `scaling` (d) for a channel scale. A scalar alpha is
     /// the config's `scaling`, not a tensor.
-    func tensors(family: BackboneConfig.Family) -> [(name: String, shape: [Int], values: [Float])] {
+    public func tensors(family: BackboneConfig.Family) -> [(name: String, shape: [Int], values: [Float])] {
         members.flatMap { member -> [(name: String, shape: [Int], values: [Float])] in
             let prefix = weightPrefix(family: family, layer: member.layer, location: member.location)
             let adapter = member.adapter

@@ -27,27 +27,27 @@ import Foundation
 /// MLP edges share a name when they use the same layers with the same ranks.
 /// All names are activated together as a `Stack`; each sub-layer holds at
 /// most one of them, so the order does not matter.
-struct AdapterHubExport {
+public struct AdapterHubExport {
     /// The `adapters` library version whose forward code this mapping follows
     /// (written as the configs' "version").
-    static let libraryVersion = "adapters.1.3.0"
+    public static let libraryVersion = "adapters.1.3.0"
 
     /// The backbone.
-    var config: BackboneConfig
+    public var config: BackboneConfig
     /// The checkpoint's name (its config.json `_name_or_path`, else its folder name).
-    var modelName: String
+    public var modelName: String
     /// The placement exported.
-    var placement: Placement
+    public var placement: Placement
     /// The named adapters, by name.
-    var adapters: [AdapterHubAdapter]
+    public var adapters: [AdapterHubAdapter]
     /// The edges left out, in the placement's order.
-    var unexpressed: [UnexpressedEdge]
+    public var unexpressed: [UnexpressedEdge]
     /// The linear head and its class names.
-    var head: Linear<Float>
-    var classes: [String]
+    public var head: Linear<Float>
+    public var classes: [String]
 
     /// Maps `state`'s placement onto AdapterHub for the backbone `config`.
-    init(state: TrainableState<Float>, config: BackboneConfig, classes: [String], modelName: String) {
+    public init(state: TrainableState<Float>, config: BackboneConfig, classes: [String], modelName: String) {
         self.config = config
         self.modelName = modelName
         self.placement = state.graph.placement
@@ -94,11 +94,11 @@ struct AdapterHubExport {
 
     /// Groups members by (parallel, activation, scale, location), then merges
     /// a group's attention and output halves when their layers and ranks agree.
-    static func group(_ members: [AdapterHubAdapter.Member], width: Int) -> [AdapterHubAdapter] {
+    public static func group(_ members: [AdapterHubAdapter.Member], width: Int) -> [AdapterHubAdapter] {
         struct Key: Hashable {
-            var parallel: Bool
-            var activation: Adapter<Float>.Activation
-            var scale: AdapterOptions.Scale
+            public var parallel: Bool
+            public var activation: Adapter<Float>.Activation
+            public var scale: AdapterOptions.Scale
         }
         func key(_ member: AdapterHubAdapter.Member) -> Key {
             Key(parallel: member.entry.edge.kind == .parallel, activation: member.entry.options.activation, scale: member.entry.options.scale)
@@ -131,20 +131,20 @@ struct AdapterHubExport {
 
     /// The edges exported, in the placement's order: the placement the
     /// exported model computes (the trained one minus `unexpressed`).
-    var exportedPlacement: Placement {
+    public var exportedPlacement: Placement {
         let left = Set(unexpressed.map(\.edge))
         return Placement(placement.entries.filter { !left.contains($0.edge) })
     }
 
     /// How the backbone's last node becomes the head's input.
-    var pooling: String {
+    public var pooling: String {
         config.family == .vit
             ? "the final LayerNorm (model.layernorm) of the last hidden state, then its first (CLS) token"
             : "the mean of the last hidden state over the non-padding tokens (attention_mask = 1); no pooler"
     }
 
     /// The export summary (export.json).
-    var summary: ExportJSON {
+    public var summary: ExportJSON {
         .object([
             ("format", .string("adapterhub-bottleneck")),
             ("adapters_version", .string(Self.libraryVersion)),
@@ -168,7 +168,7 @@ struct AdapterHubExport {
     /// head.safetensors (`weight` C x d, `bias` C: a torch.nn.Linear state
     /// dict), unexpressed_edges.json (always; `[]` when every edge is
     /// exported), export.json and README.md.
-    func write(to folder: String) throws(ExportError) {
+    public func write(to folder: String) throws(ExportError) {
         func writeText(_ text: String, _ path: String) throws(ExportError) {
             do {
                 try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -205,7 +205,7 @@ struct AdapterHubExport {
     }
 
     /// The export folder's README: what is in it, how to load it, what was checked.
-    var readme: String {
+    public var readme: String {
         let modelClass = AdapterHubAdapter.modelClass(config.family)
         let baseClass = config.family == .vit ? "ViTModel" : config.family == .roberta ? "RobertaModel" : "BertModel"
         var lines = [
@@ -264,5 +264,37 @@ struct AdapterHubExport {
             "through that code only.",
         ]
         return lines.joined(separator: "\n")
+    }
+}
+
+extension AdapterHubExport {
+    /// The backbone config of the checkpoint folder `model`.
+    public static func config(of model: String) throws(ExportError) -> BackboneConfig {
+        do {
+            return try BackboneConfig(contentsOf: model + "/config.json")
+        } catch {
+            throw ExportError.modelConfig(reason: "\(error)")
+        }
+    }
+
+    /// Writes `trained` as AdapterHub adapters into `folder`, warning on
+    /// standard error about each edge AdapterHub cannot express.
+    public static func write(_ trained: TrainedPlacement, model: String, config: BackboneConfig, to folder: String) throws -> AdapterHubExport {
+        let export = AdapterHubExport(state: trained.state, config: config, classes: trained.classes, modelName: modelName(of: model))
+        try export.write(to: folder)
+        for item in export.unexpressed {
+            printError("warning: edge \(item.edge) (\(item.edge.kind)) not exported to AdapterHub: \(item.reason)")
+        }
+        return export
+    }
+
+    /// The checkpoint's name: config.json's `_name_or_path` when set, else the folder's name.
+    public static func modelName(of folder: String) -> String {
+        if let data = FileManager.default.contents(atPath: folder + "/config.json"),
+           let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+           let name = json["_name_or_path"] as? String, !name.isEmpty {
+            return name
+        }
+        return URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
     }
 }

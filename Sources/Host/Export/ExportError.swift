@@ -1,7 +1,7 @@
 import Core
 
 /// Why a trained placement cannot be exported, each with what to do about it.
-enum ExportError: Error, CustomStringConvertible, Equatable {
+public enum ExportError: Error, CustomStringConvertible, Equatable {
     /// A file the trained folder must hold is absent.
     case missingFile(path: String)
     /// placement.json is not what `train --out` writes.
@@ -21,7 +21,7 @@ enum ExportError: Error, CustomStringConvertible, Equatable {
     /// The export folder cannot be written.
     case unwritable(path: String, reason: String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case let .missingFile(path):
             "\(path) does not exist: --placement-dir must be a folder written by 'adapter-search train --out DIR' "

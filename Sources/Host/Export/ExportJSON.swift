@@ -3,7 +3,7 @@ import Core
 /// in the order given, and floats always with a decimal point. (AdapterHub
 /// takes `"scaling": 1.0` as a fixed factor but rejects `"scaling": 1`, and
 /// Foundation's JSONSerialization writes 1.0 as `1`.)
-indirect enum ExportJSON: Equatable {
+public indirect enum ExportJSON: Equatable {
     case null
     case bool(Bool)
     case int(Int)
@@ -15,7 +15,7 @@ indirect enum ExportJSON: Equatable {
     case object([(String, ExportJSON)])
 
     /// Compares member by member, in order.
-    static func == (lhs: ExportJSON, rhs: ExportJSON) -> Bool {
+    public static func == (lhs: ExportJSON, rhs: ExportJSON) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case let (.bool(a), .bool(b)): a == b
@@ -29,7 +29,7 @@ indirect enum ExportJSON: Equatable {
     }
 
     /// The value as indented JSON text (two spaces), ending without a newline.
-    func text(indent: Int = 0) -> String {
+    public func text(indent: Int = 0) -> String {
         let pad = String(repeating: " ", count: indent + 2), close = String(repeating: " ", count: indent)
         switch self {
         case .null: return "null"
@@ -52,7 +52,7 @@ indirect enum ExportJSON: Equatable {
 
     /// A finite double in the shortest form that reads back to the same
     /// value, with ".0" added when Swift would print a whole number bare.
-    static func floatText(_ value: Double) -> String {
+    public static func floatText(_ value: Double) -> String {
         precondition(value.isFinite, "JSON has no infinities or NaN")
         let text = "\(value)"
         return text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? text : text + ".0"

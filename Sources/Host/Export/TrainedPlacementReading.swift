@@ -7,7 +7,7 @@ extension TrainedPlacement {
     /// (of the checkpoint folder `model`, named in messages). Throws when a
     /// file is missing or malformed, the placement does not fit the backbone,
     /// or the tensors are of another width or shape than the placement says.
-    static func read(from folder: String, config: BackboneConfig, model: String) throws(ExportError) -> TrainedPlacement {
+    public static func read(from folder: String, config: BackboneConfig, model: String) throws(ExportError) -> TrainedPlacement {
         let placementPath = folder + "/placement.json", weightsPath = folder + "/adapters.safetensors"
         for path in [placementPath, weightsPath] where !FileManager.default.fileExists(atPath: path) {
             throw .missingFile(path: path)

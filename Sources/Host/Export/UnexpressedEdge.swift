@@ -3,9 +3,9 @@ import Core
 /// One edge of a placement that an AdapterHub export leaves out, and why:
 /// every such edge is listed (unexpressed_edges.json, the export's README,
 /// a warning), never dropped silently.
-struct UnexpressedEdge: Equatable {
+public struct UnexpressedEdge: Equatable {
     /// Why AdapterHub's bottleneck adapters cannot compute the edge exactly.
-    enum Reason: Equatable, CustomStringConvertible {
+    public enum Reason: Equatable, CustomStringConvertible {
         /// The edge adds into node 0, the embeddings' output.
         case embeddingTarget
         /// A post-LN parallel edge: AdapterHub adds a parallel adapter before the block's LayerNorm.
@@ -20,7 +20,7 @@ struct UnexpressedEdge: Equatable {
         case rank(rank: Int, width: Int)
 
         /// The reason in words a user can act on.
-        var description: String {
+        public var description: String {
             switch self {
             case .embeddingTarget:
                 "it adds into node 0, the embeddings' output; AdapterHub has no bottleneck adapter there "
@@ -44,12 +44,12 @@ struct UnexpressedEdge: Equatable {
     }
 
     /// The edge left out.
-    var edge: Edge
+    public var edge: Edge
     /// Why.
-    var reason: Reason
+    public var reason: Reason
 
     /// The entry of unexpressed_edges.json.
-    var json: ExportJSON {
+    public var json: ExportJSON {
         .object([("edge", .string(edge.description)), ("source", .int(edge.source)), ("target", .int(edge.target)),
                  ("kind", .string(edge.kind.description)), ("reason", .string(reason.description))])
     }

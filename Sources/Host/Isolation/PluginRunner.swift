@@ -1,4 +1,3 @@
-import ArgumentParser
 import Core
 import Foundation
 #if canImport(Glibc)
@@ -20,34 +19,41 @@ protocol PluginRunner: AnyObject {
 extension PluginInstance: PluginRunner {}
 
 /// Whether plugins run isolated in child processes, and for how long a call
-/// may run (PLUGIN_ABI.md rule 12). Commands that run plugins take these
-/// options and create every plugin through `makeRunner`.
-struct PluginIsolation: ParsableArguments {
-    @Flag(help: "Run each plugin in a child process: one that crashes is reported and the host and its stored results are unaffected.")
-    var isolate = false
+/// may run (PLUGIN_ABI.md rule 12). Commands that run plugins create every
+/// plugin through `makeRunner`.
+public struct PluginIsolation: Codable, Equatable, Sendable {
+    /// Run each plugin in a child process.
+    public var isolate: Bool
+    /// Stop a plugin whose call runs longer than this many seconds, not
+    /// counting time the host spends serving it; implies isolation.
+    public var pluginTimeout: Double?
 
-    @Option(name: .customLong("plugin-timeout"),
-            help: ArgumentHelp("Stop a plugin whose call runs longer than this, not counting time the host spends serving it (e.g. training). Implies --isolate.",
-                               valueName: "seconds"))
-    var pluginTimeout: Double?
-
-    func validate() throws {
+    /// Settings; a timeout must be a positive number of seconds.
+    public init(isolate: Bool = false, pluginTimeout: Double? = nil) throws(RunError) {
         if let pluginTimeout, !(pluginTimeout > 0 && pluginTimeout.isFinite) {
-            throw ValidationError("--plugin-timeout must be a positive number of seconds")
+            throw .invalidSetting("--plugin-timeout must be a positive number of seconds")
         }
+        self.isolate = isolate
+        self.pluginTimeout = pluginTimeout
+    }
+
+    /// In-process plugins, no timeout.
+    public init() {
+        isolate = false
+        pluginTimeout = nil
     }
 
     /// Makes writing to a closed pipe or socket an error (EPIPE) instead of
     /// the end of the process: a plugin worker that died must never take the host with it.
-    static func ignoreBrokenPipes() {
+    public static func ignoreBrokenPipes() {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    /// True when plugins run in child processes (--isolate, or a timeout, which needs one).
-    var isolates: Bool { isolate || pluginTimeout != nil }
+    /// True when plugins run in child processes (isolation, or a timeout, which needs one).
+    public var isolates: Bool { isolate || pluginTimeout != nil }
 
     /// Creates `plugin` with `configuration` in `environment`: isolated when
-    /// these options ask for it, else in this process. `executable` is the
+    /// these settings ask for it, else in this process. `executable` is the
     /// `adapter-search` that runs isolated workers (default: this one).
     func makeRunner(_ plugin: PluginDescriptor, environment: PluginEnvironment, configuration: [String: String] = [:],
                     executable: URL? = nil) throws -> PluginRunner {

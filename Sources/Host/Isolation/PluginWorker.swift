@@ -1,4 +1,3 @@
-import ArgumentParser
 import CAdapterSearch
 import Core
 import Foundation
@@ -6,39 +5,27 @@ import Foundation
 import Glibc
 #endif
 
-/// `adapter-search plugin-worker`, hidden: the child process of an
-/// `IsolatedPlugin`. It loads one plugin and runs it as an ordinary
-/// `PluginInstance` whose services are requests to the host over the socket
-/// it inherited; the engine stays in the host.
-struct PluginWorkerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "plugin-worker",
-        abstract: "Run one plugin for a host over a connected socket (used by --isolate; not for direct use).",
-        shouldDisplay: false)
-
-    @Option(help: "The file descriptor of the socket connected to the host.")
-    var socket: Int32 = 3
-
-    /// Serves the host until it destroys the plugin or goes away.
-    func run() throws {
-        var info = stat()
-        guard fstat(socket, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK else {
-            throw ValidationError("descriptor \(socket) is not a socket: plugin-worker is started by adapter-search "
-                                  + "for --isolate, not by hand")
-        }
-        let status = PluginWorker(channel: WireChannel(descriptor: socket)).run()
-        if status != 0 { throw ExitCode(status) }
-    }
-}
-
 /// The worker side of plugin isolation: one plugin instance, driven by
 /// create / score / select / destroy frames from the host.
-final class PluginWorker {
+public final class PluginWorker {
     /// The socket to the host.
     let channel: WireChannel
 
     /// A worker talking to its host over `channel`.
     init(channel: WireChannel) { self.channel = channel }
+
+    /// Serves a host over the socket `descriptor` this process inherited
+    /// until it destroys the plugin or goes away; returns the process's exit
+    /// status. A descriptor that is not a socket is an error: workers are
+    /// started by the host, not by hand.
+    public static func serve(socket descriptor: Int32) throws(RunError) -> Int32 {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK else {
+            throw .invalidSetting("descriptor \(descriptor) is not a socket: plugin-worker is started by adapter-search "
+                                  + "for --isolate, not by hand")
+        }
+        return PluginWorker(channel: WireChannel(descriptor: descriptor)).run()
+    }
 
     /// Runs until destroy or until the host closes the socket; returns the
     /// process's exit status (0, or 70 when the host sent something unreadable).

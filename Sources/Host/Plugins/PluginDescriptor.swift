@@ -2,53 +2,53 @@ import CAdapterSearch
 import PluginParameters
 
 /// The two kinds of plugin.
-enum PluginKind: String, Codable, Sendable {
+public enum PluginKind: String, Codable, Sendable {
     case metric, strategy
 }
 
 /// One parameter a plugin declared, copied out of its library.
-struct ParameterDescriptor: Codable, Equatable, Sendable {
-    var name: String
-    var type: ParameterRule.ValueType
-    var defaultValue: String
-    var minimum: Double?
-    var maximum: Double?
-    var help: String
+public struct ParameterDescriptor: Codable, Equatable, Sendable {
+    public var name: String
+    public var type: ParameterRule.ValueType
+    public var defaultValue: String
+    public var minimum: Double?
+    public var maximum: Double?
+    public var help: String
 
     /// Nil if `text` is a valid value, else what is wrong with it.
-    func problem(with text: String) -> String? {
+    public func problem(with text: String) -> String? {
         ParameterRule(type: type, minimum: minimum, maximum: maximum).problem(with: text)
     }
 }
 
 /// A plugin as the host knows it: its self-description, copied out of the
 /// library, and the C descriptor it is created through.
-struct PluginDescriptor: @unchecked Sendable {
-    var kind: PluginKind
-    var id: String
-    var name: String
-    var version: String
-    var summary: String
+public struct PluginDescriptor: @unchecked Sendable {
+    public var kind: PluginKind
+    public var id: String
+    public var name: String
+    public var version: String
+    public var summary: String
     /// Metrics: +1 higher is better, -1 lower is better. Strategies: 0.
-    var direction: Int32
+    public var direction: Int32
     /// Metrics: ASP_NEEDS_* bits.
-    var needs: UInt32
-    var parameters: [ParameterDescriptor]
+    public var needs: UInt32
+    public var parameters: [ParameterDescriptor]
     /// The library it came from; keeps the library loaded.
-    let library: LibraryHandle
+    public let library: LibraryHandle
     /// The C descriptor, owned by the library (or, for a metric manifest, by
     /// the host-made binding the library handle keeps alive).
-    let cDescriptor: UnsafePointer<asp_plugin_descriptor>
+    public let cDescriptor: UnsafePointer<asp_plugin_descriptor>
 
     /// The names of the `needs` bits.
-    var needsNames: [String] {
+    public var needsNames: [String] {
         [(ASP_NEEDS_PROBE, "probe"), (ASP_NEEDS_SPECTRUM, "spectrum"),
          (ASP_NEEDS_ADAPTER_INIT, "adapter-init"), (ASP_NEEDS_EXTRA_PASSES, "extra-passes")]
             .filter { needs & $0.0 != 0 }.map(\.1)
     }
 
     /// Fills in defaults and checks every value against its declaration.
-    func configuration(_ given: [String: String]) throws -> [(String, String)] {
+    public func configuration(_ given: [String: String]) throws -> [(String, String)] {
         let known = Set(parameters.map(\.name))
         if let unknown = given.keys.sorted().first(where: { !known.contains($0) }) {
             throw PluginCallError(plugin: id, message: "unknown parameter '\(unknown)'; "
@@ -66,17 +66,17 @@ struct PluginDescriptor: @unchecked Sendable {
 
 /// An open shared library; closed when the last plugin of it goes away.
 /// For a metric manifest, `path` is the manifest file.
-final class LibraryHandle: @unchecked Sendable {
+public final class LibraryHandle: @unchecked Sendable {
     /// The file it was loaded from.
-    let path: String
+    public let path: String
     /// The ABI version the library implements, packed.
-    let abiVersion: UInt32
+    public let abiVersion: UInt32
     private let handle: UnsafeMutableRawPointer
     /// Host-made memory the plugins of this handle point into (the C
     /// descriptor of a metric manifest); freed after the library is closed.
     private let keepsAlive: AnyObject?
 
-    init(path: String, handle: UnsafeMutableRawPointer, abiVersion: UInt32, keepsAlive: AnyObject? = nil) {
+    public init(path: String, handle: UnsafeMutableRawPointer, abiVersion: UInt32, keepsAlive: AnyObject? = nil) {
         self.path = path
         self.handle = handle
         self.abiVersion = abiVersion

@@ -4,9 +4,9 @@ import Foundation
 /// directories given on the command line, then ADAPTER_SEARCH_PLUGIN_PATH,
 /// then the host's own folder (the built-in plugins). Never the current
 /// directory, unless named.
-struct PluginDiscovery {
+public struct PluginDiscovery {
     /// The environment variable listing plugin directories, colon-separated.
-    static let environmentVariable = "ADAPTER_SEARCH_PLUGIN_PATH"
+    public static let environmentVariable = "ADAPTER_SEARCH_PLUGIN_PATH"
 
     /// Libraries and metric manifests named explicitly: a failure to load one is an error.
     var files: [String] = []
@@ -83,7 +83,7 @@ struct PluginDiscovery {
 
     /// Loads one plugin file: a metric manifest (`*.metric.json`) or a
     /// plugin library. Throws `ManifestError` or `PluginLoadError`.
-    static func loadFile(_ path: String) throws -> [PluginDescriptor] {
+    public static func loadFile(_ path: String) throws -> [PluginDescriptor] {
         MetricManifestLoader.isManifest(path) ? try MetricManifestLoader.load(path) : try PluginLoader.load(path)
     }
 

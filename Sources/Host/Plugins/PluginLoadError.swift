@@ -1,6 +1,6 @@
 /// Why a plugin library could not be loaded. Each case names the file and
 /// says what to do about it.
-enum PluginLoadError: Error, CustomStringConvertible, Equatable {
+public enum PluginLoadError: Error, CustomStringConvertible, Equatable {
     /// The file is missing or not a loadable shared library.
     case notASharedLibrary(path: String, reason: String)
     /// The library does not export `asp_plugin_entry`.
@@ -14,7 +14,7 @@ enum PluginLoadError: Error, CustomStringConvertible, Equatable {
     /// Two plugins claim the same id.
     case duplicateID(path: String, id: String, firstSeenIn: String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case let .notASharedLibrary(path, reason):
             "\(path) is not a loadable shared library: \(reason)"

@@ -2,16 +2,16 @@ import Foundation
 
 /// Round tick values for a chart axis: steps of 1, 2 or 5 times a power of
 /// ten, covering the data.
-struct AxisTicks {
+public struct AxisTicks {
     /// The tick values, ascending; the first is at or below the data's
     /// lowest value and the last at or above its highest.
-    var values: [Double]
+    public var values: [Double]
     /// The distance between neighbouring ticks.
-    var step: Double
+    public var step: Double
 
     /// About `count` ticks covering `low ... high`. An empty range (one
     /// value) is widened around the value first.
-    init(low: Double, high: Double, count: Int = 5) {
+    public init(low: Double, high: Double, count: Int = 5) {
         var low = low.isFinite ? low : 0, high = high.isFinite ? high : 1
         if high <= low {
             let pad = low == 0 ? 0.5 : abs(low) * 0.05
@@ -26,13 +26,13 @@ struct AxisTicks {
     }
 
     /// The lowest tick.
-    var low: Double { values.first ?? 0 }
+    public var low: Double { values.first ?? 0 }
     /// The highest tick.
-    var high: Double { values.last ?? 1 }
+    public var high: Double { values.last ?? 1 }
 
     /// A tick's label: as many decimals as the step needs; exponent form for
     /// very large or very small magnitudes.
-    func label(_ value: Double) -> String {
+    public func label(_ value: Double) -> String {
         if value == 0 { return "0" }
         let magnitude = max(abs(low), abs(high))
         if magnitude >= 1e5 || magnitude < 1e-3 { return String(format: "%.3g", value) }

@@ -2,16 +2,16 @@ import Foundation
 
 /// A sequential colour ramp from light (low) to dark (high): ColorBrewer's
 /// nine "Blues", interpolated linearly in RGB between neighbouring stops.
-enum ColourRamp {
+public enum ColourRamp {
     /// The stops, lightest first: #f7fbff ... #08306b.
-    static let stops: [(red: Int, green: Int, blue: Int)] = [
+    public static let stops: [(red: Int, green: Int, blue: Int)] = [
         (247, 251, 255), (222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214),
         (66, 146, 198), (33, 113, 181), (8, 81, 156), (8, 48, 107),
     ]
 
     /// The colour at `level` (0: lightest, 1: darkest; clamped), as
     /// integer RGB.
-    static func colour(_ level: Double) -> (red: Int, green: Int, blue: Int) {
+    public static func colour(_ level: Double) -> (red: Int, green: Int, blue: Int) {
         let position = min(max(level.isFinite ? level : 0, 0), 1) * Double(stops.count - 1)
         let below = min(Int(position), stops.count - 2), fraction = position - Double(below)
         let a = stops[below], b = stops[below + 1]
@@ -20,11 +20,11 @@ enum ColourRamp {
     }
 
     /// The colour at `level` as CSS/SVG text, `rgb(r,g,b)`.
-    static func css(_ level: Double) -> String {
+    public static func css(_ level: Double) -> String {
         let (red, green, blue) = colour(level)
         return "rgb(\(red),\(green),\(blue))"
     }
 
     /// Whether text over the colour at `level` should be white to stay legible.
-    static func needsLightText(_ level: Double) -> Bool { level > 0.55 }
+    public static func needsLightText(_ level: Double) -> Bool { level > 0.55 }
 }

@@ -1,8 +1,8 @@
 /// Escaping of text placed in HTML and SVG, in content or in quoted
 /// attribute values.
-enum HTMLText {
+public enum HTMLText {
     /// `text` with & < > " ' replaced by character references.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {

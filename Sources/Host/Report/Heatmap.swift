@@ -4,30 +4,30 @@ import Foundation
 /// node down, target node across), drawn in the terminal or as SVG. A NaN
 /// value is a missing cell (e.g. an edge not trained yet): grey and crossed
 /// in SVG, `--` in the terminal, and left out of the colour range.
-struct Heatmap {
+public struct Heatmap {
     /// The title: the metric id.
-    var title: String
+    public var title: String
     /// values[i][j] is the score of edge i>j.
-    var values: [[Double]]
+    public var values: [[Double]]
     /// A second line under the title (e.g. the metric's direction); the
     /// axis roles when nil.
-    var subtitle: String? = nil
+    public var subtitle: String? = nil
 
     /// The lowest and highest finite value (0, 0 when there is none).
-    var range: (low: Double, high: Double) {
+    public var range: (low: Double, high: Double) {
         let all = values.flatMap { $0 }.filter(\.isFinite)
         return (all.min() ?? 0, all.max() ?? 0)
     }
 
     /// Where `value` lies between the lowest and highest score, 0 ... 1
     /// (0.5 when all are equal).
-    func level(_ value: Double) -> Double {
+    public func level(_ value: Double) -> Double {
         let (low, high) = range
         return high > low ? (value - low) / (high - low) : 0.5
     }
 
     /// Rows of shade characters, darker for higher scores, with node labels.
-    var terminal: String {
+    public var terminal: String {
         let shades = Array(" .:-=+*#%@")
         let n = values.count
         var lines = [String(format: "%@ (low %.4g, high %.4g; rows: source, columns: target)", title, range.low, range.high)]
@@ -44,7 +44,7 @@ struct Heatmap {
     }
 
     /// A self-contained SVG with the default cell size.
-    var svg: String { svg() }
+    public var svg: String { svg() }
 
     /// A self-contained SVG: one square (`<rect>`) per edge and no other
     /// rect, coloured by `ColourRamp` from the lowest score (lightest) to the
@@ -52,7 +52,7 @@ struct Heatmap {
     /// names; under the grid a colour bar labelled with the lowest and
     /// highest score. `cellSize` is the side of a square in pixels; `id`
     /// names the colour bar's gradient, unique within an HTML page.
-    func svg(cellSize cell: Int = 28, id: String = "heatmap") -> String {
+    public func svg(cellSize cell: Int = 28, id: String = "heatmap") -> String {
         let n = values.count, left = 46, top = 62
         let grid = n * cell
         let missing = values.contains { $0.contains { !$0.isFinite } }
@@ -98,5 +98,5 @@ struct Heatmap {
     }
 
     /// A score for a label: 4 significant digits.
-    static func format(_ value: Double) -> String { String(format: "%.4g", value) }
+    public static func format(_ value: Double) -> String { String(format: "%.4g", value) }
 }

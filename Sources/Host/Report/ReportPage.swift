@@ -4,16 +4,16 @@ import Foundation
 /// The report of one run as a single self-contained HTML file: inline CSS and
 /// inline SVG only, no scripts, fonts or images from anywhere (a Content
 /// Security Policy forbids fetching anything), so it opens offline.
-enum ReportPage {
+public enum ReportPage {
     /// The colours of the four edge kinds in the scatter plots, in
     /// `Edge.Kind.allCases` order (sequential, parallel, long-range, recurrent).
-    static let kindColours = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a"]
+    public static let kindColours = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a"]
 
     /// The whole page. Sections: the run (task, n, parameter counts, the
     /// configuration), a table of the metrics' comparison statistics, an
     /// n x n heatmap per metric and of the truth, a scatter of score against
     /// true accuracy per metric, and the best placements by each strategy.
-    static func html(_ data: ReportData) -> String {
+    public static func html(_ data: ReportData) -> String {
         let title = "AdapterSearch report: \(data.runID)"
         var body = [
             "<header><h1>\(HTMLText.escape(title))</h1>",
@@ -52,7 +52,7 @@ enum ReportPage {
     }
 
     /// The page's style sheet.
-    static let style = """
+    public static let style = """
         body{font-family:"DejaVu Sans","Liberation Sans",Arial,sans-serif;font-size:14px;color:#222;margin:24px 32px;max-width:1340px}
         h1{font-size:22px;margin:0 0 6px}h2{font-size:17px;margin:28px 0 10px;border-bottom:1px solid #ccc;padding-bottom:4px}
         p{margin:4px 0}.task{font-size:15px}.facts,.note{color:#555}nav{margin-top:8px;font-size:13px}
@@ -66,7 +66,7 @@ enum ReportPage {
         """
 
     /// The run: parameter counts and the configuration JSON as written.
-    static func configuration(_ data: ReportData) -> String {
+    public static func configuration(_ data: ReportData) -> String {
         var rows = data.parameterCounts.map { "<tr><td class=\"text\">\(HTMLText.escape($0.item))</td><td>\(grouped($0.count))</td></tr>" }
         if rows.isEmpty { rows = ["<tr><td class=\"text\" colspan=\"2\">none recorded</td></tr>"] }
         return """
@@ -79,7 +79,7 @@ enum ReportPage {
     }
 
     /// The table of comparison statistics, one row per metric.
-    static func statistics(_ data: ReportData) -> String {
+    public static func statistics(_ data: ReportData) -> String {
         let compared = data.metrics.compactMap { metric in metric.comparison.map { (metric, $0) } }
         guard !compared.isEmpty else {
             return "<section id=\"statistics\"><h2>Metric statistics</h2><p class=\"note\">No ground truth: the metrics are not compared.</p></section>"
@@ -106,17 +106,17 @@ enum ReportPage {
     }
 
     /// One estimate as `0.512 [0.401, 0.610]`, negative values marked.
-    static func estimate(_ value: BootstrapEstimate) -> String {
+    public static func estimate(_ value: BootstrapEstimate) -> String {
         guard let point = value.point else { return "n/a" }
         let interval = value.low.flatMap { low in value.high.map { " [\(fixed(low)), \(fixed($0))]" } } ?? ""
         return "<span\(point < 0 ? " class=\"neg\"" : "")>\(fixed(point))</span>\(interval)"
     }
 
     /// The side of a heatmap square for n nodes: smaller squares for more nodes.
-    static func cellSize(nodeCount n: Int) -> Int { max(10, min(30, 330 / max(n, 1))) }
+    public static func cellSize(nodeCount n: Int) -> Int { max(10, min(30, 330 / max(n, 1))) }
 
     /// A heatmap per metric and one of the truth.
-    static func heatmaps(_ data: ReportData) -> String {
+    public static func heatmaps(_ data: ReportData) -> String {
         let n = data.nodeCount, cell = cellSize(nodeCount: n)
         var charts: [String] = []
         if let truth = data.truth {
@@ -138,7 +138,7 @@ enum ReportPage {
     }
 
     /// One heatmap chart, or a note when the values do not cover n² edges.
-    static func chart(heatmap values: [Double], n: Int, title: String, subtitle: String, cell: Int, id: String) -> String {
+    public static func chart(heatmap values: [Double], n: Int, title: String, subtitle: String, cell: Int, id: String) -> String {
         guard values.count == n * n else {
             return "<div class=\"chart\"><p class=\"note\">\(HTMLText.escape(title)): \(values.count) values, expected \(n * n)</p></div>"
         }
@@ -147,7 +147,7 @@ enum ReportPage {
     }
 
     /// A scatter of score against true accuracy per metric, points coloured by edge kind.
-    static func scatters(_ data: ReportData) -> String {
+    public static func scatters(_ data: ReportData) -> String {
         guard let truth = data.truth, truth.count == data.nodeCount * data.nodeCount else {
             return "<section id=\"scatters\"><h2>Scatter plots</h2><p class=\"note\">No ground truth to plot against.</p></section>"
         }
@@ -175,7 +175,7 @@ enum ReportPage {
 
     /// The table of the placements each strategy chose; the row with the
     /// best validation accuracy is marked.
-    static func placements(_ data: ReportData) -> String {
+    public static func placements(_ data: ReportData) -> String {
         guard !data.strategies.isEmpty else {
             return "<section id=\"placements\"><h2>Best placements</h2><p class=\"note\">No strategy was run on this task.</p></section>"
         }
@@ -198,13 +198,13 @@ enum ReportPage {
     }
 
     /// Three decimals; NaN as n/a.
-    static func fixed(_ value: Double) -> String { value.isFinite ? String(format: "%.3f", value) : "n/a" }
+    public static func fixed(_ value: Double) -> String { value.isFinite ? String(format: "%.3f", value) : "n/a" }
 
     /// An accuracy as a percentage with two decimals.
-    static func percent(_ value: Double) -> String { value.isFinite ? String(format: "%.2f%%", value * 100) : "n/a" }
+    public static func percent(_ value: Double) -> String { value.isFinite ? String(format: "%.2f%%", value * 100) : "n/a" }
 
     /// An integer with thin-space thousands groups (22 713 216).
-    static func grouped(_ value: Int) -> String {
+    public static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)
         var out = ""
         for (index, digit) in digits.enumerated() {

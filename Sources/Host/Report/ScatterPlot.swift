@@ -2,31 +2,31 @@ import Foundation
 
 /// A scatter plot drawn as SVG: one circle per point, coloured by group,
 /// framed by axes with round ticks, tick labels and axis names.
-struct ScatterPlot {
+public struct ScatterPlot {
     /// One point, with the tooltip shown on hover.
-    struct Point {
-        var x: Double
-        var y: Double
+    public struct Point {
+        public var x: Double
+        public var y: Double
         /// The tooltip (e.g. the edge `3>5`).
-        var label: String
+        public var label: String
         /// An index into `groups`.
-        var group: Int
+        public var group: Int
     }
 
     /// The title above the plot.
-    var title: String
+    public var title: String
     /// The horizontal axis' name.
-    var xLabel: String
+    public var xLabel: String
     /// The vertical axis' name.
-    var yLabel: String
+    public var yLabel: String
     /// The points; those with a non-finite coordinate are left out.
-    var points: [Point]
+    public var points: [Point]
     /// Group names and their colours (CSS), shown as a legend.
-    var groups: [(name: String, colour: String)]
+    public var groups: [(name: String, colour: String)]
 
     /// The SVG, `width` x `height` pixels. Every point is a
     /// `<circle class="point">`.
-    func svg(width: Int = 380, height: Int = 320) -> String {
+    public func svg(width: Int = 380, height: Int = 320) -> String {
         let left = 58.0, right = 26.0, top = 46.0, bottom = 64.0
         let plotWidth = Double(width) - left - right, plotHeight = Double(height) - top - bottom
         let shown = points.filter { $0.x.isFinite && $0.y.isFinite }

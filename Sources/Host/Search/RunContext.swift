@@ -13,19 +13,20 @@ struct RunContext {
     let scores: RunScores
     let search: EngineSearch
 
-    /// Loads everything the options name, for run `run` of `store`.
-    init(store: ResultsStore, run: String, task: TaskOptions, budget: BudgetOptions, probe: ProbeOptions,
-         plugins: PluginOptions, isolation: PluginIsolation, space: SearchSpaceOptions) throws {
-        self.plugins = try plugins.load()
-        (backbone, self.task) = try task.load()
-        candidates = try space.candidates(nodeCount: backbone.nodeCount)
+    /// Loads everything `configuration` names, for run `run` of `store`.
+    init(store: ResultsStore, run: String, configuration: RunConfiguration) throws {
+        plugins = try configuration.plugins.load()
+        (backbone, task) = try configuration.task.load()
+        candidates = configuration.space.candidates(nodeCount: backbone.nodeCount)
+        let isolation = configuration.execution.isolation
         makeRunner = { plugin, environment, configuration in
             try isolation.makeRunner(plugin, environment: environment, configuration: configuration)
         }
-        scores = RunScores(store: store, run: run, plugins: self.plugins, probeOptions: probe, backbone: backbone, task: self.task,
+        scores = RunScores(store: store, run: run, plugins: plugins, probe: configuration.probe, backbone: backbone, task: task,
                            makeRunner: makeRunner)
-        search = EngineSearch(scores: scores, backbone: backbone, task: self.task, budget: budget.budget,
-                              adapter: try space.adapterOptions(), stopsGradientAtRecurrentSources: space.stopGradient,
-                              prefixes: budget.prefixCache(for: backbone))
+        search = EngineSearch(scores: scores, backbone: backbone, task: task, budget: configuration.budget,
+                              adapter: try configuration.space.adapterOptions(),
+                              stopsGradientAtRecurrentSources: configuration.space.stopGradient,
+                              prefixes: configuration.execution.prefixCache(for: backbone))
     }
 }

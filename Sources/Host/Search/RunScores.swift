@@ -15,7 +15,7 @@ final class RunScores: @unchecked Sendable {
     /// The run they belong to.
     let run: String
     private let plugins: [PluginDescriptor]
-    private let probeOptions: ProbeOptions
+    private let settings: ProbeSettings
     private let backbone: Backbone<Float>
     private let task: any ClassificationTask
     private let makeRunner: PluginRunnerFactory
@@ -26,12 +26,12 @@ final class RunScores: @unchecked Sendable {
     /// Every edge of the backbone, in the store's order.
     let edges: [Edge]
 
-    init(store: ResultsStore, run: String, plugins: [PluginDescriptor], probeOptions: ProbeOptions,
+    init(store: ResultsStore, run: String, plugins: [PluginDescriptor], probe settings: ProbeSettings,
          backbone: Backbone<Float>, task: any ClassificationTask, makeRunner: @escaping PluginRunnerFactory) {
         self.store = store
         self.run = run
         self.plugins = plugins
-        self.probeOptions = probeOptions
+        self.settings = settings
         self.backbone = backbone
         self.task = task
         self.makeRunner = makeRunner
@@ -54,7 +54,7 @@ final class RunScores: @unchecked Sendable {
     /// `probeSeed` (the run's probe seed by default), and the metric's direction.
     func scores(metric id: String, probeSeed: UInt64? = nil) throws -> (values: [Double], direction: Int32) {
         let plugin = try metric(id)
-        let seed = probeSeed ?? probeOptions.probeSeed
+        let seed = probeSeed ?? settings.seed
         if let probe = try storedProbe(seed: seed), let stored = try store.scores(run: run, probe: probe, metric: id) {
             return (stored.map(\.value), plugin.direction)
         }
@@ -74,8 +74,7 @@ final class RunScores: @unchecked Sendable {
     /// The probe pass with `seed` (run now if this process has not) and its store id.
     private func probe(seed: UInt64) throws -> (EngineProbe, Int64) {
         if let known = lock.withLock({ probes[seed] }) { return known }
-        var options = probeOptions
-        options.probeSeed = seed
+        let options = settings.seeded(seed)
         let start = Date()
         let engine = try options.run(backbone: backbone, task: task)
         let id = try storedProbe(seed: seed) ?? store.addProbe(run: run, seed: seed, examples: engine.probe.examples,

@@ -18,10 +18,9 @@ final class TinySearchRun {
     /// are the plugins `scores` may be asked for.
     init(in folder: URL, metrics: [PluginDescriptor]) throws {
         let (model, data) = try TinyTextTask.write(in: folder)
-        let options = try TaskOptions.parse(["--model", model, "--train-file", data[0], "--validation-file", data[1],
-                                             "--test-file", data[2]])
-        let (backbone, task) = try options.load()
-        probe = try ProbeOptions.parse(["--probe-size", "8"]).run(backbone: backbone, task: task)
+        let specification = TaskSpecification(model: model, data: .textFiles(.init(train: data[0], validation: data[1], test: data[2])))
+        let (backbone, task) = try specification.load()
+        probe = try ProbeSettings(size: 8).run(backbone: backbone, task: task)
         nodeCount = backbone.nodeCount
         search = TinySearch(backbone: backbone, task: task, probe: probe, metrics: metrics)
     }

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Core
+import Host
+
+/// `adapter-search bench`: speed, measured as ratios within one run.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure the engine's speed against this machine's own sgemm rate.",
+        subcommands: [Pass.self, Train.self, Score.self])
+
+    /// `bench pass`.
+    struct Pass: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Forward and forward+backward on MiniLM at batch 32 x 32 and 32 x 128 tokens.")
+
+        @OptionGroup var model: ModelOptions
+
+        @Option(help: "Timed rounds per shape, each an sgemm, a forward and a forward+backward; the fastest of each counts.")
+        var repeats: Int = 5
+
+        @Option(name: .customLong("length"), help: "A sequence length to time at batch 32 (repeatable; default 32 and 128).")
+        var lengths: [Int] = [32, 128]
+
+        @Flag(help: "Print JSON: one object per shape with fwd_s, fwd_bwd_s, gflops, sgemm_gflops, fraction.")
+        var json = false
+
+        func validate() throws {
+            guard repeats > 0, !lengths.isEmpty, lengths.allSatisfy({ $0 > 0 }) else {
+                throw ValidationError("--repeats and every --length must be positive")
+            }
+        }
+
+        func run() throws {
+            let backbone = try model.load()
+            if case let .tokens(table) = backbone.embeddings, let longest = lengths.max(), longest > table.position.rows {
+                throw ValidationError("--length \(longest) is longer than the model's \(table.position.rows) positions")
+            }
+            let results = lengths.map { PassBenchmark.measure(backbone, examples: 32, length: $0, rounds: repeats) }
+            if json {
+                print(try jsonText(results, formatting: [.prettyPrinted, .sortedKeys]))
+            } else {
+                print(TextTable.render([["SHAPE", "FWD S", "FWD+BWD S", "GFLOP/S", "SGEMM GFLOP/S", "FRACTION OF SGEMM"]] + results.map {
+                    ["\($0.examples) x \($0.length)", String(format: "%.4f", $0.fwd_s), String(format: "%.4f", $0.fwd_bwd_s),
+                     String(format: "%.1f", $0.gflops), String(format: "%.1f", $0.sgemm_gflops), String(format: "%.3f", $0.fraction)]
+                }), terminator: "")
+            }
+        }
+    }
+
+    /// `bench train`.
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Training steps per second for a spread of single edges, with the prefix cache and without it.")
+
+        @OptionGroup var task: TaskOptions
+
+        @Option(help: "Timed steps per edge and mode.")
+        var steps: Int = 3
+
+        @Option(help: "Examples per step.")
+        var batchSize: Int = 32
+
+        @Flag(help: "Print JSON with cache_speedup_all, cache_speedup_late and the timed edges.")
+        var json = false
+
+        func validate() throws {
+            guard steps > 0, batchSize > 0 else { throw ValidationError("--steps and --batch-size must be positive") }
+        }
+
+        func run() throws {
+            let (backbone, loaded) = try task.load()
+            let result = try TrainBenchmark.measure(backbone, task: loaded, steps: steps, batchSize: batchSize) { line in
+                if !json { print(line) }
+            }
+            if json {
+                print(try jsonText(result, formatting: [.prettyPrinted, .sortedKeys]))
+            } else {
+                print(String(format: "cache speedup over all %d edges: %.2f", backbone.nodeCount * backbone.nodeCount,
+                             result.cache_speedup_all))
+                print(String(format: "cache speedup, edges into the last quarter of the nodes: %.2f", result.cache_speedup_late))
+            }
+        }
+    }
+
+    /// `bench score`.
+    struct Score: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The probe pass on MiniLM (32 x 32 tokens) against scoring all n^2 edges with a metric, in one run.")
+
+        @OptionGroup var model: ModelOptions
+
+        @Option(help: "The metric plugin that scores.")
+        var metric: String = "gradient-rank"
+
+        @Option(help: "Timed repetitions; the fastest counts.")
+        var repeats: Int = 3
+
+        @OptionGroup var plugins: PluginOptions
+
+        @Flag(help: "Print JSON with pass_s, score_s and ratio (score_s / pass_s).")
+        var json = false
+
+        func run() throws {
+            let plugin = try PluginSources.find(metric, kind: .metric, in: try plugins.load())
+            let backbone = try model.load()
+            let result = try ScoreBenchmark.measure(backbone, metric: plugin, repeats: repeats)
+            if json {
+                print(try jsonText(result, formatting: [.prettyPrinted, .sortedKeys]))
+            } else {
+                print(String(format: "probe pass (32 x 32 tokens, forward + backward): %.3f s", result.pass_s))
+                print(String(format: "scoring all %d edges with %@: %.3f s (of which every G_ij: %.3f s)", result.edges, metric,
+                             result.score_s, result.edge_gradients_s))
+                print(String(format: "ratio: %.2f", result.ratio))
+            }
+        }
+    }
+}
+

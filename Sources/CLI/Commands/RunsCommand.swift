@@ -1,0 +1,73 @@
+import ArgumentParser
+import Host
+
+/// `adapter-search runs`: what the results store holds.
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs", abstract: "List, show and export the runs in the results store.",
+        subcommands: [List.self, Show.self, Export.self])
+
+    /// `runs list`.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every run, newest first (a table, or --json).")
+
+        @OptionGroup var store: StoreOptions
+
+        @Flag(help: "Print a JSON array of objects (id, command, created_at, status, seed, configuration, versions, outcome, probes, evaluations, best_val_acc).")
+        var json = false
+
+        func run() throws {
+            let summaries = try store.open(create: false).summaries()
+            print(json ? try RunTables.listJSON(summaries) : RunTables.listTable(summaries), terminator: json ? "\n" : "")
+        }
+    }
+
+    /// `runs show RUN`.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one run: configuration, versions, status, probes, scores per metric, evaluations, outcome, artefacts.")
+
+        @Argument(help: ArgumentHelp("The run's id (see `runs list`).", valueName: "run"))
+        var id: String
+
+        @OptionGroup var store: StoreOptions
+
+        @Flag(help: "Print one JSON object instead of text.")
+        var json = false
+
+        func run() throws {
+            let details = try RunDetails(store: try store.open(create: false), run: id)
+            print(json ? try RunTables.showJSON(details) : RunTables.showText(details), terminator: json ? "\n" : "")
+        }
+    }
+
+    /// `runs export RUN --csv`.
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a run's evaluations (or with --scores its scores) as CSV.")
+
+        @Argument(help: ArgumentHelp("The run's id (see `runs list`).", valueName: "run"))
+        var id: String
+
+        @OptionGroup var store: StoreOptions
+
+        @Flag(help: "CSV (the only format): placement,edges,budget,val_acc,val_loss,test_acc,params,seconds.")
+        var csv = false
+
+        @Flag(help: "Export the scores instead: i,j,kind,metric,value,probe.")
+        var scores = false
+
+        func validate() throws {
+            guard csv else { throw ValidationError("choose the format: --csv") }
+        }
+
+        func run() throws {
+            let opened = try store.open(create: false)
+            if scores {
+                print(try RunTables.scoresCSV(store: opened, run: id), terminator: "")
+            } else {
+                print(RunTables.evaluationsCSV(try opened.evaluations(run: id)), terminator: "")
+            }
+        }
+    }
+}

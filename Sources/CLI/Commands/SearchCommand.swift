@@ -1,0 +1,76 @@
+import ArgumentParser
+import Host
+
+/// `adapter-search search`: the main job. A strategy plugin, guided by a
+/// metric, picks a placement; the host trains it and reports its accuracy.
+/// Every score and evaluation is committed to the results store as it is
+/// made, so `--resume RUN` continues a killed run without redoing any.
+struct SearchCommand: StoredRunCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Choose a placement with a strategy plugin, train it, and report validation and test accuracy.")
+
+    @Option(help: ArgumentHelp("The strategy plugin id.", valueName: "id"))
+    var strategy: String = "gga"
+
+    @Option(help: ArgumentHelp("The metric guiding the strategy (its `metric` parameter), for strategies that take one.", valueName: "id"))
+    var metric: String?
+
+    @Option(help: "Edges in the placement (strategies with a size of their own, like parallel-every, ignore it).")
+    var k: Int = 3
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("A strategy parameter, NAME=VALUE (repeatable).", valueName: "name=value"))
+    var parameters: [String] = []
+
+    @OptionGroup var space: SearchSpaceOptions
+    @OptionGroup var task: TaskOptions
+    @OptionGroup var budget: BudgetOptions
+    @OptionGroup var probe: ProbeOptions
+    @OptionGroup var plugins: PluginOptions
+    @OptionGroup var isolation: IsolationOptions
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: ArgumentHelp("Continue this run of the store where it stopped; its own options are used.", valueName: "run"))
+    var resume: String?
+
+    @Option(help: ArgumentHelp("Write placement.json, adapters.safetensors and the AdapterHub export (adapterhub/) here (default: a folder named after the run beside the store).",
+                               valueName: "dir"))
+    var out: String?
+
+    @Flag(help: "Print {\"placement\", \"val_acc\", \"test_acc\", \"params\", \"seconds\", \"run\"} as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard k > 0 else { throw ValidationError("--k must be at least 1") }
+        _ = try strategyParameters()
+    }
+
+    /// The `--set` pairs by name.
+    func strategyParameters() throws -> [String: String] {
+        var configuration: [String: String] = [:]
+        for pair in parameters {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw ValidationError("--set '\(pair)' is not NAME=VALUE")
+            }
+            configuration[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        return configuration
+    }
+
+    static let command = RunConfiguration.Command.search
+
+    func configuration() throws -> RunConfiguration {
+        let task = task.specification
+        return RunConfiguration(
+            command: .search, task: task, taskIdentity: try TaskIdentity(of: task), space: try space.space(), budget: budget.budget,
+            probe: probe.settings, plugins: plugins.sources,
+            execution: ExecutionSettings(isolation: try isolation.isolation(), cacheMemory: budget.cacheMemory),
+            search: SearchSettings(strategy: strategy, metric: metric, k: k, parameters: try strategyParameters(), out: out))
+    }
+
+    func work(_ configuration: RunConfiguration, in results: ResultsStore, run: String) throws -> SearchOutcome {
+        try SearchRun(configuration, showsProgress: !json).work(in: results, run: run)
+    }
+
+    func text(_ outcome: SearchOutcome) -> String { outcome.summary }
+}

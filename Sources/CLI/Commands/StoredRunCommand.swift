@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Host
+
+/// A command whose runs are kept in the results store: it creates a run
+/// with the configuration its options describe, or with `--resume RUN`
+/// continues one with the configuration stored with it; a finished run
+/// prints its stored outcome.
+protocol StoredRunCommand: ParsableCommand {
+    /// What the run found; encoded as the run's outcome and `--json`'s output.
+    associatedtype Outcome: Codable
+
+    /// The kind of run this command makes.
+    static var command: RunConfiguration.Command { get }
+    /// The run to continue.
+    var resume: String? { get }
+    /// Print the outcome as JSON.
+    var json: Bool { get }
+    /// Where runs are kept.
+    var store: StoreOptions { get }
+
+    /// The configuration of a new run, from the options.
+    func configuration() throws -> RunConfiguration
+    /// Does the run's work, committing each result as it is made.
+    func work(_ configuration: RunConfiguration, in results: ResultsStore, run: String) throws -> Outcome
+    /// The outcome for a person.
+    func text(_ outcome: Outcome) -> String
+}
+
+extension StoredRunCommand {
+    func run() throws {
+        let results = try store.open(create: true)
+        guard let resume else {
+            let configuration = try configuration()
+            let record = try StoredRun.create(configuration, commandLine: Self.commandLine(), in: results)
+            return try execute(record, configuration, in: results)
+        }
+        let (record, configuration) = try StoredRun.resume(resume, of: Self.command, in: results)
+        if record.status == .finished, let stored = record.outcome {
+            printError("run \(resume) has finished; its stored result:")
+            show(try JSONDecoder().decode(Outcome.self, from: Data(stored.utf8)))
+            return
+        }
+        try execute(record, configuration, in: results)
+    }
+
+    /// Runs (or continues) `run` and prints what it found.
+    func execute(_ run: RunRecord, _ configuration: RunConfiguration, in results: ResultsStore) throws {
+        var found: Outcome?
+        _ = try StoredRun.execute(run, in: results) {
+            let outcome = try work(configuration, in: results, run: run.id)
+            found = outcome
+            return try jsonText(outcome)
+        }
+        if let found { show(found) }
+    }
+
+    /// Prints `outcome` as JSON or as text.
+    func show(_ outcome: Outcome) {
+        if json, let text = try? jsonText(outcome) { print(text) } else { print(text(outcome), terminator: "") }
+    }
+
+    /// The command line that made this run, for `runs list`: this process's
+    /// arguments without `--resume` and `--store` (they name the store, not the run).
+    static func commandLine(_ all: [String] = CommandLine.arguments) -> String {
+        guard let position = all.firstIndex(of: command.rawValue) else { return "adapter-search \(command.rawValue)" }
+        var kept: [String] = [], skipNext = false
+        for argument in all[(position + 1)...] {
+            if skipNext { skipNext = false; continue }
+            if argument == "--resume" || argument == "--store" { skipNext = true; continue }
+            if argument.hasPrefix("--resume=") || argument.hasPrefix("--store=") { continue }
+            kept.append(argument)
+        }
+        return (["adapter-search", command.rawValue] + kept).joined(separator: " ")
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Core
+import Host
+
+/// The training budget every command that trains shares, and the prefix
+/// cache's memory (which changes no result).
+struct BudgetOptions: ParsableArguments {
+    @Option(help: "Optimiser steps.")
+    var steps: Int = 300
+
+    @Option(help: "Examples per step.")
+    var batchSize: Int = 32
+
+    @Option(help: "Peak learning rate (AdamW, linear warmup over 10% of the steps, then cosine).")
+    var learningRate: Double = 1e-3
+
+    @Option(help: "Decoupled weight decay on weights (none on biases and scales).")
+    var weightDecay: Double = 1e-4
+
+    @Option(help: "Seed of the initialisation and the batch order.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Evaluate on at most this many validation and test examples.")
+    var evaluationLimit: Int?
+
+    @Option(help: "GiB of frozen node values kept in memory; beyond it they spill to a temporary file. 0 turns the prefix cache off.")
+    var cacheMemory: Double = 4
+
+    func validate() throws {
+        guard steps > 0, batchSize > 0 else { throw ValidationError("--steps and --batch-size must be positive") }
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
+        guard cacheMemory >= 0, cacheMemory.isFinite else { throw ValidationError("--cache-memory must be 0 or more") }
+    }
+
+    /// The budget these options give.
+    var budget: TrainingBudget {
+        TrainingBudget(steps: steps, batchSize: batchSize, learningRate: learningRate, weightDecay: weightDecay, seed: seed,
+                       evaluationLimit: evaluationLimit)
+    }
+
+    /// The prefix cache these options ask for, with in-process plugins.
+    var execution: ExecutionSettings { ExecutionSettings(cacheMemory: cacheMemory) }
+}

@@ -1,0 +1,75 @@
+import Core
+import Foundation
+
+/// The work of a `compare` run: judges metrics against the truth (METHOD.md
+/// section 8). Every candidate single-edge placement is trained (the ground
+/// truth, stored and resumable), every metric scores every edge on probes
+/// drawn with several seeds, and each metric's Spearman rho, Kendall tau-b,
+/// top-k overlap and regret come with bootstrap intervals over those seeds.
+public struct CompareRun {
+    /// The run's configuration; its `compare` settings must be present.
+    public let configuration: RunConfiguration
+
+    public init(_ configuration: RunConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Trains the truth, scores, and compares, for run `run` of `results`.
+    public func work(in results: ResultsStore, run: String) throws -> Comparison {
+        guard let settings = configuration.compare else { throw RunError.invalidSetting("run \(run) has no compare settings") }
+        let context = try RunContext(store: results, run: run, configuration: configuration)
+        let ids = settings.metrics.isEmpty ? context.plugins.filter { $0.kind == .metric }.map(\.id) : settings.metrics
+        let chosen = try ids.map { try context.scores.metric($0) }
+
+        // The truth: every candidate single edge, trained under the run's budget.
+        var truth = [Double](repeating: .nan, count: context.scores.edges.count)
+        let nodes = context.backbone.nodeCount
+        for (done, edge) in context.candidates.enumerated() {
+            let evaluation = try context.search.evaluate([[edge]], budget: Budget())[0]
+            truth[edge.position(nodeCount: nodes)] = evaluation.accuracy
+            printError("truth: \(done + 1)/\(context.candidates.count) edges")
+        }
+
+        // Scores on every probe seed, and the statistics.
+        let seeds = (0..<settings.probeSeeds).map { configuration.probe.seed + UInt64($0) }
+        let comparisons = try chosen.map { plugin -> MetricComparison in
+            let seedScores = try seeds.map { try context.scores.scores(metric: plugin.id, probeSeed: $0).values }
+            return MetricComparison.compare(metric: plugin.id, direction: ScoreDirection(abi: plugin.direction) ?? .higherIsBetter,
+                                            seedScores: seedScores, truth: truth, k: settings.topK, resamples: settings.resamples,
+                                            seed: configuration.budget.seed)
+        }
+        let trained = context.candidates.map { truth[$0.position(nodeCount: nodes)] }
+        let bestIndex = trained.indices.max { trained[$0] < trained[$1] || (trained[$0] == trained[$1] && $0 > $1) }!
+        return Comparison(run: run, edges: context.candidates.count, seeds: seeds.count,
+                          best_edge: context.candidates[bestIndex].description, best_accuracy: trained[bestIndex],
+                          metrics: comparisons)
+    }
+}
+
+/// What `compare` reports: the keys are its JSON.
+public struct Comparison: Codable, Sendable {
+    public var run: String
+    /// Single-edge placements trained (the truth).
+    public var edges: Int
+    /// Probe seeds each metric was scored on.
+    public var seeds: Int
+    /// The truly best single edge and its validation accuracy.
+    public var best_edge: String
+    public var best_accuracy: Double
+    public var metrics: [MetricComparison]
+
+    /// One row per metric: each statistic with its interval.
+    public func table() -> String {
+        func format(_ estimate: BootstrapEstimate) -> String {
+            guard let point = estimate.point else { return "undefined" }
+            let interval = estimate.low.flatMap { low in estimate.high.map { String(format: " [%.3f, %.3f]", low, $0) } } ?? ""
+            return String(format: "%+.3f", point) + interval
+        }
+        let k = metrics.first?.k ?? 0
+        let header = ["METRIC", "SPEARMAN RHO [95%]", "KENDALL TAU-B [95%]", "TOP-\(k) OVERLAP", "REGRET"]
+        let rows = metrics.map { [$0.metric, format($0.spearman), format($0.kendallTauB), format($0.topKOverlap), format($0.regret)] }
+        return TextTable.render([header] + rows)
+            + "\(edges) single edges trained; best \(best_edge) at \(String(format: "%.4f", best_accuracy)); "
+            + "intervals over \(seeds) probe seeds (run \(run))\n"
+    }
+}

@@ -1,0 +1,469 @@
+import Foundation
+import GRDB
+
+/// The results of every run, in one SQLite file: runs, probes, scores,
+/// evaluations, plugin state and artefacts (issue 6).
+///
+/// Each call that writes is one committed transaction before it returns, so
+/// a process killed right after a save loses nothing it saved (PLUGIN_ABI.md
+/// rule 12). The journal is WAL with `synchronous = FULL`: NORMAL would
+/// already survive a killed process (the commit is in the WAL, in the OS's
+/// cache), but FULL also survives a power cut or an OS crash, for one fsync
+/// per commit — milliseconds, against an evaluation that took seconds to
+/// minutes of training and would otherwise have to be redone.
+///
+/// Thread-safe: one `DatabaseQueue` serialises every access, so strategies
+/// may save evaluations from parallel threads. Other processes (`runs show`
+/// while a search runs) read the same file concurrently thanks to WAL, and
+/// wait up to `busyTimeout` for a write lock.
+public final class ResultsStore: Sendable {
+    /// The environment variable naming the store file.
+    public static let environmentVariable = "ADAPTER_SEARCH_STORE"
+    /// The store used when none is named, relative to the current directory.
+    public static let defaultRelativePath = "runs/results.sqlite"
+    /// How long a write waits for another process's lock before failing.
+    public static let busyTimeout: TimeInterval = 30
+
+    /// The store file, as given.
+    public let path: String
+    private let queue: DatabaseQueue
+
+    /// The store file to use: `$ADAPTER_SEARCH_STORE` when set and not empty,
+    /// else `runs/results.sqlite` relative to the current directory.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment[environmentVariable], !path.isEmpty { return path }
+        return defaultRelativePath
+    }
+
+    /// Opens the store at `path`, creating its folders, the file and the
+    /// schema when `create` is true and it is missing (`create: false` throws
+    /// `StoreError.noStore` instead), and bringing an older schema up to date.
+    /// A file that is not a results store — not SQLite, corrupt, another
+    /// program's database, or a newer schema — throws a `StoreError` naming it.
+    public init(path: String, create: Bool = true) throws(StoreError) {
+        self.path = path
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        if exists && isFolder.boolValue { throw .cannotOpen(path: path, reason: "it is a folder") }
+        if !exists {
+            guard create else { throw .noStore(path: path) }
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw .cannotOpen(path: path, reason: "cannot create the folder \(folder.path): \(error.localizedDescription)")
+            }
+        }
+
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.prepareDatabase { db in
+            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            guard mode?.lowercased() == "wal" else {
+                throw StoreError.cannotOpen(path: path, reason: "SQLite cannot use a WAL journal there (journal mode \(mode ?? "?"))")
+            }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+        try checkAndMigrate()
+    }
+
+    /// Refuses files that are not results stores, then applies the
+    /// migrations this store lacks.
+    private func checkAndMigrate() throws(StoreError) {
+        let path = self.path
+        try perform {
+            try queue.read { db in
+                let application = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                if application != StoreSchema.applicationID {
+                    if application != 0 {
+                        throw StoreError.notAResultsStore(
+                            path: path, reason: "another program's SQLite database, application id \(application)")
+                    }
+                    if objects > 0 {
+                        throw StoreError.notAResultsStore(path: path, reason: "an SQLite database with other tables")
+                    }
+                }
+                let problems = try String.fetchAll(db, sql: "PRAGMA quick_check")
+                guard problems == ["ok"] else {
+                    throw StoreError.notAResultsStore(path: path, reason: "corrupt: " + problems.prefix(3).joined(separator: "; "))
+                }
+                let unknown = try StoreSchema.migrator.appliedIdentifiers(db).subtracting(StoreSchema.migrator.migrations)
+                if !unknown.isEmpty { throw StoreError.newerStore(path: path, unknownMigrations: unknown.sorted()) }
+            }
+            try StoreSchema.migrator.migrate(queue)
+        }
+    }
+
+    /// Closes the file; any later call fails.
+    public func close() throws(StoreError) {
+        try perform { try queue.close() }
+    }
+
+    // MARK: Runs
+
+    /// Creates a run with status `running` and a new short id.
+    public func createRun(command: String, configuration: String, versions: String, seed: UInt64) throws(StoreError) -> RunRecord {
+        try Self.requireJSON(configuration, "the run configuration")
+        try Self.requireJSON(versions, "the run versions")
+        let createdAt = Self.storedDate(Date())
+        return try write { db in
+            var id = Self.newRunID()
+            while try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [id]) == true {
+                id = Self.newRunID()
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (id, command, created_at, status, configuration, versions, seed, outcome)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+                    """,
+                arguments: [id, command, createdAt.timeIntervalSince1970, RunStatus.running.rawValue, configuration,
+                            versions, Int64(bitPattern: seed)])
+            return RunRecord(id: id, command: command, createdAt: createdAt, status: .running,
+                             configuration: configuration, versions: versions, seed: seed, outcome: nil)
+        }
+    }
+
+    /// The run `id`; `StoreError.unknownRun` when there is none.
+    public func run(_ id: String) throws(StoreError) -> RunRecord {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
+                throw StoreError.unknownRun(id: id, path: path)
+            }
+            return try Self.runRecord(row)
+        }
+    }
+
+    /// Every run, newest first.
+    public func runs() throws(StoreError) -> [RunRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY created_at DESC, rowid DESC").map(Self.runRecord)
+        }
+    }
+
+    /// Every run with counts of its probes and evaluations, newest first.
+    public func summaries() throws(StoreError) -> [RunSummary] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT runs.*,
+                       (SELECT count(*) FROM probes WHERE probes.run = runs.id) AS probe_count,
+                       (SELECT count(*) FROM evaluations WHERE evaluations.run = runs.id) AS evaluation_count,
+                       (SELECT max(validation_accuracy) FROM evaluations WHERE evaluations.run = runs.id) AS best
+                FROM runs ORDER BY created_at DESC, rowid DESC
+                """).map { row in
+                RunSummary(run: try Self.runRecord(row), probes: row["probe_count"], evaluations: row["evaluation_count"],
+                           bestValidationAccuracy: row["best"])
+            }
+        }
+    }
+
+    /// Sets the run's status and replaces its outcome (JSON; nil clears it).
+    public func setStatus(run: String, _ status: RunStatus, outcome: String? = nil) throws(StoreError) {
+        if let outcome { try Self.requireJSON(outcome, "the run outcome") }
+        try write { db in
+            try db.execute(sql: "UPDATE runs SET status = ?, outcome = ? WHERE id = ?",
+                           arguments: [status.rawValue, outcome, run])
+            if db.changesCount == 0 { throw StoreError.unknownRun(id: run, path: path) }
+        }
+    }
+
+    // MARK: Probes and scores
+
+    /// Records a probe pass of the run and returns its number.
+    public func addProbe(run: String, seed: UInt64, examples: Int, head: String, loss: Double, seconds: Double) throws(StoreError) -> Int64 {
+        try write { db in
+            try requireRun(db, run)
+            try db.execute(
+                sql: "INSERT INTO probes (run, seed, examples, head, loss, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [run, Int64(bitPattern: seed), examples, head, Self.real(loss), seconds,
+                            Self.storedDate(Date()).timeIntervalSince1970])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// The run's probes, in the order they were added.
+    public func probes(run: String) throws(StoreError) -> [ProbeRecord] {
+        try read { db in
+            try requireRun(db, run)
+            return try Row.fetchAll(db, sql: "SELECT * FROM probes WHERE run = ? ORDER BY id", arguments: [run]).map { row in
+                ProbeRecord(id: row["id"], run: row["run"], seed: UInt64(bitPattern: row["seed"]), examples: row["examples"],
+                            head: row["head"], loss: Self.double(row["loss"]), seconds: row["seconds"],
+                            createdAt: Date(timeIntervalSince1970: row["created_at"]))
+            }
+        }
+    }
+
+    /// Stores the scores metric `metric` (direction +1 higher-is-better, -1
+    /// lower) gave the edges on probe `probe`, all in one transaction. A
+    /// second save of the same (probe, metric) is refused; so is an edge
+    /// listed twice. NaN scores are kept as NaN.
+    public func saveScores(run: String, probe: Int64, metric: String, direction: Int32,
+                    scores: [(source: Int, target: Int, value: Double)]) throws(StoreError) {
+        var seen = Set<[Int]>()
+        for score in scores where !seen.insert([score.source, score.target]).inserted {
+            throw .invalidArgument("the \(metric) scores list edge \(score.source)>\(score.target) twice")
+        }
+        try write { db in
+            try requireProbe(db, run, probe)
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM score_sets WHERE probe = ? AND metric = ?)",
+                                 arguments: [probe, metric]) == true {
+                throw StoreError.duplicateScores(run: run, probe: probe, metric: metric, path: path)
+            }
+            try db.execute(sql: "INSERT INTO score_sets (run, probe, metric, direction, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [run, probe, metric, direction, Date().timeIntervalSince1970])
+            let set = db.lastInsertedRowID
+            let insert = try db.makeStatement(sql: "INSERT INTO scores (score_set, source, target, value) VALUES (?, ?, ?, ?)")
+            for score in scores {
+                try insert.execute(arguments: [set, score.source, score.target, Self.real(score.value)])
+            }
+        }
+    }
+
+    /// The scores metric `metric` gave on probe `probe`, in source-major
+    /// order (the order of `Edge.all`); nil when none are stored.
+    public func scores(run: String, probe: Int64, metric: String) throws(StoreError) -> [(source: Int, target: Int, value: Double)]? {
+        try read { db in
+            try requireProbe(db, run, probe)
+            guard let set = try Int64.fetchOne(db, sql: "SELECT id FROM score_sets WHERE run = ? AND probe = ? AND metric = ?",
+                                               arguments: [run, probe, metric]) else { return nil }
+            return try Row.fetchAll(db, sql: "SELECT source, target, value FROM scores WHERE score_set = ? ORDER BY source, target",
+                                    arguments: [set]).map { row in
+                (source: row["source"], target: row["target"], value: Self.double(row["value"]))
+            }
+        }
+    }
+
+    /// Which metrics' scores the run holds, per probe, in the order saved.
+    public func scoreSets(run: String) throws(StoreError) -> [ScoreSetRecord] {
+        try read { db in
+            try requireRun(db, run)
+            return try Row.fetchAll(db, sql: """
+                SELECT score_sets.probe, score_sets.metric, score_sets.direction,
+                       (SELECT count(*) FROM scores WHERE scores.score_set = score_sets.id) AS edges
+                FROM score_sets WHERE run = ? ORDER BY id
+                """, arguments: [run]).map { row in
+                ScoreSetRecord(probe: row["probe"], metric: row["metric"], direction: row["direction"], count: row["edges"])
+            }
+        }
+    }
+
+    // MARK: Evaluations
+
+    /// The evaluation of `placement` (canonical text) under `budget`
+    /// (canonical key) in the run, or nil when it has not been evaluated.
+    public func evaluation(run: String, placement: String, budget: String) throws(StoreError) -> EvaluationRecord? {
+        try read { db in
+            try requireRun(db, run)
+            return try Row.fetchOne(db, sql: "SELECT * FROM evaluations WHERE run = ? AND placement = ? AND budget = ?",
+                                    arguments: [run, placement, budget]).map(Self.evaluationRecord)
+        }
+    }
+
+    /// Stores an evaluation, committed before this returns. A second save of
+    /// the same (run, placement, budget) throws `StoreError.duplicateEvaluation`.
+    public func saveEvaluation(_ record: EvaluationRecord) throws(StoreError) {
+        guard !record.placement.isEmpty, !record.budget.isEmpty else {
+            throw .invalidArgument("an evaluation needs a placement and a budget key (placement '\(record.placement)', budget '\(record.budget)')")
+        }
+        try write { db in
+            try requireRun(db, record.run)
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM evaluations WHERE run = ? AND placement = ? AND budget = ?)",
+                                 arguments: [record.run, record.placement, record.budget]) == true {
+                throw StoreError.duplicateEvaluation(run: record.run, placement: record.placement, budget: record.budget, path: path)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO evaluations (run, placement, budget, validation_accuracy, validation_loss, test_accuracy,
+                                             parameters, seconds, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [record.run, record.placement, record.budget, Self.real(record.validationAccuracy),
+                            Self.real(record.validationLoss), record.testAccuracy.flatMap(Self.real), record.parameters,
+                            record.seconds, record.createdAt.timeIntervalSince1970])
+        }
+    }
+
+    /// Adds the test accuracy to a stored evaluation that has none: a
+    /// strategy validates placements; the one it chooses is then tested.
+    /// A test accuracy is written once; a second one is refused.
+    public func saveTestAccuracy(_ accuracy: Double, run: String, placement: String, budget: String) throws(StoreError) {
+        try write { db in
+            try requireRun(db, run)
+            try db.execute(sql: "UPDATE evaluations SET test_accuracy = ? WHERE run = ? AND placement = ? AND budget = ? AND test_accuracy IS NULL",
+                           arguments: [Self.real(accuracy), run, placement, budget])
+            guard db.changesCount == 1 else {
+                throw StoreError.invalidArgument("run \(run) has no untested evaluation of \(placement) under \(budget) to add a test accuracy to")
+            }
+        }
+    }
+
+    /// The run's evaluations, in the order they were saved.
+    public func evaluations(run: String) throws(StoreError) -> [EvaluationRecord] {
+        try read { db in
+            try requireRun(db, run)
+            return try Row.fetchAll(db, sql: "SELECT * FROM evaluations WHERE run = ? ORDER BY id", arguments: [run])
+                .map(Self.evaluationRecord)
+        }
+    }
+
+    // MARK: Plugin state and artefacts
+
+    /// Stores plugin `plugin`'s state for the run, replacing earlier state.
+    public func saveState(run: String, plugin: String, state: [UInt8]) throws(StoreError) {
+        try write { db in
+            try requireRun(db, run)
+            try db.execute(
+                sql: """
+                    INSERT INTO states (run, plugin, state, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (run, plugin) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                    """,
+                arguments: [run, plugin, Data(state), Date().timeIntervalSince1970])
+        }
+    }
+
+    /// Plugin `plugin`'s last saved state for the run, or nil.
+    public func state(run: String, plugin: String) throws(StoreError) -> [UInt8]? {
+        try read { db in
+            try requireRun(db, run)
+            guard let row = try Row.fetchOne(db, sql: "SELECT state FROM states WHERE run = ? AND plugin = ?",
+                                             arguments: [run, plugin]) else { return nil }
+            // SQLite may hold an empty blob as NULL.
+            return (row["state"] as Data?).map { [UInt8]($0) } ?? []
+        }
+    }
+
+    /// Records a file the run wrote; a second artefact of the same name
+    /// replaces the path and keeps its place in the list.
+    public func addArtefact(run: String, name: String, path artefactPath: String) throws(StoreError) {
+        try write { db in
+            try requireRun(db, run)
+            try db.execute(
+                sql: """
+                    INSERT INTO artefacts (run, name, path, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (run, name) DO UPDATE SET path = excluded.path
+                    """,
+                arguments: [run, name, artefactPath, Date().timeIntervalSince1970])
+        }
+    }
+
+    /// The run's artefacts, in the order they were first added.
+    public func artefacts(run: String) throws(StoreError) -> [(name: String, path: String)] {
+        try read { db in
+            try requireRun(db, run)
+            return try Row.fetchAll(db, sql: "SELECT name, path FROM artefacts WHERE run = ? ORDER BY id", arguments: [run])
+                .map { (name: $0["name"], path: $0["path"]) }
+        }
+    }
+
+    /// The run's plugin state as the `CheckpointStore` plugins use.
+    public func checkpoints(run: String) throws(StoreError) -> StoreCheckpoints {
+        _ = try self.run(run)
+        return StoreCheckpoints(store: self, run: run)
+    }
+
+    // MARK: Helpers
+
+    /// Runs `body` in one write transaction, committed before this returns.
+    private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try perform { try queue.write(body) }
+    }
+
+    /// Runs `body` in one read transaction.
+    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try perform { try queue.read(body) }
+    }
+
+    /// Runs `body`, turning every error into a `StoreError` naming the file.
+    private func perform<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    /// Throws `unknownRun` unless the run exists.
+    private func requireRun(_ db: Database, _ run: String) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [run]) == true else {
+            throw StoreError.unknownRun(id: run, path: path)
+        }
+    }
+
+    /// Throws unless the run exists and has probe `probe`.
+    private func requireProbe(_ db: Database, _ run: String, _ probe: Int64) throws {
+        try requireRun(db, run)
+        guard try String.fetchOne(db, sql: "SELECT run FROM probes WHERE id = ?", arguments: [probe]) == run else {
+            throw StoreError.unknownProbe(run: run, probe: probe, path: path)
+        }
+    }
+
+    /// A `StoreError` for any error of an operation on the store at `path`.
+    public static func storeError(_ error: any Error, path: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        guard let error = error as? DatabaseError else { return .database(path: path, message: "\(error)") }
+        let message = error.message ?? "\(error)"
+        switch error.resultCode {
+        case .SQLITE_NOTADB: return .notAResultsStore(path: path, reason: "not an SQLite database")
+        case .SQLITE_CORRUPT: return .notAResultsStore(path: path, reason: "corrupt: \(message)")
+        case .SQLITE_CANTOPEN: return .cannotOpen(path: path, reason: message)
+        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH:
+            return .cannotOpen(path: path, reason: "it cannot be written (\(message)); check the file's permissions")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return .database(path: path, message: "another process kept it locked for over \(Int(busyTimeout)) s (\(message))")
+        case .SQLITE_FULL: return .database(path: path, message: "the disk is full (\(message))")
+        default: return .database(path: path, message: message)
+        }
+    }
+
+    /// Throws unless `text` parses as JSON.
+    private static func requireJSON(_ text: String, _ what: String) throws(StoreError) {
+        guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil else {
+            throw .invalidArgument("\(what) is not valid JSON: \(text.prefix(80))")
+        }
+    }
+
+    /// A new run id: "r" and six random base-36 characters.
+    private static func newRunID() -> String {
+        let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz")
+        return "r" + String((0..<6).map { _ in digits[Int.random(in: 0..<digits.count)] })
+    }
+
+    /// `date` as it reads back from the store (Unix seconds, a Double).
+    private static func storedDate(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970)
+    }
+
+    /// A Double for a REAL column: NaN as NULL, which SQLite would store anyway.
+    private static func real(_ value: Double) -> Double? {
+        value.isNaN ? nil : value
+    }
+
+    /// A REAL column's value, NULL as NaN.
+    private static func double(_ value: Double?) -> Double {
+        value ?? .nan
+    }
+
+    /// A `RunRecord` from a row of `runs`.
+    private static func runRecord(_ row: Row) throws -> RunRecord {
+        let status: String = row["status"]
+        guard let runStatus = RunStatus(rawValue: status) else {
+            throw StoreError.invalidArgument("run \(row["id"] as String) has an unknown status '\(status)'")
+        }
+        return RunRecord(id: row["id"], command: row["command"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
+                         status: runStatus, configuration: row["configuration"], versions: row["versions"],
+                         seed: UInt64(bitPattern: row["seed"]), outcome: row["outcome"])
+    }
+
+    /// An `EvaluationRecord` from a row of `evaluations`.
+    private static func evaluationRecord(_ row: Row) -> EvaluationRecord {
+        EvaluationRecord(run: row["run"], placement: row["placement"], budget: row["budget"],
+                         validationAccuracy: double(row["validation_accuracy"]), validationLoss: double(row["validation_loss"]),
+                         testAccuracy: row["test_accuracy"], parameters: row["parameters"], seconds: row["seconds"],
+                         createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    }
+}
