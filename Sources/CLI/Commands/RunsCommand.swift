@@ -4,8 +4,8 @@ import Host
 /// `adapter-search runs`: what the results store holds.
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "List, show and export the runs in the results store.",
-        subcommands: [List.self, Show.self, Export.self])
+        commandName: "runs", abstract: "List, show, export and check the runs in the results store.",
+        subcommands: [List.self, Show.self, Export.self, Check.self])
 
     /// `runs list`.
     struct List: ParsableCommand {
@@ -68,6 +68,27 @@ struct RunsCommand: ParsableCommand {
             } else {
                 print(RunTables.evaluationsCSV(try opened.evaluations(run: id)), terminator: "")
             }
+        }
+    }
+
+    /// `runs check`.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify the whole store: SQLite's integrity check and every row's checksum; name each damaged run and row.")
+
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let report = try store.open(create: false).check()
+            for problem in report.problems {
+                print("damaged: \(problem.run.map { "run \($0): " } ?? "")\(problem.detail)")
+            }
+            guard report.problems.isEmpty else {
+                let runs = Set(report.problems.compactMap(\.run))
+                printError("\(store.path): \(report.problems.count) problem(s) in \(runs.count) run(s); restore the file from a backup")
+                throw ExitCode(1)
+            }
+            print("ok: \(report.rowsChecked) rows verified in \(store.path)")
         }
     }
 }

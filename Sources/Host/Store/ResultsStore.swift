@@ -42,6 +42,9 @@ public final class ResultsStore: Sendable {
     /// program's database, or a newer schema — throws a `StoreError` naming it.
     public init(path: String, create: Bool = true) throws(StoreError) {
         self.path = path
+        if path.hasSuffix("/") {
+            throw .cannotOpen(path: path, reason: "the path ends with '/': name the store file itself (e.g. \(path)results.sqlite)")
+        }
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
         if exists && isFolder.boolValue { throw .cannotOpen(path: path, reason: "it is a folder") }
@@ -55,6 +58,7 @@ public final class ResultsStore: Sendable {
             }
         }
 
+        if exists { try Self.checkLength(path) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.prepareDatabase { db in
@@ -100,6 +104,61 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// Throws `damaged` when the file at `path` is shorter than SQLite's
+    /// header says, or not a whole number of pages: a truncated store, whose
+    /// last rows SQLite would silently read as missing or as zeros. Checked
+    /// only while no write-ahead log holds pages beyond the file.
+    private static func checkLength(_ path: String) throws(StoreError) {
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        guard wal == 0, let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 100), header.count == 100,
+              header.starts(with: Array("SQLite format 3\u{0}".utf8)),
+              let size = try? handle.seekToEnd() else { return }
+        func word(_ offset: Int) -> Int { header[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        let rawPageSize = Int(header[16]) << 8 | Int(header[17]), pageSize = rawPageSize == 1 ? 65536 : rawPageSize
+        guard pageSize >= 512 else { return }  // not a page size: quick_check will say what is wrong
+        let pages = word(28), headerIsCurrent = word(24) == word(92)
+        if Int(size) % pageSize != 0 || headerIsCurrent && Int(size) < pages * pageSize {
+            throw .damaged(path: path, run: nil, detail: "the file is \(size) bytes, but its header describes \(pages) pages of "
+                           + "\(pageSize) bytes (\(pages * pageSize)): it was truncated")
+        }
+    }
+
+    /// What `check()` found: every damaged row, by run where it has one.
+    public struct CheckReport: Sendable {
+        /// Damaged rows (and file-level problems, with no run).
+        public var problems: [(run: String?, detail: String)]
+        /// Rows whose checksums were verified.
+        public var rowsChecked: Int
+    }
+
+    /// Verifies the whole store: SQLite's integrity check, then every row's
+    /// checksum. Unlike reads, it does not stop at the first damaged row.
+    public func check() throws(StoreError) -> CheckReport {
+        try read { db in
+            var problems: [(run: String?, detail: String)] = []
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            if integrity != ["ok"] { problems += integrity.map { (nil, "SQLite integrity check: \($0)") } }
+            let setRuns = Dictionary(try Row.fetchAll(db, sql: "SELECT id, run FROM score_sets").map { ($0["id"] as Int64, $0["run"] as String) },
+                                     uniquingKeysWith: { first, _ in first })
+            var checked = 0
+            for table in RowChecksum.tables {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table.name)") {
+                    checked += 1
+                    guard let damage = RowChecksum.damage(row, of: table) else { continue }
+                    let run: String? = switch table.name {
+                    case "runs": row["id"]
+                    case "scores": setRuns[row["score_set"]]
+                    default: row["run"]
+                    }
+                    problems.append((run, damage))
+                }
+            }
+            return CheckReport(problems: problems, rowsChecked: checked)
+        }
+    }
+
     /// Closes the file; any later call fails.
     public func close() throws(StoreError) {
         try perform { try queue.close() }
@@ -124,6 +183,7 @@ public final class ResultsStore: Sendable {
                     """,
                 arguments: [id, command, createdAt.timeIntervalSince1970, RunStatus.running.rawValue, configuration,
                             versions, Int64(bitPattern: seed)])
+            try RowChecksum.stamp(db, RowChecksum.runs, where: "id = ?", [id])
             return RunRecord(id: id, command: command, createdAt: createdAt, status: .running,
                              configuration: configuration, versions: versions, seed: seed, outcome: nil)
         }
@@ -135,29 +195,29 @@ public final class ResultsStore: Sendable {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
                 throw StoreError.unknownRun(id: id, path: path)
             }
-            return try Self.runRecord(row)
+            return try runRecord(row)
         }
     }
 
     /// Every run, newest first.
     public func runs() throws(StoreError) -> [RunRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY created_at DESC, rowid DESC").map(Self.runRecord)
+            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY created_at DESC, rowid DESC").map(runRecord)
         }
     }
 
-    /// Every run with counts of its probes and evaluations, newest first.
+    /// Every run with counts of its probes and evaluations, newest first;
+    /// every row they are counted from is verified.
     public func summaries() throws(StoreError) -> [RunSummary] {
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT runs.*,
-                       (SELECT count(*) FROM probes WHERE probes.run = runs.id) AS probe_count,
-                       (SELECT count(*) FROM evaluations WHERE evaluations.run = runs.id) AS evaluation_count,
-                       (SELECT max(validation_accuracy) FROM evaluations WHERE evaluations.run = runs.id) AS best
-                FROM runs ORDER BY created_at DESC, rowid DESC
-                """).map { row in
-                RunSummary(run: try Self.runRecord(row), probes: row["probe_count"], evaluations: row["evaluation_count"],
-                           bestValidationAccuracy: row["best"])
+            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY created_at DESC, rowid DESC").map { row in
+                let run = try runRecord(row)
+                let probes = try Row.fetchAll(db, sql: "SELECT * FROM probes WHERE run = ?", arguments: [run.id])
+                try probes.forEach { try verified($0, RowChecksum.probes) }
+                let evaluations = try Row.fetchAll(db, sql: "SELECT * FROM evaluations WHERE run = ?", arguments: [run.id])
+                    .map { try Self.evaluationRecord(verified($0, RowChecksum.evaluations)) }
+                return RunSummary(run: run, probes: probes.count, evaluations: evaluations.count,
+                                  bestValidationAccuracy: evaluations.map(\.validationAccuracy).filter { !$0.isNaN }.max())
             }
         }
     }
@@ -169,6 +229,7 @@ public final class ResultsStore: Sendable {
             try db.execute(sql: "UPDATE runs SET status = ?, outcome = ? WHERE id = ?",
                            arguments: [status.rawValue, outcome, run])
             if db.changesCount == 0 { throw StoreError.unknownRun(id: run, path: path) }
+            try RowChecksum.stamp(db, RowChecksum.runs, where: "id = ?", [run])
         }
     }
 
@@ -182,7 +243,9 @@ public final class ResultsStore: Sendable {
                 sql: "INSERT INTO probes (run, seed, examples, head, loss, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [run, Int64(bitPattern: seed), examples, head, Self.real(loss), seconds,
                             Self.storedDate(Date()).timeIntervalSince1970])
-            return db.lastInsertedRowID
+            let id = db.lastInsertedRowID
+            try RowChecksum.stamp(db, RowChecksum.probes, where: "id = ?", [id])
+            return id
         }
     }
 
@@ -191,7 +254,8 @@ public final class ResultsStore: Sendable {
         try read { db in
             try requireRun(db, run)
             return try Row.fetchAll(db, sql: "SELECT * FROM probes WHERE run = ? ORDER BY id", arguments: [run]).map { row in
-                ProbeRecord(id: row["id"], run: row["run"], seed: UInt64(bitPattern: row["seed"]), examples: row["examples"],
+                try verified(row, RowChecksum.probes)
+                return ProbeRecord(id: row["id"], run: row["run"], seed: UInt64(bitPattern: row["seed"]), examples: row["examples"],
                             head: row["head"], loss: Self.double(row["loss"]), seconds: row["seconds"],
                             createdAt: Date(timeIntervalSince1970: row["created_at"]))
             }
@@ -221,6 +285,8 @@ public final class ResultsStore: Sendable {
             for score in scores {
                 try insert.execute(arguments: [set, score.source, score.target, Self.real(score.value)])
             }
+            try RowChecksum.stamp(db, RowChecksum.scoreSets, where: "id = ?", [set])
+            try RowChecksum.stamp(db, RowChecksum.scores, where: "score_set = ?", [set])
         }
     }
 
@@ -229,11 +295,13 @@ public final class ResultsStore: Sendable {
     public func scores(run: String, probe: Int64, metric: String) throws(StoreError) -> [(source: Int, target: Int, value: Double)]? {
         try read { db in
             try requireProbe(db, run, probe)
-            guard let set = try Int64.fetchOne(db, sql: "SELECT id FROM score_sets WHERE run = ? AND probe = ? AND metric = ?",
-                                               arguments: [run, probe, metric]) else { return nil }
-            return try Row.fetchAll(db, sql: "SELECT source, target, value FROM scores WHERE score_set = ? ORDER BY source, target",
+            guard let setRow = try Row.fetchOne(db, sql: "SELECT * FROM score_sets WHERE run = ? AND probe = ? AND metric = ?",
+                                                arguments: [run, probe, metric]) else { return nil }
+            let set: Int64 = try verified(setRow, RowChecksum.scoreSets)["id"]
+            return try Row.fetchAll(db, sql: "SELECT * FROM scores WHERE score_set = ? ORDER BY source, target",
                                     arguments: [set]).map { row in
-                (source: row["source"], target: row["target"], value: Self.double(row["value"]))
+                try verified(row, RowChecksum.scores)
+                return (source: row["source"], target: row["target"], value: Self.double(row["value"]))
             }
         }
     }
@@ -243,11 +311,11 @@ public final class ResultsStore: Sendable {
         try read { db in
             try requireRun(db, run)
             return try Row.fetchAll(db, sql: """
-                SELECT score_sets.probe, score_sets.metric, score_sets.direction,
-                       (SELECT count(*) FROM scores WHERE scores.score_set = score_sets.id) AS edges
+                SELECT score_sets.*, (SELECT count(*) FROM scores WHERE scores.score_set = score_sets.id) AS edges
                 FROM score_sets WHERE run = ? ORDER BY id
                 """, arguments: [run]).map { row in
-                ScoreSetRecord(probe: row["probe"], metric: row["metric"], direction: row["direction"], count: row["edges"])
+                try verified(row, RowChecksum.scoreSets)
+                return ScoreSetRecord(probe: row["probe"], metric: row["metric"], direction: row["direction"], count: row["edges"])
             }
         }
     }
@@ -260,7 +328,7 @@ public final class ResultsStore: Sendable {
         try read { db in
             try requireRun(db, run)
             return try Row.fetchOne(db, sql: "SELECT * FROM evaluations WHERE run = ? AND placement = ? AND budget = ?",
-                                    arguments: [run, placement, budget]).map(Self.evaluationRecord)
+                                    arguments: [run, placement, budget]).map { try Self.evaluationRecord(verified($0, RowChecksum.evaluations)) }
         }
     }
 
@@ -285,6 +353,7 @@ public final class ResultsStore: Sendable {
                 arguments: [record.run, record.placement, record.budget, Self.real(record.validationAccuracy),
                             Self.real(record.validationLoss), record.testAccuracy.flatMap(Self.real), record.parameters,
                             record.seconds, record.createdAt.timeIntervalSince1970])
+            try RowChecksum.stamp(db, RowChecksum.evaluations, where: "id = ?", [db.lastInsertedRowID])
         }
     }
 
@@ -299,6 +368,7 @@ public final class ResultsStore: Sendable {
             guard db.changesCount == 1 else {
                 throw StoreError.invalidArgument("run \(run) has no untested evaluation of \(placement) under \(budget) to add a test accuracy to")
             }
+            try RowChecksum.stamp(db, RowChecksum.evaluations, where: "run = ? AND placement = ? AND budget = ?", [run, placement, budget])
         }
     }
 
@@ -307,7 +377,7 @@ public final class ResultsStore: Sendable {
         try read { db in
             try requireRun(db, run)
             return try Row.fetchAll(db, sql: "SELECT * FROM evaluations WHERE run = ? ORDER BY id", arguments: [run])
-                .map(Self.evaluationRecord)
+                .map { try Self.evaluationRecord(verified($0, RowChecksum.evaluations)) }
         }
     }
 
@@ -323,6 +393,7 @@ public final class ResultsStore: Sendable {
                     ON CONFLICT (run, plugin) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
                     """,
                 arguments: [run, plugin, Data(state), Date().timeIntervalSince1970])
+            try RowChecksum.stamp(db, RowChecksum.states, where: "run = ? AND plugin = ?", [run, plugin])
         }
     }
 
@@ -330,8 +401,9 @@ public final class ResultsStore: Sendable {
     public func state(run: String, plugin: String) throws(StoreError) -> [UInt8]? {
         try read { db in
             try requireRun(db, run)
-            guard let row = try Row.fetchOne(db, sql: "SELECT state FROM states WHERE run = ? AND plugin = ?",
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM states WHERE run = ? AND plugin = ?",
                                              arguments: [run, plugin]) else { return nil }
+            try verified(row, RowChecksum.states)
             // SQLite may hold an empty blob as NULL.
             return (row["state"] as Data?).map { [UInt8]($0) } ?? []
         }
@@ -348,6 +420,7 @@ public final class ResultsStore: Sendable {
                     ON CONFLICT (run, name) DO UPDATE SET path = excluded.path
                     """,
                 arguments: [run, name, artefactPath, Date().timeIntervalSince1970])
+            try RowChecksum.stamp(db, RowChecksum.artefacts, where: "run = ? AND name = ?", [run, name])
         }
     }
 
@@ -355,8 +428,10 @@ public final class ResultsStore: Sendable {
     public func artefacts(run: String) throws(StoreError) -> [(name: String, path: String)] {
         try read { db in
             try requireRun(db, run)
-            return try Row.fetchAll(db, sql: "SELECT name, path FROM artefacts WHERE run = ? ORDER BY id", arguments: [run])
-                .map { (name: $0["name"], path: $0["path"]) }
+            return try Row.fetchAll(db, sql: "SELECT * FROM artefacts WHERE run = ? ORDER BY id", arguments: [run]).map { row in
+                try verified(row, RowChecksum.artefacts)
+                return (name: row["name"], path: row["path"])
+            }
         }
     }
 
@@ -448,8 +523,16 @@ public final class ResultsStore: Sendable {
         value ?? .nan
     }
 
-    /// A `RunRecord` from a row of `runs`.
-    private static func runRecord(_ row: Row) throws -> RunRecord {
+    /// `row` of `table`, once its checksum is verified.
+    @discardableResult
+    private func verified(_ row: Row, _ table: RowChecksum.Table) throws -> Row {
+        try RowChecksum.verify(row, of: table, path: path)
+        return row
+    }
+
+    /// A `RunRecord` from a verified row of `runs`.
+    private func runRecord(_ row: Row) throws -> RunRecord {
+        try verified(row, RowChecksum.runs)
         let status: String = row["status"]
         guard let runStatus = RunStatus(rawValue: status) else {
             throw StoreError.invalidArgument("run \(row["id"] as String) has an unknown status '\(status)'")

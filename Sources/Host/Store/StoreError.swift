@@ -21,6 +21,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case duplicateScores(run: String, probe: Int64, metric: String, path: String)
     /// The caller passed something the store cannot hold.
     case invalidArgument(String)
+    /// A stored row no longer matches its checksum, or the file is shorter
+    /// than SQLite's header says: the store was damaged on disk.
+    case damaged(path: String, run: String?, detail: String)
     /// Any other SQLite failure: disk full, a lock held too long, I/O errors.
     case database(path: String, message: String)
 
@@ -48,6 +51,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             "run \(run) already has \(metric) scores for probe \(probe) in \(path); read the stored scores instead"
         case let .invalidArgument(message):
             message
+        case let .damaged(path, run, detail):
+            "the results store \(path) is damaged\(run.map { " in run \($0)" } ?? ""): \(detail); its figures cannot be trusted. "
+                + "`adapter-search runs check --store \(path)` lists every damaged run and row; restore the file from a backup"
         case let .database(path, message):
             "the results store \(path) failed: \(message)"
         }

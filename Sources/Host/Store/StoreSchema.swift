@@ -93,6 +93,13 @@ public enum StoreSchema {
                 try db.execute(sql: "UPDATE runs SET configuration = ? WHERE id = ?", arguments: [converted, row["id"] as String])
             }
         }
+        // 0.7.0: a checksum in every row, stamped on write and verified on read.
+        migrator.registerMigration("v3-row-checksums") { db in
+            for table in RowChecksum.tables {
+                try db.execute(sql: "ALTER TABLE \(table.name) ADD COLUMN checksum TEXT")
+                try RowChecksum.stamp(db, table, where: "1", [])
+            }
+        }
         return migrator
     }()
 }
