@@ -110,6 +110,7 @@ import Testing
 
             let store = try ResultsStore(path: setup.store, create: false)
             let run = try store.runs().first!
+            #expect(run.status == .running && run.observedStatus() == .crashed, "the killed run is seen as crashed")
             let before = try store.evaluations(run: run.id).count
             #expect(before >= 5 && before < 25)
             let resumed = try runAdapterSearch(["search", "--store", setup.store, "--resume", run.id, "--json"])

@@ -18,6 +18,10 @@ protocol StoredRunCommand: ParsableCommand {
     var json: Bool { get }
     /// Where runs are kept.
     var store: StoreOptions { get }
+    /// Plugin isolation, which may change on resume.
+    var isolation: IsolationOptions { get }
+    /// The budget options, whose --cache-memory may change on resume.
+    var budget: BudgetOptions { get }
 
     /// The configuration of a new run, from the options.
     func configuration() throws -> RunConfiguration
@@ -32,15 +36,23 @@ extension StoredRunCommand {
         let results = try store.open(create: true)
         guard let resume else {
             let configuration = try configuration()
+            try configuration.preflight()
             let record = try StoredRun.create(configuration, commandLine: Self.commandLine(), in: results)
             return try execute(record, configuration, in: results)
         }
-        let (record, configuration) = try StoredRun.resume(resume, of: Self.command, in: results)
-        if record.status == .finished, let stored = record.outcome {
+        let arguments = Self.arguments()
+        let fixed = Self.definitionOptions(in: arguments)
+        guard fixed.isEmpty else { throw RunError.definitionFixed(run: resume, options: fixed) }
+        let (record, stored) = try StoredRun.resume(resume, of: Self.command, in: results)
+        if record.status == .finished, let outcome = record.outcome {
             printError("run \(resume) has finished; its stored result:")
-            show(try JSONDecoder().decode(Outcome.self, from: Data(stored.utf8)))
+            show(try JSONDecoder().decode(Outcome.self, from: Data(outcome.utf8)))
             return
         }
+        var execution = stored.execution
+        if isolation.isolate || isolation.pluginTimeout != nil { execution.isolation = try isolation.isolation() }
+        if Self.gives("--cache-memory", in: arguments) { execution.cacheMemory = budget.cacheMemory }
+        let configuration = try StoredRun.changeExecution(of: record, stored, to: execution, in: results)
         try execute(record, configuration, in: results)
     }
 
@@ -60,17 +72,43 @@ extension StoredRunCommand {
         if json, let text = try? jsonText(outcome) { print(text) } else { print(text(outcome), terminator: "") }
     }
 
-    /// The command line that made this run, for `runs list`: this process's
-    /// arguments without `--resume` and `--store` (they name the store, not the run).
-    static func commandLine(_ all: [String] = CommandLine.arguments) -> String {
-        guard let position = all.firstIndex(of: command.rawValue) else { return "adapter-search \(command.rawValue)" }
+    /// This process's arguments after the subcommand.
+    static func arguments(_ all: [String] = CommandLine.arguments) -> [String] {
+        guard let position = all.firstIndex(of: command.rawValue) else { return [] }
+        return Array(all[(position + 1)...])
+    }
+
+    /// The command line that made this run, for `runs list`: the arguments
+    /// without `--resume` and `--store` (they name the store, not the run).
+    static func commandLine() -> String {
         var kept: [String] = [], skipNext = false
-        for argument in all[(position + 1)...] {
+        for argument in arguments() {
             if skipNext { skipNext = false; continue }
             if argument == "--resume" || argument == "--store" { skipNext = true; continue }
             if argument.hasPrefix("--resume=") || argument.hasPrefix("--store=") { continue }
             kept.append(argument)
         }
         return (["adapter-search", command.rawValue] + kept).joined(separator: " ")
+    }
+
+    /// The options among `arguments` that would change what a resumed run
+    /// is: every option but those naming the run and the store, the output
+    /// format and the execution settings.
+    static func definitionOptions(in arguments: [String]) -> [String] {
+        let free: Set<String> = ["--resume", "--store", "--json", "--isolate", "--plugin-timeout", "--cache-memory"]
+        let valued: Set<String> = ["--resume", "--store", "--plugin-timeout", "--cache-memory"]
+        var found: [String] = [], skipNext = false
+        for argument in arguments {
+            if skipNext { skipNext = false; continue }
+            let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
+            if valued.contains(argument) { skipNext = true }
+            if name.hasPrefix("-"), !free.contains(name) { found.append(name) }
+        }
+        return found
+    }
+
+    /// Whether `option` is among `arguments` (alone or as option=value).
+    static func gives(_ option: String, in arguments: [String]) -> Bool {
+        arguments.contains { $0 == option || $0.hasPrefix(option + "=") }
     }
 }

@@ -11,6 +11,10 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
     case notARunOf(run: String, command: String, expected: String)
     /// A stored configuration this version cannot read.
     case unreadableConfiguration(run: String, reason: String)
+    /// `--resume` of a run a live process is still carrying out.
+    case runIsLive(run: String, owner: RunOwner)
+    /// `--resume` with an option that would change what the run is.
+    case definitionFixed(run: String, options: [String])
     /// A setting out of its range, or settings that do not fit together.
     case invalidSetting(String)
 
@@ -26,6 +30,11 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
             "run \(run) is a `\(command)` run, not a \(expected) run"
         case let .unreadableConfiguration(run, reason):
             "run \(run) has a configuration this version cannot read: \(reason)"
+        case let .runIsLive(run, owner):
+            "run \(run) is still being carried out by \(owner); stop that process first (a run is resumed by one process at a time)"
+        case let .definitionFixed(run, options):
+            "\(options.joined(separator: ", ")) cannot change when resuming run \(run): a run's definition is fixed when it is created "
+                + "(only --isolate, --plugin-timeout, --cache-memory and --json may be given with --resume); start a new run instead"
         case let .invalidSetting(message):
             message
         }

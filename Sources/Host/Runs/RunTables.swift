@@ -58,7 +58,7 @@ public enum RunTables {
     public static func listTable(_ summaries: [RunSummary]) -> String {
         guard !summaries.isEmpty else { return "no runs yet\n" }
         return TextTable.render([["ID", "CREATED", "STATUS", "PROBES", "EVALUATIONS", "BEST VAL ACC", "COMMAND"]] + summaries.map {
-            [$0.run.id, date($0.run.createdAt), $0.run.status.rawValue, "\($0.probes)", "\($0.evaluations)",
+            [$0.run.id, date($0.run.createdAt), $0.run.observedStatus().description, "\($0.probes)", "\($0.evaluations)",
              $0.bestValidationAccuracy.map(fixed) ?? "-", $0.run.command]
         })
     }
@@ -81,7 +81,7 @@ public enum RunTables {
     public static func showText(_ details: RunDetails) -> String {
         let run = details.run
         var text = TextTable.render([
-            ["run", run.id], ["status", run.status.rawValue], ["created", date(run.createdAt)], ["command", run.command],
+            ["run", run.id], ["status", statusText(run)], ["created", date(run.createdAt)], ["command", run.command],
             ["seed", "\(run.seed)"], ["configuration", run.configuration], ["versions", run.versions],
             ["outcome", run.outcome ?? "none"],
         ])
@@ -169,9 +169,22 @@ public enum RunTables {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// The run's observed status, with what tells a dead run from a live one.
+    private static func statusText(_ run: RunRecord) -> String {
+        let owner = run.owner.map { " (\($0))" } ?? ""
+        switch run.observedStatus() {
+        case .crashed: return "crashed: marked running, but its process\(owner) is gone; continue it with --resume \(run.id)"
+        case let .stale(since):
+            return "stale: marked running by\(owner), no heartbeat since \(date(since)); once that process is surely gone, "
+                + "continue it with --resume \(run.id)"
+        case .stored(.running): return "running\(owner)"
+        case let .stored(status): return status.rawValue
+        }
+    }
+
     /// The common fields of a run as a JSON object.
     private static func runObject(_ run: RunRecord) -> [String: Any] {
-        ["id": run.id, "command": run.command, "created_at": date(run.createdAt), "status": run.status.rawValue,
+        ["id": run.id, "command": run.command, "created_at": date(run.createdAt), "status": run.observedStatus().description,
          "seed": run.seed, "configuration": embedded(run.configuration), "versions": embedded(run.versions),
          "outcome": run.outcome.map(embedded) ?? NSNull()]
     }

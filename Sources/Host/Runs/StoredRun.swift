@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The life of a run kept in the results store, shared by the commands that
@@ -20,14 +21,35 @@ public enum StoredRun {
         guard configuration.command == command else {
             throw RunError.notARunOf(run: id, command: record.command, expected: command.rawValue)
         }
+        if record.observedStatus().isLive, let owner = record.owner, owner != .current {
+            throw RunError.runIsLive(run: id, owner: owner)
+        }
         return (record, configuration)
+    }
+
+    /// Records that `run` now runs with `execution` (how it is carried out
+    /// may change on resume; what it is may not), and returns its configuration.
+    public static func changeExecution(of run: RunRecord, _ configuration: RunConfiguration, to execution: ExecutionSettings,
+                                       in store: ResultsStore) throws -> RunConfiguration {
+        guard execution != configuration.execution else { return configuration }
+        var changed = configuration
+        changed.execution = execution
+        try store.setConfiguration(run: run.id, try changed.json())
+        return changed
     }
 
     /// Runs `body` for `run`: the run is marked running, then finished with
     /// the outcome JSON `body` returns, or failed with the error it throws.
     /// A run stopped by Ctrl-C is marked interrupted instead.
+    /// While it works, the run's heartbeat is refreshed every
+    /// `RunOwner.heartbeatInterval` seconds.
     public static func execute(_ run: RunRecord, in store: ResultsStore, _ body: () throws -> String) throws -> String {
         Interruption.install()
+        let heartbeat = DispatchSource.makeTimerSource(queue: .global())
+        heartbeat.schedule(deadline: .now() + RunOwner.heartbeatInterval, repeating: RunOwner.heartbeatInterval)
+        heartbeat.setEventHandler { try? store.heartbeat(run: run.id) }
+        heartbeat.resume()
+        defer { heartbeat.cancel() }
         do {
             try store.setStatus(run: run.id, .running)
             let outcome = try body()

@@ -166,7 +166,7 @@ public final class ResultsStore: Sendable {
 
     // MARK: Runs
 
-    /// Creates a run with status `running` and a new short id.
+    /// Creates a run with status `running`, owned by this process, and a new short id.
     public func createRun(command: String, configuration: String, versions: String, seed: UInt64) throws(StoreError) -> RunRecord {
         try Self.requireJSON(configuration, "the run configuration")
         try Self.requireJSON(versions, "the run versions")
@@ -178,14 +178,15 @@ public final class ResultsStore: Sendable {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO runs (id, command, created_at, status, configuration, versions, seed, outcome)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+                    INSERT INTO runs (id, command, created_at, status, configuration, versions, seed, outcome, owner, heartbeat_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
                     """,
                 arguments: [id, command, createdAt.timeIntervalSince1970, RunStatus.running.rawValue, configuration,
-                            versions, Int64(bitPattern: seed)])
+                            versions, Int64(bitPattern: seed), try jsonText(RunOwner.current), createdAt.timeIntervalSince1970])
             try RowChecksum.stamp(db, RowChecksum.runs, where: "id = ?", [id])
             return RunRecord(id: id, command: command, createdAt: createdAt, status: .running,
-                             configuration: configuration, versions: versions, seed: seed, outcome: nil)
+                             configuration: configuration, versions: versions, seed: seed, outcome: nil, owner: .current,
+                             heartbeatAt: createdAt)
         }
     }
 
@@ -223,11 +224,34 @@ public final class ResultsStore: Sendable {
     }
 
     /// Sets the run's status and replaces its outcome (JSON; nil clears it).
+    /// A running run is owned by this process from now on; any other status
+    /// releases it.
     public func setStatus(run: String, _ status: RunStatus, outcome: String? = nil) throws(StoreError) {
         if let outcome { try Self.requireJSON(outcome, "the run outcome") }
+        let owner = status == .running ? try? jsonText(RunOwner.current) : nil
         try write { db in
-            try db.execute(sql: "UPDATE runs SET status = ?, outcome = ? WHERE id = ?",
-                           arguments: [status.rawValue, outcome, run])
+            try db.execute(sql: "UPDATE runs SET status = ?, outcome = ?, owner = ?, heartbeat_at = ? WHERE id = ?",
+                           arguments: [status.rawValue, outcome, owner, Date().timeIntervalSince1970, run])
+            if db.changesCount == 0 { throw StoreError.unknownRun(id: run, path: path) }
+            try RowChecksum.stamp(db, RowChecksum.runs, where: "id = ?", [run])
+        }
+    }
+
+    /// Says that this process, which owns the run, is still alive.
+    public func heartbeat(run: String) throws(StoreError) {
+        let owner = try? jsonText(RunOwner.current)
+        try write { db in
+            try db.execute(sql: "UPDATE runs SET heartbeat_at = ? WHERE id = ? AND owner = ?",
+                           arguments: [Date().timeIntervalSince1970, run, owner])
+        }
+    }
+
+    /// Replaces the run's configuration (JSON): only its execution settings
+    /// may change, when a run is resumed in another way (the caller checks).
+    public func setConfiguration(run: String, _ configuration: String) throws(StoreError) {
+        try Self.requireJSON(configuration, "the run configuration")
+        try write { db in
+            try db.execute(sql: "UPDATE runs SET configuration = ? WHERE id = ?", arguments: [configuration, run])
             if db.changesCount == 0 { throw StoreError.unknownRun(id: run, path: path) }
             try RowChecksum.stamp(db, RowChecksum.runs, where: "id = ?", [run])
         }
@@ -537,9 +561,11 @@ public final class ResultsStore: Sendable {
         guard let runStatus = RunStatus(rawValue: status) else {
             throw StoreError.invalidArgument("run \(row["id"] as String) has an unknown status '\(status)'")
         }
+        let owner = (row["owner"] as String?).flatMap { try? JSONDecoder().decode(RunOwner.self, from: Data($0.utf8)) }
         return RunRecord(id: row["id"], command: row["command"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
                          status: runStatus, configuration: row["configuration"], versions: row["versions"],
-                         seed: UInt64(bitPattern: row["seed"]), outcome: row["outcome"])
+                         seed: UInt64(bitPattern: row["seed"]), outcome: row["outcome"], owner: owner,
+                         heartbeatAt: (row["heartbeat_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 
     /// An `EvaluationRecord` from a row of `evaluations`.

@@ -30,6 +30,10 @@ public struct RunRecord: Equatable, Sendable {
     public var seed: UInt64
     /// The result (e.g. the chosen placement), JSON; nil until there is one.
     public var outcome: String?
+    /// The process carrying the run out, while it does.
+    public var owner: RunOwner?
+    /// When that process last said it was alive.
+    public var heartbeatAt: Date?
 }
 
 /// A run with counts of what it holds, for `runs list`.

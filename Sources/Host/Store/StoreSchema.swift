@@ -100,6 +100,11 @@ public enum StoreSchema {
                 try RowChecksum.stamp(db, table, where: "1", [])
             }
         }
+        // 0.7.0: the process carrying a run out, and its heartbeat (not checksummed: they change while it works).
+        migrator.registerMigration("v4-run-owners") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN owner TEXT")
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN heartbeat_at REAL")
+        }
         return migrator
     }()
 }

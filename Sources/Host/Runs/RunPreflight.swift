@@ -1,0 +1,24 @@
+extension RunConfiguration {
+    /// Checks, before a run is created, everything that can be checked
+    /// without training: the plugins load, the strategy and metrics named
+    /// exist with the right kinds, the strategy's parameters fit its
+    /// declarations, and the adapter options parse. A run refused here
+    /// leaves nothing in the store.
+    public func preflight() throws {
+        _ = try space.adapterOptions()
+        let plugins = try self.plugins.load()
+        if let search {
+            let strategy = try PluginSources.find(search.strategy, kind: .strategy, in: plugins)
+            if let metric = search.metric {
+                guard strategy.parameters.contains(where: { $0.name == "metric" }) else {
+                    throw RunError.strategyTakesNoMetric(strategy: search.strategy)
+                }
+                _ = try PluginSources.find(metric, kind: .metric, in: plugins)
+            }
+            _ = try strategy.configuration(search.strategyConfiguration)
+        }
+        if let compare {
+            for metric in compare.metrics { _ = try PluginSources.find(metric, kind: .metric, in: plugins) }
+        }
+    }
+}
