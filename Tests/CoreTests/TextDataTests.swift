@@ -65,8 +65,8 @@ import Testing
         #expect(throws: DataError.empty(file: headerOnly)) { try LabelledTextFile.rows(path: headerOnly) }
         let binary = try bytes([0x74, 0x65, 0x78, 0x74, 0xFF, 0xFE, 0x0A], "b.tsv")
         #expect(throws: DataError.invalidUTF8(file: binary)) { try LabelledTextFile.rows(path: binary) }
-        let unclosed = try file("text,label\n\"never closed,a\n", "u.csv")
-        #expect(throws: DataError.malformedLine(file: unclosed, line: 3, reason: "a quoted field is never closed")) {
+        let unclosed = try file("text,label\nfine,a\n\"never closed,a\nmore,b\nlast,c\n", "u.csv")
+        #expect(throws: DataError.malformedLine(file: unclosed, line: 3, reason: "a quoted field opened here is never closed")) {
             try LabelledTextFile.rows(path: unclosed)
         }
         let ragged = try file("text,label\nhi,a,extra\n", "r.csv")
@@ -78,6 +78,39 @@ import Testing
             try LabelledTextFile.rows(path: badJSON)
         }
         #expect(throws: DataError.unreadable(file: "/no/such/file.csv")) { try LabelledTextFile.rows(path: "/no/such/file.csv") }
+    }
+
+    /// Inputs that were once accepted silently and gave numbers that looked real.
+    @Test func malformedColumnsLabelsAndJSONTypesAreErrorsNamingTheLine() throws {
+        let repeated = try file("text,label,text\nhi,a,ho\n", "rep.csv")
+        #expect(throws: DataError.malformedLine(file: repeated, line: 1, reason: "the header names column 'text' twice")) {
+            try LabelledTextFile.rows(path: repeated)
+        }
+        let emptyLabel = try file("text,label\nhi,a\nho, \n", "el.csv")
+        #expect(throws: DataError.malformedLine(file: emptyLabel, line: 3, reason: "empty label in column 'label'")) {
+            try LabelledTextFile.rows(path: emptyLabel)
+        }
+        let emptyTSV = try file("text\tlabel\nhi\t\n", "el.tsv")
+        #expect(throws: DataError.malformedLine(file: emptyTSV, line: 2, reason: "empty label in column 'label'")) {
+            try LabelledTextFile.rows(path: emptyTSV)
+        }
+        let cases: [(String, String)] = [
+            (#"{"text": 5, "label": "a"}"#, "'text' is a number, not a string"),
+            (#"{"text": null, "label": "a"}"#, "'text' is null, not a string"),
+            (#"{"text": ["a"], "label": "a"}"#, "'text' is an array, not a string"),
+            (#"{"text": "hi", "label": null}"#, "'label' is null; labels are strings or numbers"),
+            (#"{"text": "hi", "label": true}"#, "'label' is a boolean; labels are strings or numbers"),
+            (#"{"text": "hi", "label": {"a": 1}}"#, "'label' is an object; labels are strings or numbers"),
+            (#"{"text": "hi", "label": ""}"#, "empty label in 'label'"),
+        ]
+        for (line, reason) in cases {
+            let path = try file(#"{"text": "ok", "label": 2.5}"# + "\n" + line + "\n", "t.jsonl")
+            #expect(throws: DataError.malformedLine(file: path, line: 2, reason: reason)) { try LabelledTextFile.rows(path: path) }
+        }
+        let numbers = try LabelledTextFile.rows(path: try file(#"{"text": "a", "label": 2.5}"# + "\n" + #"{"text": "b", "label": 7}"#, "n.jsonl"))
+        #expect(numbers.map(\.label) == ["2.5", "7"])
+        let single = TextDataset(rows: [("a", "x"), ("b", "x")])
+        #expect(throws: DataError.singleClass(file: "train.csv", label: "x")) { try single.requireSeveralClasses(file: "train.csv") }
     }
 
     @Test func aTestLabelTheTrainingDataNeverHadIsAnError() throws {

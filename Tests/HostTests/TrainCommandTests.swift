@@ -115,3 +115,43 @@ import Testing
         }
     }
 }
+
+/// Options and data `train` once accepted silently: each is now refused with
+/// one clear message and a non-zero exit.
+@Suite struct TrainRefusalTests {
+    @Test func eachBadOptionOrDatasetIsRefusedByName() throws {
+        try withTemporaryDirectory { folder in
+            let (model, data) = try TinyTextTask.write(in: folder)
+            let task = ["--model", model, "--train-file", data[0], "--validation-file", data[1], "--test-file", data[2]]
+            let single = folder.appendingPathComponent("single.csv").path
+            try "text,label\nthe red cat runs,land\nthe dog sleeps,land\n".write(toFile: single, atomically: true, encoding: .utf8)
+            let long = folder.appendingPathComponent("long.csv").path
+            let words = Array(repeating: "red", count: 34).joined(separator: " ")
+            try "text,label\n\(words),a\nred,b\n".write(toFile: long, atomically: true, encoding: .utf8)
+            let bigVocabulary = folder.appendingPathComponent("big-vocabulary").path
+            try FileManager.default.copyItem(atPath: model, toPath: bigVocabulary)
+            try (try String(contentsOfFile: model + "/vocab.txt", encoding: .utf8) + "\nextra").write(toFile: bigVocabulary + "/vocab.txt", atomically: true, encoding: .utf8)
+            let cases: [([String], String)] = [
+                (["--placement", "none", "--validation-file", data[1]], "--validation-file and --test-file go with --train-file"),
+                (["--placement", "none", "--test-labels", "x.npy"], "go with --train-images"),
+                (task + ["--placement", "none", "--evaluation-limit", "0"], "--evaluation-limit must be at least 1"),
+                (task + ["--placement", "none", "--max-length", "0"], "--max-length must be at least 3"),
+                (["--placement", "none", "--model", model, "--train-file", long, "--validation-file", long, "--test-file", long,
+                  "--max-length", "40"], "at --max-length 40 the longest example has 36 tokens, more than the 32 positions"),
+                (["--placement", "none", "--model", bigVocabulary] + task.dropFirst(2), "vocab.txt has 15 tokens, but the model's word embeddings have 14 rows"),
+                (task + ["--placement", "none", "--cache-memory", "1e10"], "--cache-memory must be between 0 and 1048576 GiB"),
+                (task + ["--placement", "none", "--weight-decay", "nan"], "--weight-decay must be a finite number"),
+                (["--placement", "none", "--model", model, "--train-file", single, "--validation-file", single, "--test-file", single],
+                 "every example has the label 'land'"),
+            ]
+            for (arguments, message) in cases {
+                let result = try runAdapterSearch(["train"] + arguments)
+                #expect(result.status != 0 && result.terminationIsExit && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            }
+            let search = try runAdapterSearch(["search", "--k", "4294967296", "--store", folder.appendingPathComponent("s.sqlite").path] + task)
+            #expect(search.status != 0 && search.stderr.contains("--k must be at least 1"), "\(search.stderr)")
+            let tooMany = try runAdapterSearch(["search", "--k", "26", "--store", folder.appendingPathComponent("s.sqlite").path] + task)
+            #expect(tooMany.status != 0 && tooMany.stderr.contains("--k 26 is more than the 25 candidate edges"), "\(tooMany.stderr)")
+        }
+    }
+}

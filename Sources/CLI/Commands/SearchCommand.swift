@@ -41,7 +41,7 @@ struct SearchCommand: StoredRunCommand {
     var json = false
 
     func validate() throws {
-        guard k > 0 else { throw ValidationError("--k must be at least 1") }
+        guard k > 0, k <= 1 << 20 else { throw ValidationError("--k must be at least 1, and no more than the candidate edges") }
         _ = try strategyParameters()
     }
 

@@ -29,8 +29,17 @@ struct BudgetOptions: ParsableArguments {
     func validate() throws {
         guard steps > 0, batchSize > 0 else { throw ValidationError("--steps and --batch-size must be positive") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
-        guard cacheMemory >= 0, cacheMemory.isFinite else { throw ValidationError("--cache-memory must be 0 or more") }
+        guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must be a finite number, 0 or more") }
+        if let evaluationLimit, evaluationLimit < 1 {
+            throw ValidationError("--evaluation-limit must be at least 1 (leave it out to evaluate every example)")
+        }
+        guard cacheMemory >= 0, cacheMemory <= Self.largestCacheMemory else {
+            throw ValidationError("--cache-memory must be between 0 and \(Int(Self.largestCacheMemory)) GiB")
+        }
     }
+
+    /// The largest --cache-memory taken, in GiB (a petabyte): a memory budget, not a promise of memory.
+    static let largestCacheMemory: Double = 1_048_576
 
     /// The budget these options give.
     var budget: TrainingBudget {

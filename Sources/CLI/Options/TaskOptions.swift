@@ -46,6 +46,15 @@ struct TaskOptions: ParsableArguments {
     var maxLength: Int = 64
 
     func validate() throws {
+        if trainFile == nil, validationFile != nil || testFile != nil {
+            throw ValidationError("--validation-file and --test-file go with --train-file (without it the task is WordNet noun supersenses)")
+        }
+        if trainImages == nil, trainLabels != nil || testImages != nil || testLabels != nil {
+            throw ValidationError("--train-labels, --test-images and --test-labels go with --train-images")
+        }
+        guard maxLength >= 3 else {
+            throw ValidationError("--max-length must be at least 3: [CLS], one token of text and [SEP]")
+        }
         if trainFile != nil, validationFile == nil || testFile == nil {
             throw ValidationError("--train-file needs --validation-file and --test-file")
         }

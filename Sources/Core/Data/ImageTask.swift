@@ -15,6 +15,9 @@ public struct ImageTask: ClassificationTask {
                                           reason: "they are \(test.channels) x \(test.height) x \(test.width), the training images "
                                               + "\(train.channels) x \(train.height) x \(train.width)")
         }
+        if Set(train.labels).count < 2 {
+            throw DataError.singleClass(file: "training images", label: train.labels.first.map { classes.indices.contains($0) ? classes[$0] : "\($0)" } ?? "")
+        }
         if let label = (train.labels + test.labels).first(where: { !classes.indices.contains($0) }) {
             throw DataError.malformedLine(file: "labels", line: 0, reason: "label \(label) is not one of the \(classes.count) classes")
         }

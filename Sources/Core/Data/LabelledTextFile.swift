@@ -39,6 +39,9 @@ public enum LabelledTextFile {
     /// Rows of a header-first table.
     static func table(_ records: [[String]], path: String, textColumn: String, labelColumn: String) throws -> [(String, String)] {
         guard let header = records.first else { throw DataError.empty(file: path) }
+        if let repeated = header.enumerated().first(where: { header.firstIndex(of: $0.element) != $0.offset })?.element {
+            throw DataError.malformedLine(file: path, line: 1, reason: "the header names column '\(repeated)' twice")
+        }
         func column(_ name: String) throws -> Int {
             guard let index = header.firstIndex(of: name) else {
                 throw DataError.missingColumn(file: path, column: name, available: header)
@@ -51,6 +54,9 @@ public enum LabelledTextFile {
             guard record.count == header.count else {
                 throw DataError.malformedLine(file: path, line: offset + 2,
                                               reason: "\(record.count) fields where the header has \(header.count)")
+            }
+            guard !record[labelIndex].trimmingWhitespace.isEmpty else {
+                throw DataError.malformedLine(file: path, line: offset + 2, reason: "empty label in column '\(labelColumn)'")
             }
             return (record[textIndex], record[labelIndex])
         }
@@ -65,7 +71,7 @@ public enum LabelledTextFile {
 
     /// RFC 4180 records: fields in double quotes may hold commas, newlines and "" for a quote.
     static func csvRecords(_ text: String, path: String) throws -> [[String]] {
-        var records: [[String]] = [], record: [String] = [], field = "", quoted = false, atFieldStart = true, line = 1
+        var records: [[String]] = [], record: [String] = [], field = "", quoted = false, atFieldStart = true, line = 1, quoteLine = 1
         var scalars = text.unicodeScalars.makeIterator()
         var pending: Unicode.Scalar? = nil
         func endField() { record.append(field); field = ""; atFieldStart = true }
@@ -82,7 +88,7 @@ public enum LabelledTextFile {
                 continue
             }
             switch scalar {
-            case "\"" where atFieldStart: quoted = true; atFieldStart = false
+            case "\"" where atFieldStart: quoted = true; atFieldStart = false; quoteLine = line
             case ",": endField()
             case "\r": continue
             case "\n":
@@ -91,7 +97,7 @@ public enum LabelledTextFile {
                 field.unicodeScalars.append(scalar); atFieldStart = false
             }
         }
-        if quoted { throw DataError.malformedLine(file: path, line: line, reason: "a quoted field is never closed") }
+        if quoted { throw DataError.malformedLine(file: path, line: quoteLine, reason: "a quoted field opened here is never closed") }
         if !field.isEmpty || !record.isEmpty { endField(); records.append(record) }
         return records
     }
@@ -99,16 +105,68 @@ public enum LabelledTextFile {
     static func jsonLines(_ text: String, path: String, textColumn: String, labelColumn: String) throws -> [(String, String)] {
         try text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { offset, line in
             guard !line.trimmingWhitespace.isEmpty else { return nil }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(line.utf8)) else {
                 throw DataError.malformedLine(file: path, line: offset + 1, reason: "not a JSON object")
             }
-            guard let text = object[textColumn] as? String else {
+            guard let textValue = object[textColumn] else {
                 throw DataError.missingColumn(file: path, column: textColumn, available: object.keys.sorted())
             }
-            guard let label = object[labelColumn] else {
+            guard case let .string(text) = textValue else {
+                throw DataError.malformedLine(file: path, line: offset + 1, reason: "'\(textColumn)' is \(textValue.kind), not a string")
+            }
+            guard let labelValue = object[labelColumn] else {
                 throw DataError.missingColumn(file: path, column: labelColumn, available: object.keys.sorted())
             }
-            return (text, label as? String ?? "\(label)")
+            let label: String
+            switch labelValue {
+            case let .string(value): label = value
+            case let .number(value): label = value
+            default:
+                throw DataError.malformedLine(file: path, line: offset + 1,
+                                              reason: "'\(labelColumn)' is \(labelValue.kind); labels are strings or numbers")
+            }
+            guard !label.trimmingWhitespace.isEmpty else {
+                throw DataError.malformedLine(file: path, line: offset + 1, reason: "empty label in '\(labelColumn)'")
+            }
+            return (text, label)
+        }
+    }
+
+    /// One JSON value of a line, as far as a labelled row needs to know it.
+    enum JSONValue: Decodable {
+        case string(String)
+        /// A number, as written for integers (`3`) and in Swift's shortest form otherwise.
+        case number(String)
+        case boolean, null, array, object
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() { self = .null } else if let value = try? container.decode(String.self) {
+                self = .string(value)
+            } else if let value = try? container.decode(Bool.self) {
+                _ = value
+                self = .boolean
+            } else if let value = try? container.decode(Int.self) {
+                self = .number(String(value))
+            } else if let value = try? container.decode(Double.self) {
+                self = .number(String(value))
+            } else if (try? container.decode([JSONValue].self)) != nil {
+                self = .array
+            } else {
+                self = .object
+            }
+        }
+
+        /// What the value is, in words.
+        var kind: String {
+            switch self {
+            case .string: "a string"
+            case .number: "a number"
+            case .boolean: "a boolean"
+            case .null: "null"
+            case .array: "an array"
+            case .object: "an object"
+            }
         }
     }
 }

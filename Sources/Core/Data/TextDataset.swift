@@ -10,6 +10,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case missingColumn(file: String, column: String, available: [String])
     case malformedLine(file: String, line: Int, reason: String)
     case unknownLabel(file: String, label: String, known: [String])
+    /// Every training example has the same label: there is nothing to learn,
+    /// and any accuracy would be 1.0.
+    case singleClass(file: String, label: String)
 
     public var description: String {
         switch self {
@@ -23,6 +26,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .unknownLabel(file, label, known):
             "\(file): label '\(label)' never occurs in the training data (\(known.count) known labels: "
                 + "\(known.prefix(8).joined(separator: ", "))\(known.count > 8 ? ", ..." : ""))"
+        case let .singleClass(file, label):
+            "\(file): every example has the label '\(label)'; a classification task needs at least two classes"
         }
     }
 }
@@ -55,6 +60,12 @@ public struct TextDataset: Sendable, Equatable {
         let classes = Set(rows.map(\.label)).sorted()
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         self.init(classes: classes, examples: rows.map { TextExample(text: $0.text, label: index[$0.label]!) })
+    }
+
+    /// Throws `singleClass` unless the dataset has at least two classes
+    /// (`file` names the data in the message).
+    public func requireSeveralClasses(file: String) throws(DataError) {
+        if classes.count < 2 { throw .singleClass(file: file, label: classes.first ?? "") }
     }
 
     /// Rows labelled with this dataset's classes; a label it does not know is an error.

@@ -17,6 +17,11 @@ public struct TextTask: ClassificationTask {
     /// The classes.
     public var classes: [String] { splits.train.classes }
 
+    /// Tokens in the longest example of any split, [CLS] and [SEP] included.
+    public var longestExample: Int {
+        [encoded.train, encoded.validation, encoded.test].flatMap { $0.map(\.count) }.max() ?? 0
+    }
+
     func data(_ split: Split) -> (TextDataset, [[Int32]]) {
         switch split {
         case .train: (splits.train, encoded.train)

@@ -30,6 +30,14 @@ public struct TokenEmbeddings<Scalar: Real>: Sendable {
         self.positions = positions
     }
 
+    /// The longest sequence the position table can number, [CLS] and [SEP] included.
+    public var longestSequence: Int {
+        switch positions {
+        case .absolute: position.rows
+        case let .afterPadding(paddingIndex): max(0, position.rows - paddingIndex - 1)
+        }
+    }
+
     /// The embeddings with `transform` applied to every table entry and the norm's parameters.
     public func mapped(_ transform: (Scalar) -> Scalar) -> TokenEmbeddings {
         func map(_ table: Matrix<Scalar>) -> Matrix<Scalar> { Matrix(rows: table.rows, cols: table.cols, values: table.values.map(transform)) }

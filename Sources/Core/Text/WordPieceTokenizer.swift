@@ -50,6 +50,8 @@ public struct WordPieceTokenizer: Sendable {
     public let classID: Int32, separatorID: Int32, paddingID: Int32, unknownID: Int32
     /// Whether text is lower-cased and stripped of accents.
     public let lowercase: Bool
+    /// Tokens in the vocabulary: every id is below it.
+    public let vocabularySize: Int
 
     /// A tokenizer over vocab.txt (one token per line; the line number is the id).
     public init(vocabularyFile path: String, lowercase: Bool = true) throws {
@@ -73,6 +75,7 @@ public struct WordPieceTokenizer: Sendable {
             return id
         }
         self.vocabulary = vocabulary
+        vocabularySize = tokens.count
         specialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { token in vocabulary[token].map { (token, $0) } }
         classID = try special("[CLS]")
         separatorID = try special("[SEP]")

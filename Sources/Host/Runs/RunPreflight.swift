@@ -1,11 +1,18 @@
+import Core
+
 extension RunConfiguration {
     /// Checks, before a run is created, everything that can be checked
     /// without training: the plugins load, the strategy and metrics named
     /// exist with the right kinds, the strategy's parameters fit its
-    /// declarations, and the adapter options parse. A run refused here
-    /// leaves nothing in the store.
+    /// declarations, the adapter options parse, and k is no more than the
+    /// candidate edges. A run refused here leaves nothing in the store.
     public func preflight() throws {
         _ = try space.adapterOptions()
+        let config = try BackboneConfig(contentsOf: try CacheFolder.require(task.model) + "/config.json")
+        let candidates = space.candidates(nodeCount: config.nodeCount).count
+        if let search, search.k > candidates {
+            throw RunError.invalidSetting("--k \(search.k) is more than the \(candidates) candidate edges")
+        }
         let plugins = try self.plugins.load()
         if let search {
             let strategy = try PluginSources.find(search.strategy, kind: .strategy, in: plugins)

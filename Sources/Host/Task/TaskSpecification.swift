@@ -118,20 +118,31 @@ public struct TaskSpecification: Codable, Hashable, Sendable {
             try train.check(channels: patches.channels, size: patches.imageSize, file: file)
             return (backbone, try ImageTask(train: train, test: test, classes: classes, seed: dataSeed))
         }
-        guard case .tokens = backbone.embeddings else { throw TaskError.needsTextBackbone(model: model) }
+        guard case let .tokens(table) = backbone.embeddings else { throw TaskError.needsTextBackbone(model: model) }
         let tokenizer = try WordPieceTokenizer(vocabularyFile: model + "/vocab.txt")
+        guard tokenizer.vocabularySize <= table.word.rows else {
+            throw TaskError.vocabularyBeyondEmbeddings(tokens: tokenizer.vocabularySize, rows: table.word.rows, model: model)
+        }
         let splits: DataSplits
         if case let .textFiles(files) = data {
             func rows(_ path: String) throws -> [(text: String, label: String)] {
                 try LabelledTextFile.rows(path: path, textColumn: files.textColumn, labelColumn: files.labelColumn)
             }
             let train = TextDataset(rows: try rows(files.train))
+            try train.requireSeveralClasses(file: files.train)
             splits = DataSplits(train: train, validation: try train.encoding(try rows(files.validation), file: files.validation),
                                 test: try train.encoding(try rows(files.test), file: files.test))
         } else {
-            splits = DataSplits.stratified(try WordNetSupersenses.load(), seed: dataSeed)
+            let nouns = try WordNetSupersenses.load()
+            try nouns.requireSeveralClasses(file: WordNetSupersenses.defaultPath)
+            splits = DataSplits.stratified(nouns, seed: dataSeed)
         }
-        return (backbone, TextTask(splits: splits, tokenizer: tokenizer, maxLength: maxLength))
+        let task = TextTask(splits: splits, tokenizer: tokenizer, maxLength: maxLength)
+        guard task.longestExample <= table.longestSequence else {
+            throw TaskError.examplesBeyondPositions(longest: task.longestExample, maxLength: maxLength, positions: table.longestSequence,
+                                                    model: model)
+        }
+        return (backbone, task)
     }
 }
 
@@ -141,11 +152,21 @@ public enum TaskError: Error, CustomStringConvertible, Equatable {
     case needsImageBackbone(model: String)
     /// A text task on an image backbone.
     case needsTextBackbone(model: String)
+    /// Examples longer (at `--max-length`) than the backbone's position table.
+    case examplesBeyondPositions(longest: Int, maxLength: Int, positions: Int, model: String)
+    /// A vocabulary with ids beyond the backbone's word embeddings.
+    case vocabularyBeyondEmbeddings(tokens: Int, rows: Int, model: String)
 
     public var description: String {
         switch self {
         case let .needsImageBackbone(model): "\(model) is a text backbone; image tasks need a ViT"
         case let .needsTextBackbone(model): "\(model) is an image backbone; text tasks need a BERT"
+        case let .examplesBeyondPositions(longest, maxLength, positions, model):
+            "at --max-length \(maxLength) the longest example has \(longest) tokens, more than the \(positions) positions of \(model); "
+                + "use --max-length \(positions) or less"
+        case let .vocabularyBeyondEmbeddings(tokens, rows, model):
+            "\(model)/vocab.txt has \(tokens) tokens, but the model's word embeddings have \(rows) rows: "
+                + "the vocabulary does not belong to this checkpoint"
         }
     }
 }

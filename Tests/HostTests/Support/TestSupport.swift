@@ -48,6 +48,8 @@ struct ProcessResult {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// True when the process exited (with `status`), false when a signal ended it.
+    var terminationIsExit = true
 
     /// The lines of standard error that begin with `prefix`.
     func stderrLines(startingWith prefix: String) -> [String] {
@@ -87,7 +89,8 @@ func runProcess(_ executable: URL, _ arguments: [String], environment: [String: 
     try stderrHandle.close()
     return ProcessResult(status: process.terminationStatus,
                          stdout: try String(contentsOf: stdoutFile, encoding: .utf8),
-                         stderr: try String(contentsOf: stderrFile, encoding: .utf8))
+                         stderr: try String(contentsOf: stderrFile, encoding: .utf8),
+                         terminationIsExit: process.terminationReason == .exit)
 }
 
 /// Runs a tool found on PATH (cc, c++, make); throws with its standard
