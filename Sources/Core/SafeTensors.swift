@@ -228,13 +228,15 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// and mmap succeeds, reading it otherwise.
     init(contentsOf path: String, mapping: Bool) throws(SafeTensorsError) {
         func systemError() -> String { String(cString: strerror(errno)) }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a named pipe must not wait for a writer; fstat then refuses it.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw .unreadable(file: path, reason: systemError()) }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw .unreadable(file: path, reason: systemError()) }
         guard status.st_mode & S_IFMT == S_IFREG else {
-            throw .unreadable(file: path, reason: status.st_mode & S_IFMT == S_IFDIR ? "it is a directory" : "not a regular file")
+            throw .unreadable(file: path, reason: status.st_mode & S_IFMT == S_IFDIR ? "it is a directory"
+                                  : status.st_mode & S_IFMT == S_IFIFO ? "a named pipe (FIFO), not a regular file" : "not a regular file")
         }
         let size = Int(status.st_size)
         guard size >= 8 else { throw .tooShort(file: path, size: size) }

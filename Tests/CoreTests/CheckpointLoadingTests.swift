@@ -40,6 +40,33 @@ import Testing
         #expect(name.hasPrefix("encoder.layer.2."))
     }
 
+    @Test func fewerLayersThanTheFileHoldsIsAnErrorNotIgnoredTensors() throws {
+        let folder = try checkpoint { $0["num_hidden_layers"] = 1 }
+        #expect(throws: CheckpointError.moreLayersThanConfigured(file: folder + "/model.safetensors", configured: 1, found: 2)) {
+            try Backbone<Float>.load(directory: folder)
+        }
+    }
+
+    /// A named pipe where a file belongs would block the read forever.
+    @Test func aNamedPipeInsteadOfAFileIsRefusedAtOnce() throws {
+        for name in ["model.safetensors", "config.json"] {
+            let folder = try checkpoint { _ in }
+            try FileManager.default.removeItem(atPath: folder + "/" + name)
+            #expect(mkfifo(folder + "/" + name, 0o600) == 0)
+            let error = #expect(throws: (any Error).self) { try Backbone<Float>.load(directory: folder) }
+            #expect("\(error.map { "\($0)" } ?? "")".contains("named pipe"), "\(name): \(String(describing: error))")
+        }
+        let folder = try checkpoint { _ in }
+        #expect(mkfifo(folder + "/vocab.txt", 0o600) == 0 && mkfifo(folder + "/data.csv", 0o600) == 0)
+        #expect(throws: RegularFile.NotRegular(path: folder + "/vocab.txt", kind: "a named pipe (FIFO)")) {
+            try WordPieceTokenizer(vocabularyFile: folder + "/vocab.txt")
+        }
+        #expect(throws: RegularFile.NotRegular(path: folder + "/data.csv", kind: "a named pipe (FIFO)")) {
+            try LabelledTextFile.rows(path: folder + "/data.csv")
+        }
+        #expect(throws: RegularFile.NotRegular(path: folder, kind: "a folder")) { try ImageDataset.read(images: folder, labels: folder) }
+    }
+
     @Test func aTextConfigOverImageWeightsFindsNoLayout() throws {
         let folder = try checkpoint {
             $0["model_type"] = "bert"; $0["vocab_size"] = 10; $0["max_position_embeddings"] = 8; $0["type_vocab_size"] = 2
@@ -55,6 +82,13 @@ import Testing
             ("hidden_act 'relu' is not supported", { $0["hidden_act"] = "relu" }),
             ("missing or non-numeric 'patch_size'", { $0["patch_size"] = nil }),
             ("not a multiple of num_attention_heads", { $0["num_attention_heads"] = 5 }),
+            ("'hidden_size' is 1e+30; it must be a whole number in 1...65536", { $0["hidden_size"] = 1e30 }),
+            ("'num_hidden_layers' is 0; it must be a whole number in 1...1000", { $0["num_hidden_layers"] = 0 }),
+            ("'num_hidden_layers' is 1000000000", { $0["num_hidden_layers"] = 1_000_000_000 }),
+            ("'intermediate_size' is 1e+30", { $0["intermediate_size"] = 1e30 }),
+            ("'image_size' is -4", { $0["image_size"] = -4 }),
+            ("hidden_act is 5, not the name of an activation", { $0["hidden_act"] = 5 }),
+            ("'layer_norm_eps' must be a positive number", { $0["layer_norm_eps"] = 0 }),
         ]
         for (message, edit) in cases {
             let folder = try checkpoint(editing: edit)

@@ -56,3 +56,17 @@ import Testing
         #expect(throws: TokenizerError.emptyVocabulary(file: "(vocabulary)")) { try WordPieceTokenizer(vocabulary: []) }
     }
 }
+
+/// A vocabulary written with CRLF line ends reads as the same vocabulary.
+@Suite struct VocabularyFileTests {
+    @Test func crlfLineEndsReadLikeLF() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "red", "cat"]
+        let lf = folder.appendingPathComponent("lf.txt").path, crlf = folder.appendingPathComponent("crlf.txt").path
+        try tokens.joined(separator: "\n").write(toFile: lf, atomically: true, encoding: .utf8)
+        try (tokens.joined(separator: "\r\n") + "\r\n").write(toFile: crlf, atomically: true, encoding: .utf8)
+        let a = try WordPieceTokenizer(vocabularyFile: lf), b = try WordPieceTokenizer(vocabularyFile: crlf)
+        #expect(a.encode("red cat", maxLength: 8) == b.encode("red cat", maxLength: 8) && b.classID == 2 && b.vocabularySize == 6)
+    }
+}

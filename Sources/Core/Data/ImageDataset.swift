@@ -119,6 +119,7 @@ public enum IDXFile {
 
     /// The file's bytes, gunzipped when it is gzip.
     static func contents(_ path: String) throws -> [UInt8] {
+        try RegularFile.require(path)
         guard let file = gzopen(path, "rb") else { throw DataError.unreadable(file: path) }
         defer { gzclose(file) }
         var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -156,6 +157,7 @@ public enum NPYFile {
     }
 
     public static func read(_ path: String) throws -> NumericArray {
+        try RegularFile.require(path)
         guard let data = FileManager.default.contents(atPath: path) else { throw DataError.unreadable(file: path) }
         let bytes = [UInt8](data)
         func malformed(_ reason: String) -> DataError { .malformedLine(file: path, line: 0, reason: reason) }

@@ -114,6 +114,7 @@ public struct DataSplits: Sendable, Equatable {
 
 /// Reads a file as UTF-8 text, refusing invalid bytes and empty files.
 func readText(_ path: String) throws -> String {
+    try RegularFile.require(path)
     guard let data = FileManager.default.contents(atPath: path) else { throw DataError.unreadable(file: path) }
     guard let text = String(data: data, encoding: .utf8) else { throw DataError.invalidUTF8(file: path) }
     guard !text.trimmingWhitespace.isEmpty else { throw DataError.empty(file: path) }

@@ -49,6 +49,7 @@ public struct BackboneConfig: Sendable, Equatable {
 
     /// Reads a Hugging Face config.json.
     public init(contentsOf path: String) throws {
+        try RegularFile.require(path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Invalid(description: "\(path): cannot read the model config")
         }
@@ -61,9 +62,14 @@ public struct BackboneConfig: Sendable, Equatable {
             }
             return value.doubleValue
         }
-        func integer(_ key: String) throws -> Int {
+        /// A whole number of `key` within `range`: beyond it no real checkpoint lies, and sizes
+        /// that large would only fail to allocate.
+        func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int {
             let value = try number(key)
-            guard value == value.rounded(), value >= 0 else { throw Invalid(description: "\(path): '\(key)' must be a whole number") }
+            guard value == value.rounded(), value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
+                throw Invalid(description: "\(path): '\(key)' is \(json[key] ?? "?"); it must be a whole number in "
+                              + "\(range.lowerBound)...\(range.upperBound)")
+            }
             return Int(value)
         }
         let type = json["model_type"] as? String ?? "?"
@@ -71,26 +77,35 @@ public struct BackboneConfig: Sendable, Equatable {
             throw Invalid(description: "\(path): model_type '\(type)' is not supported; "
                           + "supported: \(Family.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let activation = json["hidden_act"] as? String ?? "gelu"
+        let activation: String
+        switch json["hidden_act"] {
+        case nil: activation = "gelu"
+        case let name as String: activation = name
+        case let other?: throw Invalid(description: "\(path): hidden_act is \(other), not the name of an activation")
+        }
         guard activation == "gelu" else {
             throw Invalid(description: "\(path): hidden_act '\(activation)' is not supported (only the exact 'gelu')")
         }
-        self.init(family: family, width: try integer("hidden_size"), layers: try integer("num_hidden_layers"),
-                  heads: try integer("num_attention_heads"), intermediateWidth: try integer("intermediate_size"),
+        let size = 1 << 24
+        self.init(family: family, width: try integer("hidden_size", 1...65_536), layers: try integer("num_hidden_layers", 1...1_000),
+                  heads: try integer("num_attention_heads", 1...65_536), intermediateWidth: try integer("intermediate_size", 1...size),
                   layerNormEpsilon: try number("layer_norm_eps"))
+        guard layerNormEpsilon > 0, layerNormEpsilon.isFinite else {
+            throw Invalid(description: "\(path): 'layer_norm_eps' must be a positive number")
+        }
         guard heads > 0, width % heads == 0 else {
             throw Invalid(description: "\(path): hidden_size \(width) is not a multiple of num_attention_heads \(heads)")
         }
         switch family {
         case .bert, .roberta:
-            vocabularySize = try integer("vocab_size")
-            maxPositions = try integer("max_position_embeddings")
-            typeVocabularySize = try integer("type_vocab_size")
-            padTokenID = (json["pad_token_id"] as? NSNumber)?.intValue ?? 0
+            vocabularySize = try integer("vocab_size", 1...size)
+            maxPositions = try integer("max_position_embeddings", 1...size)
+            typeVocabularySize = try integer("type_vocab_size", 1...size)
+            padTokenID = json["pad_token_id"] == nil || json["pad_token_id"] is NSNull ? 0 : try integer("pad_token_id", 0...(vocabularySize - 1))
         case .vit:
-            imageSize = try integer("image_size")
-            patchSize = try integer("patch_size")
-            channels = try integer("num_channels")
+            imageSize = try integer("image_size", 1...65_536)
+            patchSize = try integer("patch_size", 1...65_536)
+            channels = try integer("num_channels", 1...1_024)
             guard patchSize > 0, imageSize % patchSize == 0 else {
                 throw Invalid(description: "\(path): image_size \(imageSize) is not a multiple of patch_size \(patchSize)")
             }

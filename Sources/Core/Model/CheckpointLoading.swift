@@ -8,6 +8,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case unsupportedDType(file: String, name: String, dtype: String)
     /// No tensor layout the engine knows matches the file.
     case unknownLayout(file: String, family: String)
+    /// The file holds blocks beyond the config's `num_hidden_layers`.
+    case moreLayersThanConfigured(file: String, configured: Int, found: Int)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             "\(file): tensor '\(name)' has shape \(found), but config.json implies \(expected)"
         case let .unsupportedDType(file, name, dtype):
             "\(file): tensor '\(name)' is \(dtype); only F32, F16, BF16 and F64 weights are read"
+        case let .moreLayersThanConfigured(file, configured, found):
+            "\(file): holds \(found) blocks, but config.json's num_hidden_layers is \(configured); the config does not describe this checkpoint"
         case let .unknownLayout(file, family):
             "\(file): no \(family) tensor names found (looked for them with and without a '\(family).' prefix)"
         }
@@ -37,6 +41,10 @@ extension Backbone {
     /// Builds a backbone of `config` from the tensors of `file`.
     public static func load(_ config: BackboneConfig, from file: SafeTensorsFile, path: String) throws -> Backbone {
         let reader = try CheckpointReader<Scalar>(file: file, path: path, family: config.family)
+        let blocksFound = file.names.compactMap { reader.blockIndex(of: $0) }.max().map { $0 + 1 } ?? 0
+        if blocksFound > config.layers {
+            throw CheckpointError.moreLayersThanConfigured(file: path, configured: config.layers, found: blocksFound)
+        }
         let d = config.width, eps = Scalar(config.layerNormEpsilon)
         switch config.family {
         case .bert, .roberta:
@@ -80,6 +88,13 @@ struct CheckpointReader<Scalar: Real> {
             throw CheckpointError.unknownLayout(file: path, family: family.rawValue)
         }
         self.prefix = prefix
+    }
+
+    /// K, for a tensor of block K (`encoder.layer.K.` under the prefix), else nil.
+    func blockIndex(of name: String) -> Int? {
+        let start = prefix + "encoder.layer."
+        guard name.hasPrefix(start) else { return nil }
+        return Int(name.dropFirst(start.count).prefix { $0 != "." })
     }
 
     /// The values of tensor `name`, which must have `shape`.

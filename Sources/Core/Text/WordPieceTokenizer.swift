@@ -55,10 +55,14 @@ public struct WordPieceTokenizer: Sendable {
 
     /// A tokenizer over vocab.txt (one token per line; the line number is the id).
     public init(vocabularyFile path: String, lowercase: Bool = true) throws {
+        try RegularFile.require(path)
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw TokenizerError.unreadable(file: path) }
-        var lines = text.components(separatedBy: "\n")
+        // "\r\n" is one Character in Swift, so split the scalars: CRLF files read as LF ones.
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            String(String.UnicodeScalarView(line.last == "\r" ? line.dropLast() : line[...]))
+        }
         if lines.last == "" { lines.removeLast() }
-        try self.init(vocabulary: lines.map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }, lowercase: lowercase, file: path)
+        try self.init(vocabulary: lines, lowercase: lowercase, file: path)
     }
 
     /// A tokenizer over `vocabulary`, id = position.
