@@ -20,7 +20,9 @@ public struct AdapterOptions: Hashable, Sendable {
     public var rank: Int = 8
     /// phi.
     public var activation: Adapter<Float>.Activation = .linear
+    /// s.
     public var scale: Scale = .scalar(1)
+    /// How the projections start.
     public var initialization: Initialization = .standard
 
     /// The defaults: rank 8, linear, alpha 1, standard init.
@@ -33,13 +35,80 @@ public struct AdapterOptions: Hashable, Sendable {
     }
 }
 
+extension AdapterOptions: CustomStringConvertible {
+    /// Parses the options text form, the part of a placement entry after the
+    /// edge: colon-separated `rR` (rank), an activation (`gelu`, `linear`),
+    /// `alpha=A` or `channel` (scale) and `init=NAME`, in any order, each
+    /// unnamed option keeping its default (`r8`, `r4:gelu`, `r8:channel`).
+    /// Throws `PlacementError.malformedOptions` naming `text`.
+    public init(parsing text: String) throws(PlacementError) {
+        do throws(OptionError) {
+            self = try Self(options: text.split(separator: ":", omittingEmptySubsequences: false))
+        } catch {
+            switch error {
+            case .rankZero: throw .malformedOptions(text: text, reason: "rank 0: an adapter needs rank 1 or more")
+            case let .unknown(option): throw .malformedOptions(text: text, reason: "unknown option '\(option)'")
+            }
+        }
+    }
+
+    /// Why one option of the text form cannot be used.
+    enum OptionError: Error {
+        case rankZero
+        case unknown(option: String)
+    }
+
+    /// The options named by `options`, each an option of the text form
+    /// (surrounding whitespace ignored), applied in order to the defaults.
+    init(options: some Sequence<some StringProtocol>) throws(OptionError) {
+        self.init()
+        for option in options.map(\.trimmingWhitespace) {
+            if option.hasPrefix("r"), let rank = Int(option.dropFirst()) {
+                guard rank > 0 else { throw .rankZero }
+                self.rank = rank
+            } else if let activation = Adapter<Float>.Activation(rawValue: option) {
+                self.activation = activation
+            } else if option == "channel" {
+                scale = .channel
+            } else if option.hasPrefix("alpha="), let alpha = Double(option.dropFirst(6)), alpha.isFinite {
+                scale = .scalar(alpha)
+            } else if option.hasPrefix("init="), let initialization = Initialization(rawValue: String(option.dropFirst(5))) {
+                self.initialization = initialization
+            } else {
+                throw .unknown(option: option)
+            }
+        }
+    }
+
+    /// The canonical text form: the rank always, other options when not the
+    /// default (`r8`, `r4:gelu:alpha=0.5`, `r8:channel:init=lora`).
+    public var description: String {
+        var text = "r\(rank)"
+        if activation != .linear { text += ":\(activation.rawValue)" }
+        switch scale {
+        case .scalar(1): break
+        case let .scalar(alpha): text += ":alpha=\(alpha)"
+        case .channel: text += ":channel"
+        }
+        if initialization != .standard { text += ":init=\(initialization.rawValue)" }
+        return text
+    }
+}
+
 /// Why a placement's text cannot be used.
 public enum PlacementError: Error, CustomStringConvertible, Equatable {
+    /// The placement `text` does not follow the text form.
     case malformed(text: String, reason: String)
+    /// An edge names a node the backbone does not have.
     case unknownNode(edge: Edge, nodeCount: Int)
+    /// An edge asks for rank 0.
     case rankZero(edge: Edge)
+    /// An edge appears twice.
     case duplicateEdge(edge: Edge)
+    /// Adapter options `text`, given without an edge, do not follow the text form.
+    case malformedOptions(text: String, reason: String)
 
+    /// A message a user can act on, showing the text form.
     public var description: String {
         switch self {
         case let .malformed(text, reason):
@@ -49,6 +118,9 @@ public enum PlacementError: Error, CustomStringConvertible, Equatable {
             "edge \(edge) names a node outside 0...\(nodeCount - 1): this backbone has \(nodeCount) nodes"
         case let .rankZero(edge): "edge \(edge) has rank 0: an adapter needs rank 1 or more"
         case let .duplicateEdge(edge): "edge \(edge) appears twice in the placement"
+        case let .malformedOptions(text, reason):
+            "malformed adapter options '\(text)': \(reason). Write them as [rR][:gelu][:alpha=A|:channel][:init=NAME], "
+                + "e.g. r8, r4:gelu or r8:channel:init=lora"
         }
     }
 }
@@ -102,21 +174,13 @@ public struct Placement: Hashable, Sendable, CustomStringConvertible {
             guard edge.isInside(nodeCount: nodeCount) else {
                 throw .unknownNode(edge: edge, nodeCount: nodeCount)
             }
-            var options = AdapterOptions()
-            for option in parts.dropFirst() {
-                if option.hasPrefix("r"), let rank = Int(option.dropFirst()) {
-                    guard rank > 0 else { throw .rankZero(edge: edge) }
-                    options.rank = rank
-                } else if let activation = Adapter<Float>.Activation(rawValue: option) {
-                    options.activation = activation
-                } else if option == "channel" {
-                    options.scale = .channel
-                } else if option.hasPrefix("alpha="), let alpha = Double(option.dropFirst(6)), alpha.isFinite {
-                    options.scale = .scalar(alpha)
-                } else if option.hasPrefix("init="), let initialization = AdapterOptions.Initialization(rawValue: String(option.dropFirst(5))) {
-                    options.initialization = initialization
-                } else {
-                    throw .malformed(text: text, reason: "unknown option '\(option)' on \(edge)")
+            let options: AdapterOptions
+            do throws(AdapterOptions.OptionError) {
+                options = try AdapterOptions(options: parts.dropFirst())
+            } catch {
+                switch error {
+                case .rankZero: throw .rankZero(edge: edge)
+                case let .unknown(option): throw .malformed(text: text, reason: "unknown option '\(option)' on \(edge)")
                 }
             }
             guard seen.insert(edge).inserted else { throw .duplicateEdge(edge: edge) }
@@ -128,17 +192,7 @@ public struct Placement: Hashable, Sendable, CustomStringConvertible {
     /// The canonical text form: the rank always, other options when not the default.
     public var description: String {
         guard !entries.isEmpty else { return "none" }
-        return entries.map { entry in
-            var text = "\(entry.edge):r\(entry.options.rank)"
-            if entry.options.activation != .linear { text += ":\(entry.options.activation.rawValue)" }
-            switch entry.options.scale {
-            case .scalar(1): break
-            case let .scalar(alpha): text += ":alpha=\(alpha)"
-            case .channel: text += ":channel"
-            }
-            if entry.options.initialization != .standard { text += ":init=\(entry.options.initialization.rawValue)" }
-            return text
-        }.joined(separator: ",")
+        return entries.map { "\($0.edge):\($0.options)" }.joined(separator: ",")
     }
 }
 

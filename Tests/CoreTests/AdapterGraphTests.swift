@@ -115,6 +115,28 @@ import Testing
         #expect(placement.edges == [Edge(12, 0), Edge(1, 2)] && placement.edges.map(\.kind) == [.recurrent, .parallel])
     }
 
+    @Test func adapterOptionsPrintBackTheSameTextAsInAPlacement() throws {
+        for text in ["r8", "r4:gelu", "r1:channel:init=houlsby", "r16:gelu:alpha=0.5:init=lora", "r2:alpha=2.0"] {
+            let options = try AdapterOptions(parsing: text)
+            #expect(options.description == text)
+            #expect(try Placement(parsing: "3>4:" + text, nodeCount: 13).entries[0].options == options)
+            #expect(Placement([.init(edge: Edge(3, 4), options: options)]).description == "3>4:" + text)
+        }
+        #expect(try AdapterOptions(parsing: " gelu : r4 ").description == "r4:gelu")
+        #expect(try AdapterOptions(parsing: "init=standard:alpha=1:linear") == AdapterOptions())
+    }
+
+    @Test func badAdapterOptionsAreClearErrorsNamingTheText() {
+        #expect(throws: PlacementError.malformedOptions(text: "r0", reason: "rank 0: an adapter needs rank 1 or more")) {
+            try AdapterOptions(parsing: "r0")
+        }
+        for text in ["", "relu", "r", "alpha=x", "alpha=inf", "init=xavier", "r8,r4", "0>0:r8"] {
+            let error = #expect(throws: PlacementError.self) { try AdapterOptions(parsing: text) }
+            guard case .malformedOptions(text, _)? = error else { Issue.record("\(text): \(String(describing: error))"); continue }
+            #expect(error!.description.contains("'\(text)'") && error!.description.contains("r4:gelu"), "the message names the text and shows the form")
+        }
+    }
+
     @Test func badPlacementsAreClearErrors() {
         #expect(throws: PlacementError.unknownNode(edge: Edge(13, 0), nodeCount: 13)) { try Placement(parsing: "13>0", nodeCount: 13) }
         #expect(throws: PlacementError.rankZero(edge: Edge(1, 2))) { try Placement(parsing: "1>2:r0", nodeCount: 13) }

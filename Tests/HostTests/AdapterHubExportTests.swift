@@ -101,6 +101,75 @@ import Testing
         }
     }
 
+    /// A trained placement folder reads back as written: the same state and
+    /// classes, tensors under the format's names, and placement.json in its
+    /// exact form (sorted keys, alpha 1 written as `1`, '/' escaped).
+    @Test func trainedPlacementFilesReadBackWhatWasWritten() throws {
+        let config = BackboneConfig(family: .bert, width: 8, layers: 3, heads: 2, intermediateWidth: 16)
+        let placement = try Placement(parsing: "1>1,3>2:r2:gelu:channel:init=lora,0>4:r1:alpha=0.5", nodeCount: config.nodeCount)
+        let state = TrainableState<Float>.initial(placement, width: 8, classes: 2, seed: 3, stopsGradientAtRecurrentSources: true)
+        try withTemporaryDirectory { folder in
+            try TrainedPlacement(state: state, classes: ["a/b", "c"]).write(to: folder.path)
+            let read = try TrainedPlacement.read(from: folder.path, config: config, model: "tiny")
+            #expect(read.classes == ["a/b", "c"] && read.state.graph.placement == placement)
+            func values(_ state: TrainableState<Float>) -> [[Float]] {
+                [state.head.weight.values, state.head.bias] + state.graph.adapters.flatMap {
+                    [$0.down.weight.values, $0.down.bias, $0.up.weight.values, $0.up.bias, $0.scale]
+                }
+            }
+            #expect(values(read.state) == values(state) && read.state.graph.adapters.map(\.activation) == [.linear, .gelu, .linear])
+            #expect(read.state.graph.stopsGradientAtRecurrentSources)
+            let weights = try SafeTensorsFile(contentsOf: folder.path + "/" + TrainedPlacementFormat.weightsFileName)
+            #expect(Set(weights.names) == Set([TrainedPlacementFormat.headWeight, TrainedPlacementFormat.headBias]
+                + placement.edges.flatMap { edge in TrainedPlacementFormat.AdapterTensor.allCases.map { TrainedPlacementFormat.tensorName($0, of: edge) } }))
+            #expect(weights.names.contains("adapters.3_2.down.weight") && weights.metadata == ["placement": placement.description])
+            let json = try String(contentsOf: folder.appendingPathComponent(TrainedPlacementFormat.placementFileName), encoding: .utf8)
+            #expect(json.hasPrefix("""
+                {
+                  "classes" : [
+                    "a\\/b",
+                    "c"
+                  ],
+                  "edges" : [
+                    {
+                      "activation" : "linear",
+                      "init" : "standard",
+                      "kind" : "sequential",
+                      "rank" : 8,
+                      "scale" : 1,
+                      "source" : 1,
+                      "target" : 1
+                    },
+                """))
+            #expect(json.hasSuffix("""
+                      "scale" : 0.5,
+                      "source" : 0,
+                      "target" : 4
+                    }
+                  ],
+                  "placement" : "1>1:r8,3>2:r2:gelu:channel:init=lora,0>4:r1:alpha=0.5",
+                  "stop_gradient_at_recurrent_sources" : true
+                }
+                """))
+            let file = try JSONDecoder().decode(TrainedPlacementFormat.PlacementFile.self, from: Data(json.utf8))
+            #expect(file == TrainedPlacementFormat.PlacementFile(graph: state.graph, classes: ["a/b", "c"]))
+            #expect(file.edges?[1].scale == .channel && file.edges?[1].kind == "recurrent" && file.edges?[2].scale == .alpha(0.5))
+        }
+    }
+
+    @Test(arguments: [("[1]", "not a JSON object"), ("{}", "no string 'placement'"), ("{\"placement\": \"0>0\", \"classes\": [1]}",
+                                                                                        "no list of strings 'classes'")])
+    func aMalformedPlacementFileSaysWhatIsMissing(_ json: String, _ reason: String) throws {
+        let config = BackboneConfig(family: .bert, width: 8, layers: 3, heads: 2, intermediateWidth: 16)
+        let state = TrainableState<Float>.initial(try Placement(parsing: "0>0", nodeCount: config.nodeCount), width: 8, classes: 1, seed: 1)
+        try withTemporaryDirectory { folder in
+            try TrainedPlacement(state: state, classes: ["a"]).write(to: folder.path)
+            try Data(json.utf8).write(to: folder.appendingPathComponent("placement.json"))
+            let error = #expect(throws: ExportError.self) { try TrainedPlacement.read(from: folder.path, config: config, model: "tiny") }
+            #expect(error == .malformedPlacementFile(path: folder.path + "/placement.json", reason: reason))
+        }
+    }
+
     /// The fixture's export, reproduced, computes in AdapterSearch's engine what
     /// the real AdapterHub library computed when it loaded it.
     @Test func exportMatchesTheAdapterHubLibrary() throws {

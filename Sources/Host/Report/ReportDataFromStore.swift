@@ -82,6 +82,6 @@ extension ReportData {
         let one = Placement([.init(edge: Edge(0, 0), options: adapter)])
         let count = AdapterGraph<Float>.initialized(one, width: d, seed: 0).parameterCount
         return [ParameterCount(item: "backbone blocks (frozen)", count: config.layers * block),
-                ParameterCount(item: "one adapter, \(one.description.dropFirst("0>0:".count))", count: count)]
+                ParameterCount(item: "one adapter, \(adapter)", count: count)]
     }
 }

@@ -5,7 +5,7 @@ import Core
 public struct SearchSpace: Codable, Equatable, Sendable {
     /// The candidate edge kinds.
     public var kinds: Set<Edge.Kind>
-    /// Every adapter's options, in the placement text form after the edge (`r8`, `r4:gelu`).
+    /// Every adapter's options, in `AdapterOptions`' text form (`r8`, `r4:gelu`).
     public var adapter: String
     /// Whether gradients stop at recurrent edges' pass-1 sources.
     public var stopGradient: Bool
@@ -31,12 +31,12 @@ public struct SearchSpace: Codable, Equatable, Sendable {
         return kinds
     }
 
-    /// The options every adapter gets, read with the placement text form's rules.
+    /// The options every adapter gets, read from `adapter`.
     public func adapterOptions() throws(RunError) -> AdapterOptions {
         do {
-            return try Placement(parsing: "0>0:" + adapter, nodeCount: 1).entries[0].options
+            return try AdapterOptions(parsing: adapter)
         } catch {
-            throw .invalidSetting("--adapter '\(adapter)': \(error)")
+            throw .invalidSetting("--adapter: \(error)")
         }
     }
 
