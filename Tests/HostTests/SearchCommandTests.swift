@@ -196,7 +196,7 @@ import Testing
                 (["--set", "gamma=7"], "parameter 'gamma'"),
                 (["--adapter", "r0"], "rank"),
                 (["--metric", "no-such-metric"], "no metric plugin 'no-such-metric'"),
-                (["--k", "99"], "k = 99"),
+                (["--k", "99"], "--k 99 is more than the 25 candidate edges"),
                 (["--resume", "r000000"], "r000000"),
             ]
             for (extra, says) in cases {
