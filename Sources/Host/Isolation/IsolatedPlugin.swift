@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// A plugin run in a child process (PLUGIN_ABI.md rule 12): the host starts
-/// `adapter-search plugin-worker`, which loads the library and creates the
+/// `adapter-search plugin-worker` (a `WorkerProcess`), which loads the library and creates the
 /// plugin there; every service the plugin asks for comes back to this
 /// process and is served from `environment`'s real providers. A plugin that
 /// crashes, exits or (with a timeout) hangs costs only its child: the call
@@ -15,7 +15,7 @@ import Glibc
 ///
 /// Calls are serialised: one call at a time per instance, from any thread.
 final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
-    // @unchecked: mutable state is touched only under `lock` (and in deinit).
+    // @unchecked: mutable state (`worker`'s, `ending`) is touched only under `lock` (and in deinit).
 
     /// What runs in the child.
     let plugin: PluginDescriptor
@@ -24,12 +24,14 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
     /// Seconds a call may run in the child (time spent here serving its
     /// requests does not count); nil: no limit.
     let timeout: Double?
-    /// The child's process id (reaped once the child is gone).
-    let processID: pid_t
-    private var channel: WireChannel?
+    /// The child, and the socket to it; owned here.
+    private let worker: WorkerProcess
     /// Why the child is gone, once it is.
     private var ending: String?
     private let lock = NSLock()
+
+    /// The child's process id (reaped once the child is gone).
+    var processID: pid_t { worker.processID }
 
     /// Starts the worker from `executable` (default: `workerExecutable()`)
     /// and creates `plugin` in it with `configuration`, checked here first.
@@ -46,15 +48,17 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         self.plugin = plugin
         self.environment = environment
         self.timeout = timeout
-        let (processID, descriptor) = try Self.spawn(executable, plugin: plugin.id)
-        self.processID = processID
-        channel = WireChannel(descriptor: descriptor)
+        do {
+            worker = try WorkerProcess(executable: executable)
+        } catch {
+            throw PluginCallError(plugin: plugin.id, message: "cannot run isolated: \(error)")
+        }
         let request = CreateRequest(plugin: plugin, configuration: configuration, environment: environment)
         _ = try lock.withLock { try exchange("create", .create, request.write()) }
     }
 
     deinit {
-        guard let channel else { return }
+        guard let channel = worker.channel else { return }
         // destroy: the plugin gets the call timeout (10 s without one) to clean up, then the child is stopped.
         let deadline = WireChannel.now() + (timeout ?? 10)
         if (try? channel.send(.destroy, deadline: deadline)) != nil {
@@ -65,7 +69,7 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
                 }
             }
         }
-        _ = reap(grace: 2)
+        worker.stop(grace: 2)
     }
 
     /// The `adapter-search` executable that runs workers: this process's own
@@ -135,7 +139,7 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
     /// returns the answer's payload. The clock of `timeout` runs only while
     /// the child holds the turn.
     private func exchange(_ name: String, _ kind: WireKind, _ payload: WireWriter) throws -> WireReader {
-        guard let channel else {
+        guard let channel = worker.channel else {
             throw PluginCallError(plugin: plugin.id, message: "cannot \(name): its isolated process is gone (\(ending ?? "ended"))")
         }
         var remaining = timeout
@@ -179,108 +183,20 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         let message: String
         switch error {
         case .timedOut:
-            kill(processID, SIGKILL)
-            _ = reap(grace: nil)
+            worker.stop(grace: 0)
             let seconds = timeout.map { String(format: "%g", $0) } ?? "?"
             message = "did not finish \(name) within \(seconds) s (--plugin-timeout \(seconds)), so the host stopped it (SIGKILL); "
                 + "\(unaffected). Raise --plugin-timeout if it needs longer, or report the hang to its author"
         case .closed:
-            message = "\(Self.describe(reap(grace: 2))) during \(name); \(unaffected). "
+            let ending = worker.stop(grace: 2)
+            message = "\(ending == .exited(0) ? "exited (status 0) without answering" : ending.description) during \(name); \(unaffected). "
                 + "Run it without --isolate under a debugger, or report the crash to its author"
         default:
-            kill(processID, SIGKILL)
-            _ = reap(grace: nil)
+            worker.stop(grace: 0)
             message = "its isolated process broke the protocol during \(name) (\(error)), so the host stopped it; \(unaffected)"
         }
         ending = message
         return PluginCallError(plugin: plugin.id, message: message)
-    }
-
-    /// Waits for the child to end (at most `grace` seconds, then SIGKILL;
-    /// nil: no grace, it was killed already), closes the socket and returns
-    /// the wait status (nil if it could not be collected).
-    private func reap(grace: Double?) -> Int32? {
-        channel = nil
-        let deadline = WireChannel.now() + (grace ?? 0)
-        var status: Int32 = 0
-        while true {
-            let result = waitpid(processID, &status, grace == nil ? 0 : WNOHANG)
-            if result == processID { return status }
-            if result < 0 && errno != EINTR { return nil }
-            if result == 0 {
-                if WireChannel.now() >= deadline {
-                    kill(processID, SIGKILL)
-                    return reap(grace: nil)
-                }
-                usleep(5_000)
-            }
-        }
-    }
-
-    /// "crashed (signal 11, SIGSEGV)", "exited with status 3", from a wait status.
-    static func describe(_ status: Int32?) -> String {
-        guard let status else { return "ended (its exit status is unknown)" }
-        let signal = status & 0x7F
-        if signal == 0 {
-            let code = (status >> 8) & 0xFF
-            return code == 0 ? "exited (status 0) without answering" : "exited with status \(code)"
-        }
-        let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGBUS: "SIGBUS", SIGABRT: "SIGABRT", SIGILL: "SIGILL",
-                                      SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGTRAP: "SIGTRAP",
-                                      SIGINT: "SIGINT", SIGPIPE: "SIGPIPE", SIGSYS: "SIGSYS"]
-        let what = strsignal(signal).map { String(cString: $0).lowercased() }
-        return "crashed (signal \(signal), \(names[signal] ?? "SIG?")\(what.map { ": " + $0 } ?? ""))"
-    }
-
-    /// Starts `executable plugin-worker --socket 3` with one end of a new
-    /// socket pair as its descriptor 3, standard input from /dev/null and
-    /// standard output sent to standard error (the host's standard output
-    /// may be a table or JSON); returns its pid and the host's end.
-    private static func spawn(_ executable: URL, plugin: String) throws -> (pid_t, Int32) {
-        var ends: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
-            throw PluginCallError(plugin: plugin, message: "cannot run isolated: socketpair failed: \(String(cString: strerror(errno)))")
-        }
-        // The child's end must not already be 3: dup2 onto itself would keep close-on-exec set.
-        var childEnd = ends[1]
-        if childEnd == 3 {
-            childEnd = fcntl(ends[1], F_DUPFD_CLOEXEC, 10)
-            close(ends[1])
-        }
-        defer { close(childEnd) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, childEnd, 3)
-        posix_spawn_file_actions_adddup2(&actions, 2, 1)
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t(), defaults = sigset_t()
-        sigemptyset(&noSignals)
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let words: [String] = [executable.path, "plugin-worker", "--socket", "3"]
-        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { word in strdup(word) } + [nil]
-        defer { arguments.forEach { free($0) } }
-        // A crash in the worker prints Swift's backtrace (naming the plugin's
-        // function), but must never wait at an interactive prompt.
-        var environment = ProcessInfo.processInfo.environment
-        if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = "interactive=no" }
-        let variables: [UnsafeMutablePointer<CChar>?] = environment.map { entry in strdup("\(entry.key)=\(entry.value)") } + [nil]
-        defer { variables.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable.path, &actions, &attributes, arguments, variables)
-        guard result == 0 else {
-            close(ends[0])
-            throw PluginCallError(plugin: plugin, message: "cannot run isolated: starting \(executable.path) failed: "
-                                  + "\(String(cString: strerror(result))); build adapter-search or run without --isolate")
-        }
-        return (pid, ends[0])
     }
 
     // MARK: - Serving the child's requests
