@@ -1,4 +1,3 @@
-import CAdapterSearch
 import Core
 import Foundation
 #if canImport(Glibc)
@@ -6,16 +5,17 @@ import Glibc
 #endif
 
 /// A plugin run in a child process (PLUGIN_ABI.md rule 12): the host starts
-/// `adapter-search plugin-worker`, which loads the library and creates the
-/// plugin there; every service the plugin asks for comes back to this
-/// process and is served from `environment`'s real providers. A plugin that
+/// `adapter-search plugin-worker` (a `WorkerProcess`), which loads the
+/// library and creates the plugin there; every service the plugin asks for
+/// comes back to this process as a `ServiceRequest` and is served from
+/// `environment`'s real providers (`PluginEnvironment.serve`). A plugin that
 /// crashes, exits or (with a timeout) hangs costs only its child: the call
 /// throws a `PluginCallError` saying what happened, the child is reaped, and
 /// the host carries on.
 ///
 /// Calls are serialised: one call at a time per instance, from any thread.
 final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
-    // @unchecked: mutable state is touched only under `lock` (and in deinit).
+    // @unchecked: mutable state (`worker`'s, `goneBecause`) is touched only under `lock` (and in deinit).
 
     /// What runs in the child.
     let plugin: PluginDescriptor
@@ -24,12 +24,14 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
     /// Seconds a call may run in the child (time spent here serving its
     /// requests does not count); nil: no limit.
     let timeout: Double?
-    /// The child's process id (reaped once the child is gone).
-    let processID: pid_t
-    private var channel: WireChannel?
-    /// Why the child is gone, once it is.
-    private var ending: String?
+    /// The child, and the socket to it; owned here.
+    private let worker: WorkerProcess
+    /// Why the child is gone, once it is: the message of the call that ended it.
+    private var goneBecause: String?
     private let lock = NSLock()
+
+    /// The child's process id (reaped once the child is gone).
+    var processID: pid_t { worker.processID }
 
     /// Starts the worker from `executable` (default: `workerExecutable()`)
     /// and creates `plugin` in it with `configuration`, checked here first.
@@ -46,26 +48,19 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         self.plugin = plugin
         self.environment = environment
         self.timeout = timeout
-        let (processID, descriptor) = try Self.spawn(executable, plugin: plugin.id)
-        self.processID = processID
-        channel = WireChannel(descriptor: descriptor)
+        do {
+            worker = try WorkerProcess(executable: executable)
+        } catch {
+            throw PluginCallError(plugin: plugin.id, message: "cannot run isolated: \(error)")
+        }
         let request = CreateRequest(plugin: plugin, configuration: configuration, environment: environment)
-        _ = try lock.withLock { try exchange("create", .create, request.write()) }
+        try lock.withLock { try call("create", .create(request), budget: timeout, \.done) }
     }
 
     deinit {
-        guard let channel else { return }
         // destroy: the plugin gets the call timeout (10 s without one) to clean up, then the child is stopped.
-        let deadline = WireChannel.now() + (timeout ?? 10)
-        if (try? channel.send(.destroy, deadline: deadline)) != nil {
-            while let (kind, frame) = try? channel.receive(deadline: deadline), kind != .result, kind != .failure {
-                var reader = frame
-                if kind == .log, let level = try? reader.get(Int32.self), let message = try? reader.getString() {
-                    environment.log(plugin.id, level, message)
-                }
-            }
-        }
-        _ = reap(grace: 2)
+        try? call("destroy", .destroy, budget: timeout ?? 10, \.done)
+        worker.stop(grace: 2)
     }
 
     /// The `adapter-search` executable that runs workers: this process's own
@@ -87,10 +82,7 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
     /// of the plugin, or non-finite or missing scores throw a `PluginCallError`.
     func score(_ edges: [Edge]) throws -> [Double] {
         guard plugin.kind == .metric else { throw PluginCallError(plugin: plugin.id, message: "is not a metric") }
-        var out = WireWriter()
-        out.put(edges)
-        var reply = try lock.withLock { try exchange("score", .score, out) }
-        let scores = try decoded("score") { try reply.getArray(Double.self) }
+        let scores = try lock.withLock { try call("score", .score(edges), budget: timeout, \.scores) }
         // The worker checked these already; checked again in case the plugin corrupted its process.
         guard scores.count == edges.count else {
             throw PluginCallError(plugin: plugin.id, message: "returned \(scores.count) scores for \(edges.count) edges")
@@ -106,10 +98,7 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
     /// repeated throw a `PluginCallError`.
     func select(k: Int) throws -> [Edge] {
         guard plugin.kind == .strategy else { throw PluginCallError(plugin: plugin.id, message: "is not a strategy") }
-        var out = WireWriter()
-        out.put(UInt32(k))
-        var reply = try lock.withLock { try exchange("select", .select, out) }
-        let chosen = try decoded("select") { try reply.getEdges() }
+        let chosen = try lock.withLock { try call("select", .select(k: k), budget: timeout, \.placement) }
         let nodes = environment.nodeCount
         if let outside = chosen.first(where: { !$0.isInside(nodeCount: nodes) }) {
             throw PluginCallError(plugin: plugin.id, message: "chose edge \(outside), outside nodes 0...\(nodes - 1)")
@@ -120,25 +109,20 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         return chosen
     }
 
-    /// Runs `body`, reading call `call`'s answer; an unreadable answer is the plugin's error.
-    private func decoded<T>(_ call: String, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch {
-            throw PluginCallError(plugin: plugin.id, message: "its worker answered \(call) with \(error)")
-        }
-    }
-
     // MARK: - The conversation
 
-    /// Sends call `name` and serves the child's requests until it answers;
-    /// returns the answer's payload. The clock of `timeout` runs only while
-    /// the child holds the turn.
-    private func exchange(_ name: String, _ kind: WireKind, _ payload: WireWriter) throws -> WireReader {
-        guard let channel else {
-            throw PluginCallError(plugin: plugin.id, message: "cannot \(name): its isolated process is gone (\(ending ?? "ended"))")
+    /// Sends call `name` (`message`) and serves the child's service requests
+    /// until it reports the call's outcome; returns the value `expected`
+    /// picks out of it. The clock of `budget` (seconds, nil: none) runs only
+    /// while the child holds the turn. The plugin's failure is thrown as its
+    /// `PluginCallError`; a crash, a timeout, a broken conversation or an
+    /// outcome `expected` rejects ends the child (`end`) and throws what happened.
+    private func call<Value>(_ name: String, _ message: HostMessage, budget: Double?,
+                             _ expected: (CallOutcome) -> Value?) throws -> Value {
+        guard let channel = worker.channel else {
+            throw PluginCallError(plugin: plugin.id, message: "cannot \(name): its isolated process is gone (\(goneBecause ?? "ended"))")
         }
-        var remaining = timeout
+        var remaining = budget
         /// Runs `body` with the deadline the remaining budget gives, and charges its time to the child.
         func childTime<T>(_ body: (Double?) throws -> T) throws -> T {
             let start = WireChannel.now()
@@ -146,26 +130,17 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
             return try body(remaining.map { start + $0 })
         }
         do {
-            try childTime { try channel.send(kind, payload, deadline: $0) }
+            try childTime { try channel.send(message, deadline: $0) }
             while true {
-                var (kind, reader) = try childTime { try channel.receive(deadline: $0) }
-                switch kind {
-                case .result:
-                    return reader
-                case .failure:
-                    let message = try reader.getString(), status = try reader.get(Int32.self)
-                    throw PluginCallError(plugin: plugin.id, message: message, status: status == -1 ? nil : status)
-                case .log:
-                    let level = try reader.get(Int32.self)
-                    environment.log(plugin.id, level, try reader.getString())
-                case .progress:
-                    let fraction = try reader.getDouble()
-                    environment.progress(plugin.id, fraction, try reader.getString())
-                case .request:
-                    let reply = serve(&reader)  // the host's time: not charged to the plugin
-                    try childTime { try channel.send(.reply, reply, deadline: $0) }
-                default:
-                    throw WireError.malformed("unexpected \(kind) during \(name)")
+                switch try childTime({ try channel.receive(WorkerMessage.self, deadline: $0) }) {
+                case let .request(request):
+                    let reply = environment.serve(request, for: plugin.id)  // the host's time: not charged to the plugin
+                    if request.awaitsReply { try childTime { try channel.send(HostMessage.reply(reply), deadline: $0) } }
+                case let .outcome(.failure(message, status)):
+                    throw PluginCallError(plugin: plugin.id, message: message, status: status)
+                case let .outcome(outcome):
+                    guard let value = expected(outcome) else { throw WireError.malformed("an outcome of the wrong kind for \(name)") }
+                    return value
                 }
             }
         } catch let error as WireError {
@@ -173,239 +148,34 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
         }
     }
 
-    /// Stops and reaps the child after `error` in call `name`, and says what happened.
+    /// Stops and reaps the child after `error` in call `name`, remembers why
+    /// it is gone, and returns the error saying what happened.
     private func end(during name: String, because error: WireError) -> PluginCallError {
         let unaffected = "it ran isolated, so the host and every result stored so far are unaffected"
         let message: String
         switch error {
         case .timedOut:
-            kill(processID, SIGKILL)
-            _ = reap(grace: nil)
+            worker.stop(grace: 0)
             let seconds = timeout.map { String(format: "%g", $0) } ?? "?"
             message = "did not finish \(name) within \(seconds) s (--plugin-timeout \(seconds)), so the host stopped it (SIGKILL); "
                 + "\(unaffected). Raise --plugin-timeout if it needs longer, or report the hang to its author"
         case .closed:
-            message = "\(Self.describe(reap(grace: 2))) during \(name); \(unaffected). "
-                + "Run it without --isolate under a debugger, or report the crash to its author"
+            let ending = worker.stop(grace: 2)
+            message = "\(ending == .exited(0) ? "exited (status 0) without answering" : ending.description) during \(name); "
+                + "\(unaffected). Run it without --isolate under a debugger, or report the crash to its author"
         default:
-            kill(processID, SIGKILL)
-            _ = reap(grace: nil)
+            worker.stop(grace: 0)
             message = "its isolated process broke the protocol during \(name) (\(error)), so the host stopped it; \(unaffected)"
         }
-        ending = message
+        goneBecause = message
         return PluginCallError(plugin: plugin.id, message: message)
     }
+}
 
-    /// Waits for the child to end (at most `grace` seconds, then SIGKILL;
-    /// nil: no grace, it was killed already), closes the socket and returns
-    /// the wait status (nil if it could not be collected).
-    private func reap(grace: Double?) -> Int32? {
-        channel = nil
-        let deadline = WireChannel.now() + (grace ?? 0)
-        var status: Int32 = 0
-        while true {
-            let result = waitpid(processID, &status, grace == nil ? 0 : WNOHANG)
-            if result == processID { return status }
-            if result < 0 && errno != EINTR { return nil }
-            if result == 0 {
-                if WireChannel.now() >= deadline {
-                    kill(processID, SIGKILL)
-                    return reap(grace: nil)
-                }
-                usleep(5_000)
-            }
-        }
-    }
-
-    /// "crashed (signal 11, SIGSEGV)", "exited with status 3", from a wait status.
-    static func describe(_ status: Int32?) -> String {
-        guard let status else { return "ended (its exit status is unknown)" }
-        let signal = status & 0x7F
-        if signal == 0 {
-            let code = (status >> 8) & 0xFF
-            return code == 0 ? "exited (status 0) without answering" : "exited with status \(code)"
-        }
-        let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGBUS: "SIGBUS", SIGABRT: "SIGABRT", SIGILL: "SIGILL",
-                                      SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGTRAP: "SIGTRAP",
-                                      SIGINT: "SIGINT", SIGPIPE: "SIGPIPE", SIGSYS: "SIGSYS"]
-        let what = strsignal(signal).map { String(cString: $0).lowercased() }
-        return "crashed (signal \(signal), \(names[signal] ?? "SIG?")\(what.map { ": " + $0 } ?? ""))"
-    }
-
-    /// Starts `executable plugin-worker --socket 3` with one end of a new
-    /// socket pair as its descriptor 3, standard input from /dev/null and
-    /// standard output sent to standard error (the host's standard output
-    /// may be a table or JSON); returns its pid and the host's end.
-    private static func spawn(_ executable: URL, plugin: String) throws -> (pid_t, Int32) {
-        var ends: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
-            throw PluginCallError(plugin: plugin, message: "cannot run isolated: socketpair failed: \(String(cString: strerror(errno)))")
-        }
-        // The child's end must not already be 3: dup2 onto itself would keep close-on-exec set.
-        var childEnd = ends[1]
-        if childEnd == 3 {
-            childEnd = fcntl(ends[1], F_DUPFD_CLOEXEC, 10)
-            close(ends[1])
-        }
-        defer { close(childEnd) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, childEnd, 3)
-        posix_spawn_file_actions_adddup2(&actions, 2, 1)
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t(), defaults = sigset_t()
-        sigemptyset(&noSignals)
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let words: [String] = [executable.path, "plugin-worker", "--socket", "3"]
-        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { word in strdup(word) } + [nil]
-        defer { arguments.forEach { free($0) } }
-        // A crash in the worker prints Swift's backtrace (naming the plugin's
-        // function), but must never wait at an interactive prompt.
-        var environment = ProcessInfo.processInfo.environment
-        if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = "interactive=no" }
-        let variables: [UnsafeMutablePointer<CChar>?] = environment.map { entry in strdup("\(entry.key)=\(entry.value)") } + [nil]
-        defer { variables.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable.path, &actions, &attributes, arguments, variables)
-        guard result == 0 else {
-            close(ends[0])
-            throw PluginCallError(plugin: plugin, message: "cannot run isolated: starting \(executable.path) failed: "
-                                  + "\(String(cString: strerror(result))); build adapter-search or run without --isolate")
-        }
-        return (pid, ends[0])
-    }
-
-    // MARK: - Serving the child's requests
-
-    /// Serves one request from the environment's real providers; the reply
-    /// is a status, then the result or an error message.
-    private func serve(_ reader: inout WireReader) -> WireWriter {
-        var out = WireWriter()
-        do {
-            let result = try answer(&reader)
-            out.put(Int32(ASP_OK))
-            out.append(result)
-        } catch let error as ServiceError {
-            out = WireWriter()
-            out.put(error.status)
-            out.put(error.description)
-        } catch {
-            out = WireWriter()
-            out.put(Int32(ASP_ERR_ENGINE))
-            out.put(String(describing: error))
-        }
-        return out
-    }
-
-    /// Reads one request (a `WireService` byte and its arguments), calls the
-    /// provider it names and returns the result's payload; throws what the provider threw.
-    private func answer(_ reader: inout WireReader) throws -> WireWriter {
-        let code = try reader.get(UInt8.self)
-        guard let service = WireService(rawValue: code) else {
-            throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "unknown service \(code)")
-        }
-        var out = WireWriter()
-        switch service {
-        case .info:
-            let info = try probe().info(probe: Int(try reader.get(UInt32.self)))
-            [info.width, info.tokens, info.examples, info.classes].forEach { out.put(UInt32($0)) }
-            out.put(info.loss)
-        case .activations:
-            let probe = Int(try reader.get(UInt32.self)), node = Int(try reader.get(Int32.self))
-            out.put(try self.probe().activations(probe: probe, node: node))
-        case .gradients:
-            let probe = Int(try reader.get(UInt32.self)), node = Int(try reader.get(Int32.self))
-            out.put(try self.probe().gradients(probe: probe, node: node))
-        case .edgeGradient:
-            let probe = Int(try reader.get(UInt32.self)), edge = try oneEdge(&reader)
-            out.put(try self.probe().edgeGradient(probe: probe, edge: edge))
-        case .singularValues:
-            let probe = Int(try reader.get(UInt32.self)), edge = try oneEdge(&reader)
-            out.putArray(try self.probe().singularValues(probe: probe, edge: edge))
-        case .rank:
-            let probe = Int(try reader.get(UInt32.self)), edge = try oneEdge(&reader), tolerance = try reader.getDouble()
-            out.put(UInt32(try self.probe().rank(probe: probe, edge: edge, relativeTolerance: tolerance)))
-        case .adapterInit:
-            let edge = try oneEdge(&reader), rank = Int(try reader.get(UInt32.self))
-            let matrices = try probe().adapterInit(edge: edge, rank: rank)
-            out.put(matrices.down)
-            out.put(matrices.up)
-        case .runPass:
-            let batchSeed = try reader.get(UInt64.self), examples = Int(try reader.get(UInt32.self))
-            guard let input = PassRequest.Input(rawValue: try reader.get(Int32.self)),
-                  let weights = PassRequest.Weights(rawValue: try reader.get(Int32.self)),
-                  let loss = PassRequest.Loss(rawValue: try reader.get(Int32.self)) else {
-                throw ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: "unknown input, weights or loss in asp_pass_request")
-            }
-            let edges = try reader.getEdges()
-            let perturbations = try edges.map { (edge: $0, map: try reader.getMatrix()) }
-            out.put(UInt32(try probe().runPass(PassRequest(batchSeed: batchSeed, examples: examples, input: input, weights: weights,
-                                                           loss: loss, perturbations: perturbations))))
-        case .scores:
-            let metric = try reader.getString(), edges = try reader.getEdges()
-            let result = try search().scores(metric: metric, edges: edges)
-            out.putArray(result.scores)
-            out.put(result.direction)
-        case .evaluate:
-            let placements = try (0..<Int(try reader.get(UInt32.self))).map { _ in try reader.getEdges() }
-            let budget = Budget(steps: Int(try reader.get(UInt64.self)), examples: Int(try reader.get(UInt64.self)))
-            let results = try search().evaluate(placements, budget: budget)
-            out.put(UInt32(results.count))
-            for result in results {
-                out.put(result.accuracy)
-                out.put(result.loss)
-                out.put(UInt64(result.parameters))
-                out.put(result.seconds)
-            }
-        case .saveState:
-            try checkpoints().save(plugin: plugin.id, state: try reader.getBytes())
-        case .loadState:
-            if let state = try checkpoints().load(plugin: plugin.id) {
-                out.put(true)
-                out.put(state)
-            } else {
-                out.put(false)
-            }
-        case .shouldStop:
-            out.put(environment.shouldStop())
-        }
-        return out
-    }
-
-    /// Reads an edge sent as a one-element edge array.
-    private func oneEdge(_ reader: inout WireReader) throws -> Edge {
-        let edges = try reader.getEdges()
-        guard edges.count == 1 else { throw WireError.malformed("expected one edge, got \(edges.count)") }
-        return edges[0]
-    }
-
-    /// The environment's probe, or the error a plugin sees in-process when there is none.
-    private func probe() throws -> ProbeProvider {
-        guard let probe = environment.probe else { throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run has no probe") }
-        return probe
-    }
-
-    /// The environment's search services, or the error a plugin sees in-process when there are none.
-    private func search() throws -> SearchProvider {
-        guard let search = environment.search else {
-            throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run offers no search services")
-        }
-        return search
-    }
-
-    /// The environment's checkpoint store, or the error a plugin sees in-process when there is none.
-    private func checkpoints() throws -> CheckpointStore {
-        guard let store = environment.checkpoints else {
-            throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run offers no checkpointing")
-        }
-        return store
-    }
+/// The value of each kind of successful outcome, nil for any other kind:
+/// what `IsolatedPlugin.call` expects of the outcome of each call.
+private extension CallOutcome {
+    var done: Void? { if case .done = self { () } else { nil } }
+    var scores: [Double]? { if case let .scores(scores) = self { scores } else { nil } }
+    var placement: [Edge]? { if case let .placement(edges) = self { edges } else { nil } }
 }

@@ -1,3 +1,4 @@
+import CAdapterSearch
 import Core
 
 /// What a probe measured (the host side of `asp_probe_info`).
@@ -94,6 +95,14 @@ struct ServiceError: Error, CustomStringConvertible {
     var description: String
 }
 
+extension ServiceError {
+    /// What a service call that threw `error` returns: a `ServiceError` as
+    /// it is, any other error as `ASP_ERR_ENGINE` with its description.
+    init(_ error: any Error) {
+        self = error as? ServiceError ?? ServiceError(status: ASP_ERR_ENGINE, description: String(describing: error))
+    }
+}
+
 /// Everything a plugin instance is offered: the graph, the engine's
 /// services, and where its log lines, progress and stop requests go.
 struct PluginEnvironment {
@@ -114,4 +123,24 @@ struct PluginEnvironment {
     var progress: @Sendable (String, Double, String) -> Void = { _, _, _ in }
     /// True once the user asked to stop.
     var shouldStop: @Sendable () -> Bool = { false }
+}
+
+extension PluginEnvironment {
+    /// The probe, or the `ASP_ERR_UNSUPPORTED` error a plugin's probe call gets when the run has none.
+    func requireProbe() throws -> ProbeProvider {
+        guard let probe else { throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run has no probe") }
+        return probe
+    }
+
+    /// The search services, or the `ASP_ERR_UNSUPPORTED` error a plugin's search call gets when there are none.
+    func requireSearch() throws -> SearchProvider {
+        guard let search else { throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run offers no search services") }
+        return search
+    }
+
+    /// The checkpoint store, or the `ASP_ERR_UNSUPPORTED` error a plugin's checkpoint call gets when there is none.
+    func requireCheckpoints() throws -> CheckpointStore {
+        guard let checkpoints else { throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run offers no checkpointing") }
+        return checkpoints
+    }
 }

@@ -64,7 +64,7 @@ enum HostServices {
                 let context = PluginContext.from(raw)
                 return context.serve {
                     guard let out else { throw invalid("info is NULL") }
-                    let info = try context.probe().info(probe: Int(probe))
+                    let info = try context.environment.requireProbe().info(probe: Int(probe))
                     let sized = SizedOutput(out)
                     sized.set(\.width, UInt32(info.width))
                     sized.set(\.tokens, UInt32(info.tokens))
@@ -86,7 +86,7 @@ enum HostServices {
                 let context = PluginContext.from(raw)
                 return context.serve {
                     guard let values, let count else { throw invalid("values or count is NULL") }
-                    let spectrum = try context.probe().singularValues(probe: Int(probe), edge: Edge(edge))
+                    let spectrum = try context.environment.requireProbe().singularValues(probe: Int(probe), edge: Edge(edge))
                     values.pointee = context.lend(spectrum)
                     count.pointee = UInt32(spectrum.count)
                 }
@@ -96,8 +96,8 @@ enum HostServices {
                 return context.serve {
                     guard let rank else { throw invalid("rank is NULL") }
                     guard tolerance >= 0, tolerance.isFinite else { throw invalid("relative_tolerance must be finite and >= 0") }
-                    rank.pointee = UInt32(try context.probe().rank(probe: Int(probe), edge: Edge(edge),
-                                                                    relativeTolerance: tolerance))
+                    rank.pointee = UInt32(try context.environment.requireProbe().rank(probe: Int(probe), edge: Edge(edge),
+                                                                                      relativeTolerance: tolerance))
                 }
             },
             adapter_init: { raw, edge, rank, down, up in
@@ -105,7 +105,7 @@ enum HostServices {
                 return context.serve {
                     guard let down, let up else { throw invalid("down or up is NULL") }
                     guard rank > 0 else { throw invalid("rank must be at least 1") }
-                    let matrices = try context.probe().adapterInit(edge: Edge(edge), rank: Int(rank))
+                    let matrices = try context.environment.requireProbe().adapterInit(edge: Edge(edge), rank: Int(rank))
                     lend(matrices.down, into: down, context)
                     lend(matrices.up, into: up, context)
                 }
@@ -114,7 +114,7 @@ enum HostServices {
                 let context = PluginContext.from(raw)
                 return context.serve {
                     guard let request, let probe else { throw invalid("request or probe is NULL") }
-                    let provider = try context.probe()
+                    let provider = try context.environment.requireProbe()
                     let width = try provider.info(probe: 0).width
                     probe.pointee = UInt32(try provider.runPass(try passRequest(request, width: width)))
                 }
@@ -132,7 +132,7 @@ enum HostServices {
                 return context.serve {
                     guard let metric, let scores, let direction else { throw invalid("metric, scores or direction is NULL") }
                     let input = try edgeArray(edges, count)
-                    let result = try context.search().scores(metric: String(cString: metric), edges: input)
+                    let result = try context.environment.requireSearch().scores(metric: String(cString: metric), edges: input)
                     guard result.scores.count == input.count else {
                         throw ServiceError(status: ASP_ERR_ENGINE,
                                            description: "the engine gave \(result.scores.count) scores for \(input.count) edges")
@@ -160,7 +160,7 @@ enum HostServices {
                         let sized = SizedStruct(budget)
                         parsedBudget = Budget(steps: Int(sized[\.steps] ?? 0), examples: Int(sized[\.examples] ?? 0))
                     }
-                    let evaluations = try context.search().evaluate(input, budget: parsedBudget)
+                    let evaluations = try context.environment.requireSearch().evaluate(input, budget: parsedBudget)
                     guard evaluations.count == input.count else {
                         throw ServiceError(status: ASP_ERR_ENGINE,
                                            description: "the engine gave \(evaluations.count) results for \(input.count) placements")
@@ -188,14 +188,14 @@ enum HostServices {
                 return context.serve {
                     guard size == 0 || bytes != nil else { throw invalid("bytes is NULL") }
                     let state = size == 0 ? [] : Array(UnsafeRawBufferPointer(start: bytes, count: Int(size)))
-                    try context.checkpoints().save(plugin: context.pluginID, state: state)
+                    try context.environment.requireCheckpoints().save(plugin: context.pluginID, state: state)
                 }
             },
             load_state: { raw, bytes, size in
                 let context = PluginContext.from(raw)
                 return context.serve {
                     guard let bytes, let size else { throw invalid("bytes or size is NULL") }
-                    guard let state = try context.checkpoints().load(plugin: context.pluginID) else {
+                    guard let state = try context.environment.requireCheckpoints().load(plugin: context.pluginID) else {
                         throw ServiceError(status: ASP_ERR_NOT_FOUND, description: "no saved state")
                     }
                     bytes.pointee = UnsafeRawPointer(context.lend(state))
@@ -205,15 +205,18 @@ enum HostServices {
         return table
     }()
 
+    /// The `ASP_ERR_INVALID_ARGUMENT` error for a bad argument the plugin passed.
     private static func invalid(_ message: String) -> ServiceError {
         ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: message)
     }
 
+    /// The `count` edges at `edges` (which may be NULL only when `count` is 0).
     private static func edgeArray(_ edges: UnsafePointer<asp_edge>?, _ count: UInt32) throws -> [Edge] {
         guard count == 0 || edges != nil else { throw invalid("edges is NULL") }
         return (0..<Int(count)).map { Edge(edges![$0]) }
     }
 
+    /// Fills `view` with `matrix`, its values lent until the current call returns.
     private static func lend(_ matrix: Matrix<Float>, into view: UnsafeMutablePointer<asp_matrix_view>, _ context: PluginContext) {
         let out = SizedOutput(view)
         out.set(\.rows, UInt32(matrix.rows))
@@ -221,12 +224,14 @@ enum HostServices {
         out.set(\.data, context.lend(matrix.values))
     }
 
+    /// Serves a probe call that answers a matrix: `body` computes it from the
+    /// probe, and it is lent to the plugin in `view`.
     private static func lendMatrix(_ raw: UnsafeMutableRawPointer?, _ view: UnsafeMutablePointer<asp_matrix_view>?,
                                    _ body: (ProbeProvider) throws -> Matrix<Float>) -> asp_status {
         let context = PluginContext.from(raw)
         return context.serve {
             guard let view else { throw invalid("view is NULL") }
-            lend(try body(context.probe()), into: view, context)
+            lend(try body(context.environment.requireProbe()), into: view, context)
         }
     }
 
@@ -258,20 +263,6 @@ extension PluginContext {
     /// The context behind an opaque `asp_host.context`.
     static func from(_ raw: UnsafeMutableRawPointer?) -> PluginContext {
         Unmanaged<PluginContext>.fromOpaque(raw!).takeUnretainedValue()
-    }
-
-    func search() throws -> SearchProvider {
-        guard let search = environment.search else {
-            throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run offers no search services")
-        }
-        return search
-    }
-
-    func checkpoints() throws -> CheckpointStore {
-        guard let store = environment.checkpoints else {
-            throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run offers no checkpointing")
-        }
-        return store
     }
 }
 

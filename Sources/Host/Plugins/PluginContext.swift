@@ -9,7 +9,9 @@ import Glibc
 final class PluginContext {
     /// The plugin this context serves.
     let pluginID: String
+    /// The run's services, as given to the plugin's instance.
     let environment: PluginEnvironment
+    /// The plugin's random stream (`random_u64`).
     private var random: SeededRandom
     /// The message the plugin gave with set_error during the current call.
     var pluginError: String?
@@ -18,6 +20,7 @@ final class PluginContext {
     /// Memory lent to the plugin until the current call returns.
     private var lent: [UnsafeMutableRawPointer] = []
 
+    /// The context of plugin `pluginID`, served from `environment`.
     init(pluginID: String, environment: PluginEnvironment) {
         self.pluginID = pluginID
         self.environment = environment
@@ -40,6 +43,7 @@ final class PluginContext {
         lent.removeAll()
     }
 
+    /// The next value of the plugin's random stream.
     func nextRandom() -> UInt64 { random.next() }
 
     /// Runs a service body; a thrown error becomes its status, with the
@@ -49,15 +53,14 @@ final class PluginContext {
             try body()
             setLastError("")
             return ASP_OK
-        } catch let error as ServiceError {
-            setLastError(error.description)
-            return error.status
         } catch {
-            setLastError(String(describing: error))
-            return ASP_ERR_ENGINE
+            let failure = ServiceError(error)
+            setLastError(failure.description)
+            return failure.status
         }
     }
 
+    /// Keeps `message` as a C string for `last_error`.
     private func setLastError(_ message: String) {
         free(lastErrorPointer)
         lastErrorPointer = strdup(message)!
@@ -69,13 +72,5 @@ final class PluginContext {
         _ = buffer.initialize(from: values)
         lent.append(UnsafeMutableRawPointer(buffer.baseAddress!))
         return UnsafePointer(buffer.baseAddress!)
-    }
-
-    /// The probe provider, or an error naming what is missing.
-    func probe() throws -> ProbeProvider {
-        guard let probe = environment.probe else {
-            throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run has no probe")
-        }
-        return probe
     }
 }
