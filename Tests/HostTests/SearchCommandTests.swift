@@ -96,12 +96,14 @@ import Testing
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            var stored = 0
+            var stored = 0, watched: ResultsStore?
             let deadline = Date().addingTimeInterval(120)
             while stored < 5 && process.isRunning && Date() < deadline {
-                usleep(20_000)
-                if let store = try? ResultsStore(path: setup.store, create: false), let run = try? store.runs().first {
-                    stored = (try? store.evaluations(run: run.id).count) ?? 0
+                usleep(5_000)
+                // Opened once: reopening (migrations, checks) on every poll would let the run finish unseen.
+                if watched == nil { watched = try? ResultsStore(path: setup.store, create: false) }
+                if let watched, let run = try? watched.runs().first {
+                    stored = (try? watched.evaluations(run: run.id).count) ?? 0
                 }
             }
             kill(process.processIdentifier, SIGKILL)
