@@ -48,6 +48,8 @@ extension AdapterOptions: CustomStringConvertible {
             switch error {
             case .rankZero: throw .malformedOptions(text: text, reason: "rank 0: an adapter needs rank 1 or more")
             case let .unknown(option): throw .malformedOptions(text: text, reason: "unknown option '\(option)'")
+            case let .repeated(setting, first, second):
+                throw .malformedOptions(text: text, reason: "'\(first)' and '\(second)' both set the \(setting)")
             }
         }
     }
@@ -56,23 +58,39 @@ extension AdapterOptions: CustomStringConvertible {
     enum OptionError: Error {
         case rankZero
         case unknown(option: String)
+        /// Two options set the same thing (`r8:r4`, `channel:alpha=2`).
+        case repeated(setting: String, first: String, second: String)
     }
+
+    /// The largest rank taken: far beyond any backbone's width, small enough to allocate.
+    static let largestRank = 65_536
 
     /// The options named by `options`, each an option of the text form
     /// (surrounding whitespace ignored), applied in order to the defaults.
     init(options: some Sequence<some StringProtocol>) throws(OptionError) {
         self.init()
+        var given: [String: String] = [:]  // setting -> the option that set it
+        func setting(_ name: String, by option: String) throws(OptionError) {
+            if let first = given[name] { throw .repeated(setting: name, first: first, second: option) }
+            given[name] = option
+        }
         for option in options.map(\.trimmingWhitespace) {
             if option.hasPrefix("r"), let rank = Int(option.dropFirst()) {
                 guard rank > 0 else { throw .rankZero }
+                guard rank <= Self.largestRank else { throw .unknown(option: option + " (ranks go up to \(Self.largestRank))") }
+                try setting("rank", by: option)
                 self.rank = rank
             } else if let activation = Adapter<Float>.Activation(rawValue: option) {
+                try setting("activation", by: option)
                 self.activation = activation
             } else if option == "channel" {
+                try setting("scale", by: option)
                 scale = .channel
             } else if option.hasPrefix("alpha="), let alpha = Double(option.dropFirst(6)), alpha.isFinite {
+                try setting("scale", by: option)
                 scale = .scalar(alpha)
             } else if option.hasPrefix("init="), let initialization = Initialization(rawValue: String(option.dropFirst(5))) {
+                try setting("initialization", by: option)
                 self.initialization = initialization
             } else {
                 throw .unknown(option: option)
@@ -158,7 +176,8 @@ public struct Placement: Hashable, Sendable, CustomStringConvertible {
     /// Parses the text form and checks it against a backbone of `nodeCount` nodes.
     public init(parsing text: String, nodeCount: Int) throws(PlacementError) {
         let trimmed = text.trimmingWhitespace
-        guard !trimmed.isEmpty, trimmed != "none" else {
+        guard !trimmed.isEmpty else { throw .malformed(text: text, reason: "it is empty (write 'none' to train the head alone)") }
+        guard trimmed != "none" else {
             self.init([])
             return
         }
@@ -181,6 +200,8 @@ public struct Placement: Hashable, Sendable, CustomStringConvertible {
                 switch error {
                 case .rankZero: throw .rankZero(edge: edge)
                 case let .unknown(option): throw .malformed(text: text, reason: "unknown option '\(option)' on \(edge)")
+                case let .repeated(setting, first, second):
+                    throw .malformed(text: text, reason: "'\(first)' and '\(second)' both set the \(setting) of \(edge)")
                 }
             }
             guard seen.insert(edge).inserted else { throw .duplicateEdge(edge: edge) }

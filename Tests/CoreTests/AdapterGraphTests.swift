@@ -137,7 +137,7 @@ import Testing
         }
     }
 
-    @Test func badPlacementsAreClearErrors() {
+    @Test func badPlacementsAreClearErrors() throws {
         #expect(throws: PlacementError.unknownNode(edge: Edge(13, 0), nodeCount: 13)) { try Placement(parsing: "13>0", nodeCount: 13) }
         #expect(throws: PlacementError.rankZero(edge: Edge(1, 2))) { try Placement(parsing: "1>2:r0", nodeCount: 13) }
         #expect(throws: PlacementError.duplicateEdge(edge: Edge(1, 2))) { try Placement(parsing: "1>2,3>3,1>2:r4", nodeCount: 13) }
@@ -146,5 +146,17 @@ import Testing
             guard case .malformed? = error else { Issue.record("\(text): \(String(describing: error))"); continue }
             #expect(error!.description.contains("12>0:r8"), "the message shows the form")
         }
+        let conflicts = [("", "it is empty (write 'none' to train the head alone)"), ("  ", "it is empty"),
+                         ("1>2:r8:r4", "'r8' and 'r4' both set the rank of 1>2"),
+                         ("1>2:channel:alpha=2", "'channel' and 'alpha=2' both set the scale of 1>2"),
+                         ("1>2:r8:gelu:gelu", "'gelu' and 'gelu' both set the activation of 1>2"),
+                         ("1>2:init=lora:init=houlsby", "both set the initialization of 1>2"),
+                         ("1>2:r99999999", "ranks go up to 65536"), ("1>2:alpha=inf", "unknown option 'alpha=inf'")]
+        for (text, message) in conflicts {
+            let error = #expect(throws: PlacementError.self) { try Placement(parsing: text, nodeCount: 13) }
+            #expect(error?.description.contains(message) == true, "\(text): \(String(describing: error))")
+        }
+        #expect(throws: PlacementError.self) { try AdapterOptions(parsing: "r4:r8") }
+        #expect(try Placement(parsing: " none ", nodeCount: 13).entries.isEmpty)
     }
 }
