@@ -72,7 +72,7 @@ let package = Package(
         ),
 
         .testTarget(name: "CoreTests", dependencies: ["Core"], exclude: ["Fixtures"]),
-        .testTarget(name: "PluginTests", dependencies: ["Host", "Core", "CAdapterSearch"]),
+        .testTarget(name: "PluginTests", dependencies: ["Host", "Core", "CAdapterSearch", "PluginSDK"]),
         // The tests run the built `adapter-search` (the CLI target) as users do.
         // Fixtures/ holds C sources the tests compile with `cc` at test time.
         .testTarget(name: "HostTests", dependencies: ["Host", "CLI", "Core", "CAdapterSearch", .product(name: "GRDB", package: "GRDB.swift")],

@@ -7,7 +7,7 @@ final class Fisher: EdgeMetric {
     static let direction = Direction.higherIsBetter
     static let needs: MetricNeeds = [.probe]
 
-    init(configuration: Configuration) {}
+    init(configuration: Configuration) throws {}
 
     func score(edge: Edge, probe: ProbeServices) throws -> Double {
         let gradient = try probe.edgeGradient(edge)

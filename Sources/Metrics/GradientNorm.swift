@@ -7,7 +7,7 @@ final class GradientNorm: EdgeMetric {
     static let direction = Direction.higherIsBetter
     static let needs: MetricNeeds = [.probe]
 
-    init(configuration: Configuration) {}
+    init(configuration: Configuration) throws {}
 
     func score(edge: Edge, probe: ProbeServices) throws -> Double {
         try probe.edgeGradient(edge).squaredFrobeniusNorm.squareRoot()

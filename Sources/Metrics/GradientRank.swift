@@ -13,8 +13,8 @@ final class GradientRank: EdgeMetric {
 
     private let rtol: Double
 
-    init(configuration: Configuration) {
-        rtol = configuration.real("rtol")
+    init(configuration: Configuration) throws {
+        rtol = try configuration.real("rtol")
     }
 
     func score(edge: Edge, probe: ProbeServices) throws -> Double {

@@ -13,8 +13,8 @@ final class Snip: EdgeMetric {
 
     private let rank: Int
 
-    init(configuration: Configuration) {
-        rank = configuration.int("rank")
+    init(configuration: Configuration) throws {
+        rank = try configuration.int("rank")
     }
 
     func score(edge: Edge, probe: ProbeServices) throws -> Double {

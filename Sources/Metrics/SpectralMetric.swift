@@ -23,7 +23,7 @@ final class NuclearNorm: SpectralMetric {
     static let info = PluginInfo(id: "nuclear-norm", name: "Nuclear norm", version: "1.0.0",
                                  summary: "Nuclear norm of the edge gradient: the sum of its singular values.")
 
-    init(configuration: Configuration) {}
+    init(configuration: Configuration) throws {}
 
     static func score(spectrum: UnsafeBufferPointer<Double>) -> Double {
         spectrum.reduce(0, +)
@@ -35,7 +35,7 @@ final class StableRank: SpectralMetric {
     static let info = PluginInfo(id: "stable-rank", name: "Stable rank", version: "1.0.0",
                                  summary: "Stable rank ||G_ij||_F^2 / sigma_max^2 of the edge gradient (0 if G_ij = 0).")
 
-    init(configuration: Configuration) {}
+    init(configuration: Configuration) throws {}
 
     static func score(spectrum: UnsafeBufferPointer<Double>) -> Double {
         guard let largest = spectrum.first, largest > 0 else { return 0 }
@@ -48,7 +48,7 @@ final class EffectiveRank: SpectralMetric {
     static let info = PluginInfo(id: "effective-rank", name: "Effective rank", version: "1.0.0",
                                  summary: "Effective rank exp(-sum p log p), p = sigma / sum(sigma) (0 if G_ij = 0).")
 
-    init(configuration: Configuration) {}
+    init(configuration: Configuration) throws {}
 
     static func score(spectrum: UnsafeBufferPointer<Double>) -> Double {
         let total = spectrum.reduce(0, +)

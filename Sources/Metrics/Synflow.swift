@@ -18,8 +18,8 @@ final class Synflow: EdgeMetric {
     /// The data-free pass, run the first time an edge is scored.
     private var dataFreeProbe: Int?
 
-    init(configuration: Configuration) {
-        rank = configuration.int("rank")
+    init(configuration: Configuration) throws {
+        rank = try configuration.int("rank")
     }
 
     func score(edge: Edge, probe: ProbeServices) throws -> Double {
@@ -28,10 +28,10 @@ final class Synflow: EdgeMetric {
         let gradient = try probe.edgeGradient(edge, probe: pass)
         let (down, up) = try probe.adapterInit(edge, rank: rank)
         let absoluteDown = down.values.map(abs), absoluteUp = up.values.map(abs)
-        return absoluteDown.withUnsafeBufferPointer { downValues in
-            absoluteUp.withUnsafeBufferPointer { upValues in
-                Snip.sensitivity(gradient: gradient, down: MatrixView(rows: down.rows, cols: down.cols, values: downValues),
-                                 up: MatrixView(rows: up.rows, cols: up.cols, values: upValues))
+        return try absoluteDown.withUnsafeBufferPointer { downValues in
+            try absoluteUp.withUnsafeBufferPointer { upValues in
+                Snip.sensitivity(gradient: gradient, down: try MatrixView(rows: down.rows, cols: down.cols, values: downValues),
+                                 up: try MatrixView(rows: up.rows, cols: up.cols, values: upValues))
             }
         }
     }

@@ -84,26 +84,37 @@ public struct Configuration: Sendable {
     }
 
     private func check(_ parameter: Parameter) throws {
-        if let problem = parameter.rule.problem(with: values[parameter.name]!) {
+        if let problem = parameter.rule.problem(with: values[parameter.name] ?? parameter.defaultValue) {
             throw PluginError.invalidArgument("parameter '\(parameter.name)' \(problem)")
         }
     }
 
-    private func text(_ name: String, _ kind: Parameter.Kind) -> String {
-        guard let parameter = declared[name], parameter.kind == kind else {
-            preconditionFailure("parameter '\(name)' of kind \(kind) was never declared")
+    /// The value of parameter `name`, which must be declared with `kind`; a
+    /// plugin asking for another is the plugin's mistake, returned as an
+    /// error (the host carries on), never a crash.
+    private func text(_ name: String, _ kind: Parameter.Kind) throws(PluginError) -> String {
+        guard let parameter = declared[name], parameter.kind == kind, let value = values[name] else {
+            throw PluginError.invalidArgument("the plugin asked for \(kind) parameter '\(name)', which it never declared "
+                + "(declared: \(declared.keys.sorted().joined(separator: ", ")))")
         }
-        return values[name]!
+        return value
+    }
+
+    /// A value of `name` read as `T`.
+    private func value<T: LosslessStringConvertible>(_ name: String, _ kind: Parameter.Kind) throws(PluginError) -> T {
+        let text = try text(name, kind)
+        guard let value = T(text) else { throw PluginError.invalidArgument("parameter '\(name)' is '\(text)', not a \(kind)") }
+        return value
     }
 
     /// The value of a declared integer parameter.
-    public func int(_ name: String) -> Int { Int(text(name, .int))! }
+    public func int(_ name: String) throws(PluginError) -> Int { try value(name, .int) }
     /// The value of a declared real parameter.
-    public func real(_ name: String) -> Double { Double(text(name, .real))! }
+    public func real(_ name: String) throws(PluginError) -> Double { try value(name, .real) }
     /// The value of a declared boolean parameter.
-    public func bool(_ name: String) -> Bool { text(name, .bool) == "true" }
+    public func bool(_ name: String) throws(PluginError) -> Bool { try text(name, .bool) == "true" }
     /// The value of a declared text parameter.
-    public func string(_ name: String) -> String { text(name, .string) }
+    public func string(_ name: String) throws(PluginError) -> String { try text(name, .string) }
 }
 
 extension ParameterRule.ValueType {

@@ -111,8 +111,8 @@ public final class PluginHost: @unchecked Sendable {
 
 extension PluginHost {
     /// A uniform integer in `0..<bound` from the host stream, without modulo bias.
-    public func randomIndex(below bound: Int) -> Int {
-        precondition(bound > 0, "randomIndex needs a positive bound")
+    public func randomIndex(below bound: Int) throws(PluginError) -> Int {
+        guard bound > 0 else { throw PluginError.invalidArgument("randomIndex(below: \(bound)): the bound must be positive") }
         let limit = UInt64(bound)
         let threshold = (0 &- limit) % limit  // 2^64 mod bound
         while true {
@@ -123,11 +123,13 @@ extension PluginHost {
 
     /// `count` distinct elements of `items`, uniformly at random, in draw order
     /// (a partial Fisher-Yates shuffle).
-    public func sample<T>(_ count: Int, from items: [T]) -> [T] {
-        precondition(count <= items.count, "cannot sample \(count) of \(items.count)")
+    public func sample<T>(_ count: Int, from items: [T]) throws(PluginError) -> [T] {
+        guard count >= 0, count <= items.count else {
+            throw PluginError.invalidArgument("cannot sample \(count) of \(items.count) items")
+        }
         var pool = items
         for index in 0..<count {
-            pool.swapAt(index, index + randomIndex(below: pool.count - index))
+            pool.swapAt(index, index + (try randomIndex(below: pool.count - index)))
         }
         return Array(pool.prefix(count))
     }

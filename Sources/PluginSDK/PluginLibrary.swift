@@ -13,9 +13,16 @@ import Glibc
 ///     }
 public enum PluginLibrary {
     /// The library table for a host speaking `hostABIVersion`: nil (a
-    /// refusal) for another major version; built once, then shared.
+    /// refusal) for another major version, or when a type exported is
+    /// neither a `Metric` nor a `Strategy` (said on standard error: the
+    /// plugin author's mistake must not crash the host); built once, then shared.
     public static func entry(_ hostABIVersion: UInt32, exporting plugins: [any Plugin.Type]) -> UnsafePointer<asp_library>? {
         guard hostABIVersion >> 16 == UInt32(ASP_ABI_VERSION_MAJOR) else { return nil }
+        if let stray = plugins.first(where: { !($0 is any Metric.Type) && !($0 is any Strategy.Type) }) {
+            let message = "adapter-search plugin SDK: \(stray) is neither a Metric nor a Strategy; the library exports nothing\n"
+            _ = message.withCString { write(2, $0, strlen($0)) }
+            return nil
+        }
         return state.withLock {
             if let library = state.library { return library }
             let library = makeLibrary(plugins)
@@ -118,11 +125,9 @@ private func makeDescriptor(_ plugin: any Plugin.Type) -> asp_plugin_descriptor 
         descriptor.direction = metric.direction.rawValue
         descriptor.needs = metric.needs.rawValue
         descriptor.score = scoreThunk
-    } else if plugin is any Strategy.Type {
+    } else {  // a Strategy: `entry` exports nothing else
         descriptor.kind = ASP_KIND_STRATEGY
         descriptor.select = selectThunk
-    } else {
-        preconditionFailure("\(plugin) is neither a Metric nor a Strategy")
     }
     return descriptor
 }

@@ -16,8 +16,10 @@ public struct MatrixView {
     }
 
     /// A view of `values` (row-major, `rows * cols` of them), valid as long as they are.
-    public init(rows: Int, cols: Int, values: UnsafeBufferPointer<Float>) {
-        precondition(values.count == rows * cols, "a \(rows) x \(cols) view needs \(rows * cols) values")
+    public init(rows: Int, cols: Int, values: UnsafeBufferPointer<Float>) throws(PluginError) {
+        guard rows >= 0, cols >= 0, values.count == rows * cols else {
+            throw PluginError.invalidArgument("a \(rows) x \(cols) view needs \(rows * cols) values, not \(values.count)")
+        }
         self.rows = rows
         self.cols = cols
         self.values = values

@@ -12,9 +12,9 @@ final class Exhaustive: Strategy {
     private let maxSets: Int
     private let steps: Int
 
-    init(configuration: Configuration) {
-        maxSets = configuration.int("max-sets")
-        steps = configuration.int("steps")
+    init(configuration: Configuration) throws {
+        maxSets = try configuration.int("max-sets")
+        steps = try configuration.int("steps")
     }
 
     func select(k: Int, host: PluginHost) throws -> [Edge] {

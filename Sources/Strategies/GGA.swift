@@ -15,9 +15,9 @@ final class GGA: Strategy {
     private let metric: String
     private let gamma: Double
 
-    init(configuration: Configuration) {
-        metric = configuration.string("metric")
-        gamma = configuration.real("gamma")
+    init(configuration: Configuration) throws {
+        metric = try configuration.string("metric")
+        gamma = try configuration.real("gamma")
     }
 
     func select(k: Int, host: PluginHost) throws -> [Edge] {

@@ -25,7 +25,7 @@ final class ParallelEvery: ParallelBaseline {
                                  summary: "The standard baseline: all 2L parallel edges; ignores k.")
     static let takesK = false
 
-    init(configuration: Configuration) {}
+    init(configuration: Configuration) throws {}
 
     static func choose(k: Int, from parallel: [Edge]) -> [Edge] { parallel }
 }
@@ -36,7 +36,7 @@ final class FirstK: ParallelBaseline {
                                  summary: "Parallel adapters on the k earliest sub-layers.")
     static let takesK = true
 
-    init(configuration: Configuration) {}
+    init(configuration: Configuration) throws {}
 
     static func choose(k: Int, from parallel: [Edge]) -> [Edge] { Array(parallel.prefix(k)) }
 }
@@ -47,7 +47,7 @@ final class LastK: ParallelBaseline {
                                  summary: "Parallel adapters on the k latest sub-layers.")
     static let takesK = true
 
-    init(configuration: Configuration) {}
+    init(configuration: Configuration) throws {}
 
     static func choose(k: Int, from parallel: [Edge]) -> [Edge] { Array(parallel.suffix(k)) }
 }

@@ -4,10 +4,10 @@ import PluginSDK
 final class RandomPlacement: Strategy {
     static let info = PluginInfo(id: "random", name: "Random", version: "1.0.0",
                                  summary: "k distinct candidate edges drawn uniformly at random (seeded).")
-    init(configuration: Configuration) {}
+    init(configuration: Configuration) throws {}
 
     func select(k: Int, host: PluginHost) throws -> [Edge] {
-        host.sample(k, from: try host.candidates(atLeast: k))
+        try host.sample(k, from: try host.candidates(atLeast: k))
     }
 }
 
@@ -22,14 +22,14 @@ final class RandomBestOfN: Strategy {
     private let count: Int
     private let steps: Int
 
-    init(configuration: Configuration) {
-        count = configuration.int("n")
-        steps = configuration.int("steps")
+    init(configuration: Configuration) throws {
+        count = try configuration.int("n")
+        steps = try configuration.int("steps")
     }
 
     func select(k: Int, host: PluginHost) throws -> [Edge] {
         let edges = try host.candidates(atLeast: k)
-        let placements = (0..<count).map { _ in host.sample(k, from: edges) }
+        let placements = try (0..<count).map { _ in try host.sample(k, from: edges) }
         return try host.search().best(of: placements, steps: steps, host: host)
     }
 }

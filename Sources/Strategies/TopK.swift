@@ -7,8 +7,8 @@ final class TopK: Strategy {
                                  parameters: [metricParameter])
     private let metric: String
 
-    init(configuration: Configuration) {
-        metric = configuration.string("metric")
+    init(configuration: Configuration) throws {
+        metric = try configuration.string("metric")
     }
 
     func select(k: Int, host: PluginHost) throws -> [Edge] {

@@ -173,6 +173,16 @@ import Testing
         }
     }
 
+    @Test func aPluginCallingTheHostWithANullContextGetsErrorsNotACrash() throws {
+        try withTemporaryDirectory { folder in
+            let library = try CCompiler.fixture("misbehaving_metrics", into: folder)
+            for isolation in [[], ["--isolate"]] {
+                let result = try score(folder, ["--plugin", library, "--json", "--metric", "fixture-null-context"] + isolation)
+                #expect(result.status == 0 && result.terminationIsExit, "\(isolation): \(result.stderr)")
+            }
+        }
+    }
+
     @Test func metricsThatFailOrScoreNaNOrTooFewAreReportedByName() throws {
         try withTemporaryDirectory { folder in
             let library = try CCompiler.fixture("misbehaving_metrics", into: folder)

@@ -12,23 +12,24 @@ enum HostServices {
             abi_version: hostABIVersion,
             context: Unmanaged.passUnretained(context).toOpaque(),
             log: { raw, level, message in
-                guard let message else { return }
-                let context = PluginContext.from(raw)
+                guard let message, let context = PluginContext.from(raw) else { return }
                 context.environment.log(context.pluginID, level, String(cString: message))
             },
             set_error: { raw, message in
-                PluginContext.from(raw).pluginError = message.map { String(cString: $0) } ?? "(no message)"
+                PluginContext.from(raw)?.pluginError = message.map { String(cString: $0) } ?? "(no message)"
             },
-            last_error: { raw in UnsafePointer(PluginContext.from(raw).lastErrorPointer) },
+            last_error: { raw in
+                guard let context = PluginContext.from(raw) else { return HostServices.nullContextMessage }
+                return UnsafePointer(context.lastErrorPointer)
+            },
             progress: { raw, fraction, message in
-                let context = PluginContext.from(raw)
+                guard let context = PluginContext.from(raw) else { return }
                 context.environment.progress(context.pluginID, fraction, message.map { String(cString: $0) } ?? "")
             },
-            should_stop: { raw in PluginContext.from(raw).environment.shouldStop() ? 1 : 0 },
-            random_u64: { raw in PluginContext.from(raw).nextRandom() },
+            should_stop: { raw in PluginContext.from(raw).map { $0.environment.shouldStop() ? 1 : 0 } ?? 1 },
+            random_u64: { raw in PluginContext.from(raw)?.nextRandom() ?? 0 },
             get_extension: { raw, id in
-                guard let id else { return nil }
-                let context = PluginContext.from(raw)
+                guard let id, let context = PluginContext.from(raw) else { return nil }
                 switch String(cString: id) {
                 case ASP_EXT_PROBE where context.environment.probe != nil: return UnsafeRawPointer(HostServices.probeTable)
                 case ASP_EXT_SEARCH where context.environment.search != nil: return UnsafeRawPointer(HostServices.searchTable)
@@ -37,9 +38,9 @@ enum HostServices {
                 default: return nil
                 }
             },
-            node_count: { raw in UInt32(PluginContext.from(raw).environment.nodeCount) },
+            node_count: { raw in UInt32(PluginContext.from(raw)?.environment.nodeCount ?? 0) },
             candidate_edges: { raw, edges, capacity, count in
-                let context = PluginContext.from(raw)
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
                 return context.serve {
                     let candidates = context.environment.candidates
                     guard let count else { throw HostServices.invalid("count is NULL") }
@@ -61,7 +62,7 @@ enum HostServices {
         table.initialize(to: asp_probe_api(
             struct_size: UInt32(MemoryLayout<asp_probe_api>.size),
             info: { raw, probe, out in
-                let context = PluginContext.from(raw)
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
                 return context.serve {
                     guard let out else { throw invalid("info is NULL") }
                     let info = try context.environment.requireProbe().info(probe: Int(probe))
@@ -83,7 +84,7 @@ enum HostServices {
                 lendMatrix(raw, out) { try $0.edgeGradient(probe: Int(probe), edge: Edge(edge)) }
             },
             singular_values: { raw, probe, edge, values, count in
-                let context = PluginContext.from(raw)
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
                 return context.serve {
                     guard let values, let count else { throw invalid("values or count is NULL") }
                     let spectrum = try context.environment.requireProbe().singularValues(probe: Int(probe), edge: Edge(edge))
@@ -92,7 +93,7 @@ enum HostServices {
                 }
             },
             rank: { raw, probe, edge, tolerance, rank in
-                let context = PluginContext.from(raw)
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
                 return context.serve {
                     guard let rank else { throw invalid("rank is NULL") }
                     guard tolerance >= 0, tolerance.isFinite else { throw invalid("relative_tolerance must be finite and >= 0") }
@@ -101,7 +102,7 @@ enum HostServices {
                 }
             },
             adapter_init: { raw, edge, rank, down, up in
-                let context = PluginContext.from(raw)
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
                 return context.serve {
                     guard let down, let up else { throw invalid("down or up is NULL") }
                     guard rank > 0 else { throw invalid("rank must be at least 1") }
@@ -111,7 +112,7 @@ enum HostServices {
                 }
             },
             run_pass: { raw, request, probe in
-                let context = PluginContext.from(raw)
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
                 return context.serve {
                     guard let request, let probe else { throw invalid("request or probe is NULL") }
                     let provider = try context.environment.requireProbe()
@@ -128,7 +129,7 @@ enum HostServices {
         table.initialize(to: asp_search_api(
             struct_size: UInt32(MemoryLayout<asp_search_api>.size),
             scores: { raw, metric, edges, count, scores, direction in
-                let context = PluginContext.from(raw)
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
                 return context.serve {
                     guard let metric, let scores, let direction else { throw invalid("metric, scores or direction is NULL") }
                     let input = try edgeArray(edges, count)
@@ -142,7 +143,7 @@ enum HostServices {
                 }
             },
             evaluate: { raw, placements, count, budget, results in
-                let context = PluginContext.from(raw)
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
                 return context.serve {
                     guard count == 0 || (placements != nil && results != nil) else {
                         throw invalid("placements or results is NULL")
@@ -184,7 +185,7 @@ enum HostServices {
         table.initialize(to: asp_checkpointing_api(
             struct_size: UInt32(MemoryLayout<asp_checkpointing_api>.size),
             save_state: { raw, bytes, size in
-                let context = PluginContext.from(raw)
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
                 return context.serve {
                     guard size == 0 || bytes != nil else { throw invalid("bytes is NULL") }
                     let state = size == 0 ? [] : Array(UnsafeRawBufferPointer(start: bytes, count: Int(size)))
@@ -192,7 +193,7 @@ enum HostServices {
                 }
             },
             load_state: { raw, bytes, size in
-                let context = PluginContext.from(raw)
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
                 return context.serve {
                     guard let bytes, let size else { throw invalid("bytes or size is NULL") }
                     guard let state = try context.environment.requireCheckpoints().load(plugin: context.pluginID) else {
@@ -206,6 +207,14 @@ enum HostServices {
     }()
 
     /// The `ASP_ERR_INVALID_ARGUMENT` error for a bad argument the plugin passed.
+    /// What `last_error` answers for a NULL context.
+    nonisolated(unsafe) static let nullContextMessage: UnsafePointer<CChar> = {
+        let text = Array("a host service was called with a NULL context: pass asp_host.context as given".utf8CString)
+        let copy = UnsafeMutablePointer<CChar>.allocate(capacity: text.count)  // lives as long as the process
+        copy.initialize(from: text, count: text.count)
+        return UnsafePointer(copy)
+    }()
+
     private static func invalid(_ message: String) -> ServiceError {
         ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: message)
     }
@@ -228,7 +237,7 @@ enum HostServices {
     /// probe, and it is lent to the plugin in `view`.
     private static func lendMatrix(_ raw: UnsafeMutableRawPointer?, _ view: UnsafeMutablePointer<asp_matrix_view>?,
                                    _ body: (ProbeProvider) throws -> Matrix<Float>) -> asp_status {
-        let context = PluginContext.from(raw)
+        guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
         return context.serve {
             guard let view else { throw invalid("view is NULL") }
             lend(try body(context.environment.requireProbe()), into: view, context)
@@ -260,9 +269,11 @@ enum HostServices {
 }
 
 extension PluginContext {
-    /// The context behind an opaque `asp_host.context`.
-    static func from(_ raw: UnsafeMutableRawPointer?) -> PluginContext {
-        Unmanaged<PluginContext>.fromOpaque(raw!).takeUnretainedValue()
+    /// The context behind an opaque `asp_host.context`; nil for a NULL one
+    /// (a plugin's mistake: the service then answers ASP_ERR_INVALID_ARGUMENT,
+    /// or does nothing where it returns no status, and the host carries on).
+    static func from(_ raw: UnsafeMutableRawPointer?) -> PluginContext? {
+        raw.map { Unmanaged<PluginContext>.fromOpaque($0).takeUnretainedValue() }
     }
 }
 
