@@ -182,7 +182,14 @@ import Testing
             let store = try ResultsStore(path: setup.store, create: false)
             let run = try store.runs().first!
             #expect(run.status == .failed && (run.outcome ?? "").contains(id))
-            if id == "fixture-segfault" { #expect(try store.evaluations(run: run.id).count == 1) }
+            if id == "fixture-segfault" {
+                #expect(try store.evaluations(run: run.id).count == 1)
+                // One concise message; the worker's backtrace is in its log, whose path the message gives.
+                let log = try #require(result.stderr.firstMatch(of: /backtrace are in (\S+?);/)?.1)
+                let backtrace = try String(contentsOfFile: String(log), encoding: .utf8)
+                #expect(backtrace.contains("Crash") || backtrace.contains("Thread"), "\(backtrace.prefix(300))")
+                #expect(!result.stderr.contains("Thread 0") && result.stderr.split(separator: "\n").count < 8, "\(result.stderr)")
+            }
         }
     }
 

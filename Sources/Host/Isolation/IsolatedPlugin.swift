@@ -161,7 +161,8 @@ final class IsolatedPlugin: PluginRunner, @unchecked Sendable {
                 + "\(unaffected). Raise --plugin-timeout if it needs longer, or report the hang to its author"
         case .closed:
             let ending = worker.stop(grace: 2)
-            message = "\(ending == .exited(0) ? "exited (status 0) without answering" : ending.description) during \(name); "
+            let log = worker.nonEmptyLog.map { "; its output and backtrace are in \($0)" } ?? ""
+            message = "\(ending == .exited(0) ? "exited (status 0) without answering" : ending.description) during \(name)\(log); "
                 + "\(unaffected). Run it without --isolate under a debugger, or report the crash to its author"
         default:
             worker.stop(grace: 0)

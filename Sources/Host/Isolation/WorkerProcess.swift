@@ -52,18 +52,24 @@ final class WorkerProcess {
         case socket(Int32)
         /// posix_spawn of this executable failed with this error.
         case spawn(String, Int32)
+        /// The log file could not be created.
+        case log(String, Int32)
 
         var description: String {
             switch self {
             case let .socket(code): "socketpair failed: \(String(cString: strerror(code)))"
             case let .spawn(path, code):
                 "starting \(path) failed: \(String(cString: strerror(code))); build adapter-search or run without --isolate"
+            case let .log(path, code): "cannot create the worker's log \(path): \(String(cString: strerror(code)))"
             }
         }
     }
 
     /// The child's process id (not reused until the child is reaped).
     let processID: pid_t
+    /// The file the child's standard output and error go to: a crash's
+    /// backtrace lands here, not in the host's output.
+    let logPath: String
     /// The host's end of the socket; nil once `stop` closed it.
     private(set) var channel: WireChannel?
     /// How the child ended, once reaped.
@@ -71,10 +77,15 @@ final class WorkerProcess {
 
     /// Starts `executable plugin-worker --socket 3` with one end of a new
     /// socket pair as its descriptor 3, standard input from /dev/null,
-    /// standard output sent to standard error (the host's standard output
-    /// may be a table or JSON), SIGPIPE at its default and no signals
+    /// standard output and error into a new log file (`logPath`; the host's
+    /// output stays its own), SIGPIPE at its default and no signals
     /// blocked; keeps the other end as `channel`. Throws a `StartError`.
     init(executable: URL) throws(StartError) {
+        logPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("adapter-search-worker-\(getpid())-\(UInt32.random(in: 0 ... .max)).log").path
+        let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard log >= 0 else { throw .log(logPath, errno) }
+        defer { close(log) }
         var ends: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
             throw .socket(errno)
@@ -90,7 +101,8 @@ final class WorkerProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, childEnd, 3)
-        posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        posix_spawn_file_actions_adddup2(&actions, log, 1)
+        posix_spawn_file_actions_adddup2(&actions, log, 2)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -123,6 +135,18 @@ final class WorkerProcess {
 
     deinit {
         if ending == nil { stop(grace: 0) }
+        removeEmptyLog()
+    }
+
+    /// The log file's path when the child wrote anything to it, else nil.
+    var nonEmptyLog: String? {
+        let size = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
+        return size > 0 ? logPath : nil
+    }
+
+    /// Deletes the log file if the child wrote nothing to it.
+    func removeEmptyLog() {
+        if nonEmptyLog == nil { unlink(logPath) }
     }
 
     /// Ends the child: closes the socket (a worker whose host is gone exits
