@@ -65,6 +65,20 @@ public struct NumericArray: Sendable, Equatable {
         self.isBytes = isBytes
     }
 
+    /// The number of elements of `shape`, or nil when a size is negative or
+    /// the count exceeds `limit` (the bytes there are: no element is smaller
+    /// than a byte), which also keeps every product below overflow.
+    static func elementCount(_ shape: [Int], fitting limit: Int) -> Int? {
+        var count = 1
+        for size in shape {
+            guard size >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= limit else { return nil }
+            count = product
+        }
+        return count
+    }
+
     /// Reads a .npy file, or else an IDX file (gzipped or not).
     public static func read(_ path: String) throws -> NumericArray {
         path.hasSuffix(".npy") ? try NPYFile.read(path) : try IDXFile.read(path)
@@ -82,7 +96,10 @@ public enum IDXFile {
         let dims = Int(bytes[3])
         guard bytes.count >= 4 + 4 * dims else { throw DataError.malformedLine(file: path, line: 0, reason: "truncated IDX header") }
         let shape = (0..<dims).map { d in (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * d + $1]) } }
-        let count = shape.reduce(1, *), start = 4 + 4 * dims
+        let start = 4 + 4 * dims
+        guard let count = NumericArray.elementCount(shape, fitting: bytes.count) else {
+            throw DataError.malformedLine(file: path, line: 0, reason: "the IDX shape \(shape) holds more elements than the file")
+        }
         let size: Int
         switch bytes[2] {
         case 0x08, 0x09: size = 1
@@ -162,6 +179,7 @@ public enum NPYFile {
         let bytes = [UInt8](data)
         func malformed(_ reason: String) -> DataError { .malformedLine(file: path, line: 0, reason: reason) }
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else { throw malformed("not a .npy file") }
+        guard bytes[6] == 1 || bytes.count >= 12 else { throw malformed("truncated .npy header") }
         let headerLength = bytes[6] == 1 ? Int(bytes[8]) | Int(bytes[9]) << 8
             : Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
         let start = (bytes[6] == 1 ? 10 : 12) + headerLength
@@ -177,8 +195,11 @@ public enum NPYFile {
         guard let shapeText = field("shape"), let open = shapeText.firstIndex(of: "("), let close = shapeText.firstIndex(of: ")") else {
             throw malformed("no shape")
         }
+        guard open < close else { throw malformed("no shape") }
         let shape = shapeText[shapeText.index(after: open)..<close].split(separator: ",").compactMap { Int($0.trimmingWhitespace) }
-        let count = shape.reduce(1, *)
+        guard let count = NumericArray.elementCount(shape, fitting: bytes.count) else {
+            throw malformed("the shape \(shape) holds more elements than the file, or a negative size")
+        }
         let kinds: [String: (Int, (UnsafeRawPointer) -> Float)] = [
             "<f4": (4, { $0.loadUnaligned(as: Float.self) }), "<f8": (8, { Float($0.loadUnaligned(as: Double.self)) }),
             "|u1": (1, { Float($0.load(as: UInt8.self)) }), "<i8": (8, { Float($0.loadUnaligned(as: Int64.self)) }),
