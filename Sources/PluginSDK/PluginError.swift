@@ -24,6 +24,11 @@ public struct PluginError: Error, CustomStringConvertible, Sendable {
         PluginError(ASP_ERR_UNSUPPORTED, message)
     }
 
+    /// The engine failed at something the plugin asked of it.
+    public static func engine(_ message: String) -> PluginError {
+        PluginError(ASP_ERR_ENGINE, message)
+    }
+
     /// The user asked to stop.
     public static let cancelled = PluginError(ASP_ERR_CANCELLED, "cancelled")
 

@@ -8,7 +8,7 @@ public enum Direction: Int32, Sendable {
 
 /// The outcome of training one placement.
 public struct Evaluation: Sendable {
-    /// Validation accuracy in [0, 1].
+    /// Validation accuracy in [0, 1]; NaN when the training diverged.
     public var accuracy: Double
     /// Validation loss.
     public var loss: Double
@@ -16,6 +16,11 @@ public struct Evaluation: Sendable {
     public var parameters: Int
     /// Training and evaluation time, seconds.
     public var seconds: Double
+    /// True when the training diverged: the placement has no accuracy.
+    public var diverged: Bool
+
+    /// The accuracy to rank placements by: a diverged one ranks below every other.
+    public var rankingAccuracy: Double { diverged || !accuracy.isFinite ? -.infinity : accuracy }
 }
 
 /// Scores and training, the `asp.search/1` extension.
@@ -69,7 +74,8 @@ public struct SearchServices {
             }
         }
         return results.map {
-            Evaluation(accuracy: $0.accuracy, loss: $0.loss, parameters: Int($0.parameters), seconds: $0.seconds)
+            Evaluation(accuracy: $0.accuracy, loss: $0.loss, parameters: Int($0.parameters), seconds: $0.seconds,
+                       diverged: $0.diverged != 0 || $0.accuracy.isNaN)
         }
     }
 

@@ -20,11 +20,15 @@ extension SearchServices {
         return results
     }
 
-    /// The placement with the best validation accuracy; ties go to the earlier one.
+    /// The placement with the best validation accuracy; ties go to the
+    /// earlier one, and a diverged one is never chosen over one that trained.
     func best(of placements: [[Edge]], steps: Int, host: PluginHost) throws -> [Edge] {
         let results = try evaluateInChunks(placements, steps: steps, host: host)
+        guard results.contains(where: { !$0.diverged }) else {
+            throw PluginError.engine("the training of every one of the \(placements.count) placements diverged")
+        }
         var best = 0
-        for index in results.indices where results[index].accuracy > results[best].accuracy { best = index }
+        for index in results.indices where results[index].rankingAccuracy > results[best].rankingAccuracy { best = index }
         return placements[best]
     }
 }

@@ -27,7 +27,8 @@ final class Exhaustive: Strategy {
         let singles = edges.map { [$0] }
         let results = try search.evaluateInChunks(singles, steps: steps, host: host)
         let order = edges.indices.sorted {
-            results[$0].accuracy > results[$1].accuracy || (results[$0].accuracy == results[$1].accuracy && $0 < $1)
+            let (a, b) = (results[$0].rankingAccuracy, results[$1].rankingAccuracy)
+            return a > b || (a == b && $0 < $1)
         }
         return order.prefix(k).map { edges[$0] }
     }

@@ -33,9 +33,9 @@ import Testing
             let result = try runAdapterSearch(["runs", "export", run, "--csv", "--store", path])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout == """
-                placement,edges,budget,val_acc,val_loss,test_acc,params,seconds
-                "3>4:r8,12>0:r8",2,steps=300,0.8125,0.5,0.75,1234,12.5
-                none,0,steps=300,0.25,2.0,,26,1.0
+                placement,edges,budget,val_acc,val_loss,test_acc,params,seconds,failure
+                "3>4:r8,12>0:r8",2,steps=300,0.8125,0.5,0.75,1234,12.5,
+                none,0,steps=300,0.25,2.0,,26,1.0,
 
                 """)
         }

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+@testable import Host
 import Testing
 
 /// `adapter-search train` end to end on a tiny BERT checkpoint and small CSV
@@ -152,6 +153,54 @@ import Testing
             #expect(search.status != 0 && search.stderr.contains("--k must be at least 1"), "\(search.stderr)")
             let tooMany = try runAdapterSearch(["search", "--k", "26", "--store", folder.appendingPathComponent("s.sqlite").path] + task)
             #expect(tooMany.status != 0 && tooMany.stderr.contains("--k 26 is more than the 25 candidate edges"), "\(tooMany.stderr)")
+        }
+    }
+}
+
+/// A diverged training is never reported as an accuracy.
+@Suite struct DivergenceTests {
+    @Test func trainStopsWithAClearErrorAndWritesNothing() throws {
+        try withTemporaryDirectory { folder in
+            let (model, data) = try TinyTextTask.write(in: folder)
+            let task = ["--model", model, "--train-file", data[0], "--validation-file", data[1], "--test-file", data[2], "--steps", "20"]
+            for extra in [["--learning-rate", "1e30"], ["--placement", "1>2:alpha=1e40"]] {
+                let out = folder.appendingPathComponent("out-\(extra[1])").path
+                let placement = extra[0] == "--placement" ? [] : ["--placement", "1>2"]
+                let result = try runAdapterSearch(["train", "--out", out, "--json"] + task + placement + extra)
+                #expect(result.status != 0 && result.terminationIsExit, "\(extra)")
+                #expect(result.stderr.contains("the training diverged at step") && result.stdout.isEmpty, "\(extra): \(result.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: out), "nothing NaN is written as an adapter")
+            }
+        }
+    }
+
+    @Test func aDivergedEvaluationIsStoredAsSuchAndStrategiesAndCompareSeeIt() throws {
+        try withTemporaryDirectory { folder in
+            let (model, data) = try TinyTextTask.write(in: folder)
+            let store = folder.appendingPathComponent("results.sqlite").path
+            let task = ["--model", model, "--train-file", data[0], "--validation-file", data[1], "--test-file", data[2], "--steps", "5",
+                        "--store", store, "--probe-size", "8", "--adapter", "r2:alpha=1e40", "--kinds", "parallel"]
+            let search = try runAdapterSearch(["search", "--strategy", "exhaustive", "--k", "1"] + task)
+            #expect(search.status != 0 && search.stderr.contains("the training of every one of the 4 placements diverged"),
+                    "\(search.stderr)")
+            let compare = try runAdapterSearch(["compare", "--metric", "gradient-norm", "--probe-seeds", "1"] + task)
+            #expect(compare.status != 0 && compare.stderr.contains("every one of the 4 single edges diverged"), "\(compare.stderr)")
+
+            let results = try ResultsStore(path: store, create: false)
+            for run in try results.runs() {
+                let evaluations = try results.evaluations(run: run.id)
+                #expect(evaluations.count == 4 && evaluations.allSatisfy {
+                    $0.validationAccuracy.isNaN && ($0.failure ?? "").contains("diverged at step 1")
+                }, "\(evaluations)")
+                let shown = try runAdapterSearch(["runs", "show", run.id, "--store", store])
+                #expect(shown.stdout.contains("diverged") && !shown.stdout.contains("nan"), "\(shown.stdout)")
+                let csv = try runAdapterSearch(["runs", "export", run.id, "--csv", "--store", store])
+                #expect(csv.stdout.split(separator: "\n").dropFirst().allSatisfy { $0.contains(",5,,,,") || $0.contains(",,,") })
+            }
+            // Resumed, the diverged evaluations are answered from the store, not trained again.
+            let run = try #require(try results.runs().first { $0.command.contains("compare") })
+            let again = try runAdapterSearch(["compare", "--resume", run.id, "--store", store])
+            #expect(again.status != 0 && !again.stderr.contains("trained "), "\(again.stderr)")
         }
     }
 }

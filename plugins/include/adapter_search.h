@@ -77,7 +77,7 @@ extern "C" {
 /** The ABI major version this header describes. A change breaks plugins. */
 #define ASP_ABI_VERSION_MAJOR 1
 /** The ABI minor version this header describes. A change only appends. */
-#define ASP_ABI_VERSION_MINOR 0
+#define ASP_ABI_VERSION_MINOR 1
 /** Packs a major and minor version into one uint32_t. */
 #define ASP_MAKE_VERSION(major, minor) \
     ((uint32_t)(((uint32_t)(major) << 16) | ((uint32_t)(minor) & 0xFFFFu)))
@@ -582,14 +582,21 @@ typedef struct asp_budget {
 /** The outcome of training one placement. Sized; filled by the host. */
 typedef struct asp_evaluation {
     uint32_t struct_size;
-    /** Validation accuracy in [0, 1]. */
+    /** Validation accuracy in [0, 1]; NaN when the training diverged. */
     double accuracy;
-    /** Validation loss. */
+    /** Validation loss; NaN when the training diverged. */
     double loss;
     /** Trainable parameters (adapters and head). */
     uint64_t parameters;
     /** Wall-clock training and evaluation time, seconds. */
     double seconds;
+    /**
+     * Since 1.1: 1 when the placement's training diverged (its loss, a
+     * parameter or its logits became NaN or infinite), 0 otherwise. Such a
+     * placement has no accuracy: treat it as the worst. A plugin built
+     * against 1.0 sees only the NaN accuracy.
+     */
+    uint32_t diverged;
 } asp_evaluation;
 
 /** The search services. Sized table owned by the host. */

@@ -61,6 +61,22 @@ public struct TrainableState<Scalar: Real>: Sendable {
     }
 }
 
+/// Why a training stopped before its budget was spent.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// The loss, a parameter or the logits became NaN or infinite at `step`
+    /// (1-based; 0: while evaluating): the training diverged, and no
+    /// accuracy it would give means anything.
+    case diverged(step: Int, what: String)
+
+    public var description: String {
+        switch self {
+        case let .diverged(step, what):
+            "the training diverged \(step > 0 ? "at step \(step)" : "by the end"): \(what); "
+                + "lower the learning rate, or the adapters' scale (alpha)"
+        }
+    }
+}
+
 /// Loss and accuracy over some batches.
 public struct Evaluation: Sendable, Equatable {
     public var accuracy: Double
@@ -96,6 +112,7 @@ public struct Trainer<Scalar: Real> {
         let forward = backbone.forward(try prefix(batch), adapters: state.graph)
         let logits = state.head.forward(forward.pooled)
         let (loss, dLogits) = CrossEntropy.loss(logits, labels: batch.labels)
+        guard loss.isFinite else { throw TrainingError.diverged(step: step + 1, what: "the loss is \(loss)") }
         let headGradient = state.head.parameterGradients(dLogits, input: forward.pooled)
         let adapterGradients = state.graph.adapters.isEmpty ? [] :
             backbone.adapterGradients(forward, adapters: state.graph, pooledGradient: state.head.backward(dLogits))
@@ -106,6 +123,9 @@ public struct Trainer<Scalar: Real> {
         }
         var tensors = state.tensors()
         optimiser.update(&tensors, gradients: gradients, learningRate: schedule.rate(at: step))
+        if let bad = tensors.firstIndex(where: { !$0.values.allSatisfy(\.isFinite) }) {
+            throw TrainingError.diverged(step: step + 1, what: "parameter tensor \(bad) (\(bad < 2 ? "the head" : "an adapter")) is no longer finite")
+        }
         state.assign(tensors)
         step += 1
         return Double(loss)
@@ -116,6 +136,9 @@ public struct Trainer<Scalar: Real> {
         var correct = 0, total = 0, lossSum = 0.0
         for batch in batches {
             let logits = state.head.forward(backbone.forward(try prefix(batch), adapters: state.graph).pooled)
+            guard logits.values.allSatisfy(\.isFinite) else {
+                throw TrainingError.diverged(step: 0, what: "the trained model's logits are not finite")
+            }
             lossSum += Double(CrossEntropy.loss(logits, labels: batch.labels).loss) * Double(batch.labels.count)
             for (row, label) in batch.labels.enumerated() {
                 let predicted = (0..<logits.cols).max { logits[row, $0] < logits[row, $1] }!

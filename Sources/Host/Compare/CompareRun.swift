@@ -39,10 +39,15 @@ public struct CompareRun {
                                             seed: configuration.budget.seed)
         }
         let trained = context.candidates.map { truth[$0.position(nodeCount: nodes)] }
-        let bestIndex = trained.indices.max { trained[$0] < trained[$1] || (trained[$0] == trained[$1] && $0 > $1) }!
+        let finite = trained.indices.filter { trained[$0].isFinite }
+        guard let bestIndex = finite.max(by: { trained[$0] < trained[$1] || (trained[$0] == trained[$1] && $0 > $1) }) else {
+            throw RunError.invalidSetting("the training of every one of the \(trained.count) single edges diverged; "
+                                          + "lower the learning rate")
+        }
+        let diverged = trained.count - finite.count
         return Comparison(run: run, edges: context.candidates.count, seeds: seeds.count,
                           best_edge: context.candidates[bestIndex].description, best_accuracy: trained[bestIndex],
-                          metrics: comparisons)
+                          metrics: comparisons, diverged_edges: diverged > 0 ? diverged : nil)
     }
 }
 
@@ -57,6 +62,9 @@ public struct Comparison: Codable, Sendable {
     public var best_edge: String
     public var best_accuracy: Double
     public var metrics: [MetricComparison]
+    /// Single edges whose training diverged: no accuracy, left out of every
+    /// statistic (absent from the JSON when there are none).
+    public var diverged_edges: Int?
 
     /// One row per metric: each statistic with its interval.
     public func table() -> String {
@@ -69,7 +77,8 @@ public struct Comparison: Codable, Sendable {
         let header = ["METRIC", "SPEARMAN RHO [95%]", "KENDALL TAU-B [95%]", "TOP-\(k) OVERLAP", "REGRET"]
         let rows = metrics.map { [$0.metric, format($0.spearman), format($0.kendallTauB), format($0.topKOverlap), format($0.regret)] }
         return TextTable.render([header] + rows)
-            + "\(edges) single edges trained; best \(best_edge) at \(String(format: "%.4f", best_accuracy)); "
+            + "\(edges) single edges trained\(diverged_edges.map { " (\($0) diverged, left out)" } ?? ""); "
+            + "best \(best_edge) at \(String(format: "%.4f", best_accuracy)); "
             + "intervals over \(seeds) probe seeds (run \(run))\n"
     }
 }

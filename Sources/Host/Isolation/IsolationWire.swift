@@ -315,10 +315,11 @@ extension Budget: WireCodable {
 }
 
 extension EvaluationResult: WireCodable, WireElement {
-    func encode(into writer: inout WireWriter) { writer.put(accuracy, loss, parameters, seconds) }
+    func encode(into writer: inout WireWriter) { writer.put(accuracy, loss, parameters, seconds, diverged) }
 
     init(from reader: inout WireReader) throws {
-        self.init(accuracy: try reader.get(), loss: try reader.get(), parameters: try reader.get(), seconds: try reader.get())
+        self.init(accuracy: try reader.get(), loss: try reader.get(), parameters: try reader.get(), seconds: try reader.get(),
+                  diverged: try reader.get())
     }
 }
 

@@ -66,10 +66,13 @@ struct Budget: Hashable, Sendable {
 
 /// The outcome of training one placement.
 struct EvaluationResult: Equatable, Sendable {
+    /// Validation accuracy; NaN when the training diverged.
     var accuracy: Double
     var loss: Double
     var parameters: Int
     var seconds: Double
+    /// True when the training diverged: the placement has no accuracy.
+    var diverged = false
 }
 
 /// Scores and training that strategies ask for.

@@ -173,6 +173,7 @@ enum HostServices {
                         out.set(\.loss, evaluation.loss)
                         out.set(\.parameters, UInt64(evaluation.parameters))
                         out.set(\.seconds, evaluation.seconds)
+                        out.set(\.diverged, evaluation.diverged ? 1 : 0)
                     }
                 }
             }))

@@ -99,7 +99,8 @@ public enum RunTables {
                         header: ["#", "PLACEMENT", "EDGES", "BUDGET", "VAL ACC", "VAL LOSS", "TEST ACC", "PARAMS", "SECONDS"],
                         details.evaluations.enumerated().map { index, evaluation in
                             ["\(index + 1)", evaluation.placement, "\(evaluation.edgeCount)", evaluation.budget,
-                             fixed(evaluation.validationAccuracy), fixed(evaluation.validationLoss),
+                             evaluation.failure == nil ? fixed(evaluation.validationAccuracy) : "diverged",
+                             evaluation.failure == nil ? fixed(evaluation.validationLoss) : "-",
                              evaluation.testAccuracy.map(fixed) ?? "-", "\(evaluation.parameters)", seconds(evaluation.seconds)]
                         })
         text += section("artefacts", details.artefacts.count, header: ["NAME", "PATH"], details.artefacts.map { [$0.name, $0.path] })
@@ -124,7 +125,8 @@ public enum RunTables {
             ["placement": evaluation.placement, "edges": evaluation.edgeCount, "budget": evaluation.budget,
              "val_acc": number(evaluation.validationAccuracy), "val_loss": number(evaluation.validationLoss),
              "test_acc": number(evaluation.testAccuracy), "params": evaluation.parameters,
-             "seconds": number(evaluation.seconds), "created_at": date(evaluation.createdAt)]
+             "seconds": number(evaluation.seconds), "created_at": date(evaluation.createdAt),
+             "failure": evaluation.failure ?? NSNull()]
         }
         object["artefacts"] = details.artefacts.map { ["name": $0.name, "path": $0.path] }
         return try json(object)
@@ -133,13 +135,15 @@ public enum RunTables {
     // MARK: runs export
 
     /// The evaluations as CSV: placement,edges,budget,val_acc,val_loss,
-    /// test_acc,params,seconds; numbers in their shortest exact form, a
-    /// missing test accuracy as an empty field.
+    /// test_acc,params,seconds,failure; numbers in their shortest exact form,
+    /// a missing test accuracy (and a diverged placement's accuracies) as an
+    /// empty field, the failure's reason last.
     public static func evaluationsCSV(_ evaluations: [EvaluationRecord]) -> String {
-        (["placement,edges,budget,val_acc,val_loss,test_acc,params,seconds"] + evaluations.map { evaluation in
+        func value(_ number: Double?) -> String { number.map { $0.isNaN ? "" : "\($0)" } ?? "" }
+        return (["placement,edges,budget,val_acc,val_loss,test_acc,params,seconds,failure"] + evaluations.map { evaluation in
             [csvField(evaluation.placement), "\(evaluation.edgeCount)", csvField(evaluation.budget),
-             "\(evaluation.validationAccuracy)", "\(evaluation.validationLoss)", evaluation.testAccuracy.map { "\($0)" } ?? "",
-             "\(evaluation.parameters)", "\(evaluation.seconds)"].joined(separator: ",")
+             value(evaluation.validationAccuracy), value(evaluation.validationLoss), value(evaluation.testAccuracy),
+             "\(evaluation.parameters)", "\(evaluation.seconds)", csvField(evaluation.failure ?? "")].joined(separator: ",")
         }).joined(separator: "\n") + "\n"
     }
 

@@ -91,9 +91,22 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
             if let stored = try scores.store.evaluation(run: scores.run, placement: placement.description, budget: key) {
                 lock.withLock { storedCount += 1 }
                 return EvaluationResult(accuracy: stored.validationAccuracy, loss: stored.validationLoss,
-                                        parameters: stored.parameters, seconds: stored.seconds)
+                                        parameters: stored.parameters, seconds: stored.seconds, diverged: stored.failure != nil)
             }
-            let run = try train(placement, budget: budget, examples: examples, evaluatesTest: false)
+            let started = Date()
+            let run: TrainingRun
+            do {
+                run = try train(placement, budget: budget, examples: examples, evaluatesTest: false)
+            } catch let error as TrainingError {
+                let parameters = TrainableState<Float>.initial(placement, width: backbone.width, classes: task.classes.count,
+                                                               seed: 0).parameterCount
+                let seconds = Date().timeIntervalSince(started)
+                try scores.store.saveEvaluation(.diverged(run: scores.run, placement: placement.description, budget: key,
+                                                          parameters: parameters, seconds: seconds, reason: error.description))
+                lock.withLock { trainedCount += 1 }
+                report("trained \(placement.description): \(error)")
+                return EvaluationResult(accuracy: .nan, loss: .nan, parameters: parameters, seconds: seconds, diverged: true)
+            }
             try scores.store.saveEvaluation(EvaluationRecord(
                 run: scores.run, placement: placement.description, budget: key, validationAccuracy: run.validation.accuracy,
                 validationLoss: run.validation.loss, parameters: run.state.parameterCount, seconds: run.seconds))

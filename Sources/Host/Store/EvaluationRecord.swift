@@ -19,10 +19,13 @@ public struct EvaluationRecord: Equatable, Sendable {
     /// Training and evaluation time.
     public var seconds: Double
     public var createdAt: Date
+    /// Why the placement has no accuracy (its training diverged), or nil;
+    /// the accuracies and loss are NaN then.
+    public var failure: String?
 
     /// A record; `createdAt` defaults to now.
     public init(run: String, placement: String, budget: String, validationAccuracy: Double, validationLoss: Double,
-         testAccuracy: Double? = nil, parameters: Int, seconds: Double, createdAt: Date = Date()) {
+         testAccuracy: Double? = nil, parameters: Int, seconds: Double, createdAt: Date = Date(), failure: String? = nil) {
         self.run = run
         self.placement = placement
         self.budget = budget
@@ -32,6 +35,14 @@ public struct EvaluationRecord: Equatable, Sendable {
         self.parameters = parameters
         self.seconds = seconds
         self.createdAt = createdAt
+        self.failure = failure
+    }
+
+    /// A placement whose training diverged: recorded with its reason, never with an accuracy.
+    public static func diverged(run: String, placement: String, budget: String, parameters: Int, seconds: Double,
+                                reason: String) -> EvaluationRecord {
+        EvaluationRecord(run: run, placement: placement, budget: budget, validationAccuracy: .nan, validationLoss: .nan,
+                         parameters: parameters, seconds: seconds, failure: reason)
     }
 
     /// The number of edges in the placement: 0 for `none`, else one per

@@ -371,12 +371,12 @@ public final class ResultsStore: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO evaluations (run, placement, budget, validation_accuracy, validation_loss, test_accuracy,
-                                             parameters, seconds, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                             parameters, seconds, created_at, failure)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [record.run, record.placement, record.budget, Self.real(record.validationAccuracy),
                             Self.real(record.validationLoss), record.testAccuracy.flatMap(Self.real), record.parameters,
-                            record.seconds, record.createdAt.timeIntervalSince1970])
+                            record.seconds, record.createdAt.timeIntervalSince1970, record.failure])
             try RowChecksum.stamp(db, RowChecksum.evaluations, where: "id = ?", [db.lastInsertedRowID])
         }
     }
@@ -573,6 +573,6 @@ public final class ResultsStore: Sendable {
         EvaluationRecord(run: row["run"], placement: row["placement"], budget: row["budget"],
                          validationAccuracy: double(row["validation_accuracy"]), validationLoss: double(row["validation_loss"]),
                          testAccuracy: row["test_accuracy"], parameters: row["parameters"], seconds: row["seconds"],
-                         createdAt: Date(timeIntervalSince1970: row["created_at"]))
+                         createdAt: Date(timeIntervalSince1970: row["created_at"]), failure: row["failure"])
     }
 }

@@ -105,6 +105,11 @@ public enum StoreSchema {
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN owner TEXT")
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN heartbeat_at REAL")
         }
+        // 0.7.0: a placement whose training diverged is recorded with its reason instead of an accuracy.
+        migrator.registerMigration("v5-diverged-evaluations") { db in
+            try db.execute(sql: "ALTER TABLE evaluations ADD COLUMN failure TEXT")
+            try RowChecksum.stamp(db, RowChecksum.evaluations, where: "1", [])
+        }
         return migrator
     }()
 }
