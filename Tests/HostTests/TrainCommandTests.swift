@@ -204,3 +204,33 @@ import Testing
         }
     }
 }
+
+/// Ctrl-C during `train`: a clean message and exit status 130, not death by signal.
+@Suite struct TrainInterruptionTests {
+    @Test func ctrlCStopsTrainingCleanly() throws {
+        try withTemporaryDirectory { folder in
+            let (model, data) = try TinyTextTask.write(in: folder)
+            let errors = folder.appendingPathComponent("stderr").path
+            FileManager.default.createFile(atPath: errors, contents: nil)
+            let process = Process()
+            process.executableURL = Locations.executable
+            process.arguments = ["train", "--placement", "1>2", "--model", model, "--train-file", data[0], "--validation-file", data[1],
+                                 "--test-file", data[2], "--steps", "1000000", "--out", folder.appendingPathComponent("out").path]
+            process.environment = ProcessInfo.processInfo.environment.merging(["ADAPTER_SEARCH_PROGRESS": "1"]) { _, new in new }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+            try process.run()
+            let deadline = Date().addingTimeInterval(120)
+            // The progress bar shows once training runs, and Ctrl-C is handled from then on.
+            while process.isRunning, Date() < deadline, (try? String(contentsOfFile: errors, encoding: .utf8))?.contains("loss") != true {
+                usleep(10_000)
+            }
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+            let said = try String(contentsOfFile: errors, encoding: .utf8)
+            #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(said)")
+            #expect(said.contains("interrupt: stopping") && said.contains("nothing was written"), "\(said.suffix(300))")
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+        }
+    }
+}

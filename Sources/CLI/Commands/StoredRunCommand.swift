@@ -59,10 +59,14 @@ extension StoredRunCommand {
     /// Runs (or continues) `run` and prints what it found.
     func execute(_ run: RunRecord, _ configuration: RunConfiguration, in results: ResultsStore) throws {
         var found: Outcome?
-        _ = try StoredRun.execute(run, in: results) {
-            let outcome = try work(configuration, in: results, run: run.id)
-            found = outcome
-            return try jsonText(outcome)
+        do {
+            _ = try StoredRun.execute(run, in: results) {
+                let outcome = try work(configuration, in: results, run: run.id)
+                found = outcome
+                return try jsonText(outcome)
+            }
+        } catch where Interruption.requested {
+            throw ExitCode(Interruption.exitStatus)  // StoredRun said how to resume
         }
         if let found { show(found) }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Host
 
 /// `adapter-search train`: trains one placement and reports its accuracy.
@@ -26,7 +27,13 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let training = PlacementTraining(placement: placement, task: task.specification, budget: budget.budget,
                                          stopGradient: stopGradient, execution: budget.execution, out: out)
-        let result = try training.run(showsProgress: !json)
+        let result: TrainResult
+        do {
+            result = try training.run(showsProgress: !json)
+        } catch TrainingError.stopped(let step) {
+            printError("interrupted before step \(step) of \(budget.steps); nothing was written")
+            throw ExitCode(Interruption.exitStatus)
+        }
         print(json ? try jsonText(result) : result.summary, terminator: json ? "\n" : "")
     }
 }

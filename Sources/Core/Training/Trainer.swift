@@ -67,13 +67,23 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// (1-based; 0: while evaluating): the training diverged, and no
     /// accuracy it would give means anything.
     case diverged(step: Int, what: String)
+    /// The caller asked to stop (Ctrl-C) before step `step`.
+    case stopped(step: Int)
 
     public var description: String {
         switch self {
+        case let .stopped(step): "the training was stopped before step \(step)"
         case let .diverged(step, what):
             "the training diverged \(step > 0 ? "at step \(step)" : "by the end"): \(what); "
                 + "lower the learning rate, or the adapters' scale (alpha)"
         }
+    }
+}
+
+extension TrainingError {
+    /// True for a divergence (a result of the placement), false for a stop (the user's).
+    public var isDivergence: Bool {
+        if case .diverged = self { true } else { false }
     }
 }
 

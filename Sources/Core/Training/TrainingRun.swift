@@ -41,17 +41,20 @@ public struct TrainingRun: Sendable {
 
     /// Trains `placement` on `task` with `budget` and evaluates it; `prefixes`
     /// serves frozen prefixes shared with other runs; `progress` hears each
-    /// step's number (from 1) and loss.
+    /// step's number (from 1) and loss; `shouldStop`, asked before each step,
+    /// ends the training with `TrainingError.stopped` when it says so.
     public static func train(_ placement: Placement, on task: some ClassificationTask, backbone: Backbone<Float>,
                              budget: TrainingBudget, stopsGradientAtRecurrentSources: Bool = false,
                              prefixes: PrefixCache<Float>? = nil, evaluatesTest: Bool = true,
-                             progress: (Int, Double) -> Void = { _, _ in }) throws -> TrainingRun {
+                             progress: (Int, Double) -> Void = { _, _ in },
+                             shouldStop: () -> Bool = { false }) throws -> TrainingRun {
         let start = Date()
         let state = TrainableState<Float>.initial(placement, width: backbone.width, classes: task.classes.count, seed: budget.seed,
                                                   stopsGradientAtRecurrentSources: stopsGradientAtRecurrentSources)
         var trainer = Trainer(backbone: backbone, state: state, learningRate: budget.learningRate, weightDecay: budget.weightDecay,
                               steps: budget.steps, prefixes: prefixes)
         for step in 0..<budget.steps {
+            if shouldStop() { throw TrainingError.stopped(step: step + 1) }
             let loss = try trainer.train(on: task.trainingBatch(step: step, size: budget.batchSize, seed: budget.seed))
             progress(step + 1, loss)
         }

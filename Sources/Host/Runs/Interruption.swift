@@ -7,24 +7,28 @@ import Synchronization
 /// see it through `should_stop`, the engine between evaluations) so that it
 /// ends cleanly, is marked interrupted and can be resumed; a second one
 /// quits at once. Every result stored before either is kept.
-enum Interruption {
+public enum Interruption {
     private static let flag = Atomic<Bool>(false)
     nonisolated(unsafe) private static var source: DispatchSourceSignal?
 
     /// True once the user asked the run to stop.
-    static var requested: Bool { flag.load(ordering: .relaxed) }
+    public static var requested: Bool { flag.load(ordering: .relaxed) }
 
-    /// Catches SIGINT for the rest of the process.
-    static func install() {
+    /// The exit status of a process the user stopped with Ctrl-C (128 + SIGINT).
+    public static let exitStatus: Int32 = 130
+
+    /// Catches SIGINT for the rest of the process; `afterwards` says what
+    /// becomes of the work (for a stored run: resume it).
+    static func install(afterwards: String = "resume with --resume") {
         guard source == nil else { return }
         signal(SIGINT, SIG_IGN)
         let handler = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         handler.setEventHandler {
             if flag.exchange(true, ordering: .relaxed) {
                 printError("interrupted again: quitting now; every result stored so far is kept")
-                exit(130)
+                exit(exitStatus)
             }
-            printError("interrupt: stopping after the current step (Ctrl-C again quits now); resume with --resume")
+            printError("interrupt: stopping after the current step (Ctrl-C again quits now); \(afterwards)")
         }
         handler.resume()
         source = handler

@@ -97,7 +97,7 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
             let run: TrainingRun
             do {
                 run = try train(placement, budget: budget, examples: examples, evaluatesTest: false)
-            } catch let error as TrainingError {
+            } catch let error as TrainingError where error.isDivergence {
                 let parameters = TrainableState<Float>.initial(placement, width: backbone.width, classes: task.classes.count,
                                                                seed: 0).parameterCount
                 let seconds = Date().timeIntervalSince(started)
@@ -127,7 +127,7 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
         func train(on task: some ClassificationTask) throws -> TrainingRun {
             try TrainingRun.train(placement, on: task, backbone: backbone, budget: budget,
                                   stopsGradientAtRecurrentSources: stopsGradientAtRecurrentSources, prefixes: prefixes,
-                                  evaluatesTest: evaluatesTest, progress: progress)
+                                  evaluatesTest: evaluatesTest, progress: progress, shouldStop: { Interruption.requested })
         }
         func sampled(_ task: some ClassificationTask) throws -> TrainingRun {
             examples > 0 ? try train(on: TrainingSubset(task, examples: examples, seed: budget.seed)) : try train(on: task)

@@ -30,9 +30,10 @@ public struct PlacementTraining {
         let (backbone, loaded) = try task.load()
         let spec = try Placement(parsing: placement, nodeCount: backbone.nodeCount)
         let progress = ProgressBar(total: budget.steps, enabled: showsProgress)
+        Interruption.install(afterwards: "nothing of this training is kept")
         let run = try TrainingRun.train(spec, on: loaded, backbone: backbone, budget: budget,
                                         stopsGradientAtRecurrentSources: stopGradient, prefixes: execution.prefixCache(for: backbone),
-                                        progress: progress.update)
+                                        progress: progress.update, shouldStop: { Interruption.requested })
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
         if let out { try TrainedPlacement(state: run.state, classes: loaded.classes).write(to: out) }
