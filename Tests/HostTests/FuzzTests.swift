@@ -93,12 +93,24 @@ import Testing
         }
     }
 
+    /// An IDX file, read alone, as the labels of two 3 x 3 images, and as images with two labels.
     @Test func idx() throws {
-        try Self.fuzz("idx", file: "data.idx") { path in _ = try IDXFile.read(path) }
+        let images = Self.corpus.appendingPathComponent("idx/images.idx").path, labels = Self.corpus.appendingPathComponent("idx/labels.idx").path
+        try Self.fuzz("idx", file: "data.idx") { path in
+            _ = try? ImageDataset.read(images: images, labels: path)
+            _ = try? ImageDataset.read(images: path, labels: labels)
+            _ = try IDXFile.read(path)
+        }
     }
 
+    /// A .npy file, read alone and as the labels of four images.
     @Test func npy() throws {
-        try Self.fuzz("npy", file: "data.npy") { path in _ = try NPYFile.read(path) }
+        let images = Self.corpus.appendingPathComponent("npy/u1.npy").path
+        try Self.fuzz("npy", file: "data.npy") { path in
+            _ = try? ImageDataset.read(images: path, labels: path)
+            _ = try? ImageDataset.read(images: images, labels: path)
+            _ = try NPYFile.read(path)
+        }
     }
 
     @Test func manifest() throws {

@@ -21,6 +21,9 @@ public struct ImageDataset: Sendable, Equatable {
     /// Images.
     public var count: Int { labels.count }
 
+    /// Class indices must be below this: a task of more classes is no image classification dataset.
+    public static let classLimit = 65_536
+
     /// Images and labels from two files (.npy, or IDX gzipped or not):
     /// images N x C x H x W or N x H x W (one channel), labels N class
     /// indices. Pixels stored as bytes are scaled to [0, 1]; others are kept.
@@ -33,8 +36,9 @@ public struct ImageDataset: Sendable, Equatable {
         guard classes.shape == [shape[0]] else {
             throw DataError.malformedLine(file: labels, line: 0, reason: "labels have shape \(classes.shape), the images need [\(shape[0])]")
         }
-        if let bad = classes.values.first(where: { $0 < 0 || $0 != $0.rounded() }) {
-            throw DataError.malformedLine(file: labels, line: 0, reason: "label \(bad) is not a class index (0, 1, 2, ...)")
+        if let bad = classes.values.first(where: { !($0 >= 0 && $0 < Float(Self.classLimit)) || $0 != $0.rounded() }) {
+            throw DataError.malformedLine(file: labels, line: 0,
+                                          reason: "label \(bad) is not a class index (0, 1, 2, ... below \(Self.classLimit))")
         }
         let pixels = array.isBytes ? array.values.map { $0 / 255 } : array.values
         return ImageDataset(pixels: pixels, labels: classes.values.map { Int($0) }, channels: shape[1], height: shape[2], width: shape[3])
