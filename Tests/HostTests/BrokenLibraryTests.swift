@@ -48,8 +48,8 @@ struct BrokenLibrary: Sendable, CustomTestStringConvertible {
     static let all: [BrokenLibrary] = [
         BrokenLibrary(fixture: nil, expected: .notASharedLibrary, mentions: ["is not a loadable shared library"]),
         BrokenLibrary(fixture: "no_entry", expected: .missingEntrySymbol, mentions: ["no entry symbol asp_plugin_entry"]),
-        BrokenLibrary(fixture: "other_major", expected: .incompatibleVersion, mentions: ["ABI 2.0", "ABI 1.0"]),
-        BrokenLibrary(fixture: "refuses", expected: .refusedHostVersion, mentions: ["returned NULL", "ABI 1.0"]),
+        BrokenLibrary(fixture: "other_major", expected: .incompatibleVersion, mentions: ["ABI 2.0", "ABI 1.1"]),
+        BrokenLibrary(fixture: "refuses", expected: .refusedHostVersion, mentions: ["returned NULL", "ABI 1.1"]),
         BrokenLibrary(fixture: "null_id", expected: .malformedDescriptor, mentions: ["id is NULL"]),
         BrokenLibrary(fixture: "duplicate_id", expected: .duplicateID, mentions: ["'fixture.twin'"]),
         BrokenLibrary(fixture: "zero_size", expected: .malformedDescriptor, mentions: ["struct_size is 0"]),
@@ -91,7 +91,7 @@ struct BrokenLibraryTests {
     func versionErrorNamesBothVersions() throws {
         try withTemporaryDirectory { directory in
             let path = try CCompiler.fixture("other_major", into: directory)
-            #expect(Self.loadError(path) == .incompatibleVersion(path: path, library: "2.0", host: "1.0"))
+            #expect(Self.loadError(path) == .incompatibleVersion(path: path, library: "2.0", host: "1.1"))
         }
     }
 

@@ -23,7 +23,7 @@ struct PluginListingTests {
             #expect(plugin.kind == (metric ? "metric" : "strategy"), "\(plugin.id)")
             let library = metric ? BuiltInPlugins.metricsLibrary : BuiltInPlugins.strategiesLibrary
             #expect(plugin.library.hasSuffix("/" + library), "\(plugin.id) from \(plugin.library)")
-            #expect(plugin.abi == "1.0" && !plugin.name.isEmpty && !plugin.version.isEmpty, "\(plugin.id)")
+            #expect(plugin.abi == "1.1" && !plugin.name.isEmpty && !plugin.version.isEmpty, "\(plugin.id)")
         }
     }
 

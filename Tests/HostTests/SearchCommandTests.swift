@@ -94,7 +94,9 @@ import Testing
             process.executableURL = Locations.executable
             process.arguments = arguments
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            let said = folder.appendingPathComponent("killed.stderr")
+            FileManager.default.createFile(atPath: said.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: said)
             try process.run()
             var stored = 0, watched: ResultsStore?
             let deadline = Date().addingTimeInterval(120)
@@ -108,7 +110,8 @@ import Testing
             }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal, "the run was killed before it finished")
+            #expect(process.terminationReason == .uncaughtSignal,
+                    "the run was killed before it finished: \((try? String(contentsOf: said, encoding: .utf8)) ?? "")")
 
             let store = try ResultsStore(path: setup.store, create: false)
             let run = try store.runs().first!

@@ -21,16 +21,7 @@ struct CompareCommand: StoredRunCommand {
     @Option(help: "Bootstrap resamples of the probe seeds.")
     var resamples: Int = CompareSettings().resamples
 
-    @OptionGroup var space: SearchSpaceOptions
-    @OptionGroup var task: TaskOptions
-    @OptionGroup var budget: BudgetOptions
-    @OptionGroup var probe: ProbeOptions
-    @OptionGroup var plugins: PluginOptions
-    @OptionGroup var isolation: IsolationOptions
-    @OptionGroup var store: StoreOptions
-
-    @Option(help: ArgumentHelp("Continue this compare run of the store where it stopped; its own options are used.", valueName: "run"))
-    var resume: String?
+    @OptionGroup var options: RunOptions
 
     @Flag(help: "Print the comparison as JSON: run, edges, truth and one object per metric.")
     var json = false
@@ -44,12 +35,8 @@ struct CompareCommand: StoredRunCommand {
     static let command = RunConfiguration.Command.compare
 
     func configuration() throws -> RunConfiguration {
-        let task = task.specification
-        return RunConfiguration(
-            command: .compare, task: task, taskIdentity: try TaskIdentity(of: task), space: try space.space(), budget: budget.budget,
-            probe: probe.settings, plugins: plugins.sources,
-            execution: ExecutionSettings(isolation: try isolation.isolation(), cacheMemory: budget.cacheMemory),
-            compare: CompareSettings(metrics: metrics, probeSeeds: probeSeeds, topK: topK, resamples: resamples))
+        try options.configuration(.compare, compare: CompareSettings(metrics: metrics, probeSeeds: probeSeeds, topK: topK,
+                                                                     resamples: resamples))
     }
 
     func work(_ configuration: RunConfiguration, in results: ResultsStore, run: String) throws -> Comparison {

@@ -22,16 +22,7 @@ struct SearchCommand: StoredRunCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("A strategy parameter, NAME=VALUE (repeatable).", valueName: "name=value"))
     var parameters: [String] = []
 
-    @OptionGroup var space: SearchSpaceOptions
-    @OptionGroup var task: TaskOptions
-    @OptionGroup var budget: BudgetOptions
-    @OptionGroup var probe: ProbeOptions
-    @OptionGroup var plugins: PluginOptions
-    @OptionGroup var isolation: IsolationOptions
-    @OptionGroup var store: StoreOptions
-
-    @Option(help: ArgumentHelp("Continue this run of the store where it stopped; its own options are used.", valueName: "run"))
-    var resume: String?
+    @OptionGroup var options: RunOptions
 
     @Option(help: ArgumentHelp("Write placement.json, adapters.safetensors and the AdapterHub export (adapterhub/) here (default: a folder named after the run beside the store).",
                                valueName: "dir"))
@@ -60,12 +51,8 @@ struct SearchCommand: StoredRunCommand {
     static let command = RunConfiguration.Command.search
 
     func configuration() throws -> RunConfiguration {
-        let task = task.specification
-        return RunConfiguration(
-            command: .search, task: task, taskIdentity: try TaskIdentity(of: task), space: try space.space(), budget: budget.budget,
-            probe: probe.settings, plugins: plugins.sources,
-            execution: ExecutionSettings(isolation: try isolation.isolation(), cacheMemory: budget.cacheMemory),
-            search: SearchSettings(strategy: strategy, metric: metric, k: k, parameters: try strategyParameters(), out: out))
+        try options.configuration(.search, search: SearchSettings(strategy: strategy, metric: metric, k: k,
+                                                                   parameters: try strategyParameters(), out: out))
     }
 
     func work(_ configuration: RunConfiguration, in results: ResultsStore, run: String) throws -> SearchOutcome {

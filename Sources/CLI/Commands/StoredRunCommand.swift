@@ -12,16 +12,10 @@ protocol StoredRunCommand: ParsableCommand {
 
     /// The kind of run this command makes.
     static var command: RunConfiguration.Command { get }
-    /// The run to continue.
-    var resume: String? { get }
+    /// The run's options (and `--resume`).
+    var options: RunOptions { get }
     /// Print the outcome as JSON.
     var json: Bool { get }
-    /// Where runs are kept.
-    var store: StoreOptions { get }
-    /// Plugin isolation, which may change on resume.
-    var isolation: IsolationOptions { get }
-    /// The budget options, whose --cache-memory may change on resume.
-    var budget: BudgetOptions { get }
 
     /// The configuration of a new run, from the options.
     func configuration() throws -> RunConfiguration
@@ -33,8 +27,8 @@ protocol StoredRunCommand: ParsableCommand {
 
 extension StoredRunCommand {
     func run() throws {
-        let results = try store.open(create: true)
-        guard let resume else {
+        let results = try options.store.open(create: true)
+        guard let resume = options.resume else {
             let configuration = try configuration()
             try configuration.preflight()
             let record = try StoredRun.create(configuration, commandLine: Self.commandLine(), in: results)
@@ -50,8 +44,9 @@ extension StoredRunCommand {
             return
         }
         var execution = stored.execution
+        let isolation = options.isolation
         if isolation.isolate || isolation.pluginTimeout != nil { execution.isolation = try isolation.isolation() }
-        if Self.gives("--cache-memory", in: arguments) { execution.cacheMemory = budget.cacheMemory }
+        if Self.gives("--cache-memory", in: arguments) { execution.cacheMemory = options.budget.cacheMemory }
         let configuration = try StoredRun.changeExecution(of: record, stored, to: execution, in: results)
         try execute(record, configuration, in: results)
     }

@@ -62,7 +62,7 @@ static void evaluate_one(const asp_host *host) {
     asp_edge edge = {0, 0};
     asp_placement placement = {sizeof(asp_placement), 1, NULL};
     const asp_placement *placements[1];
-    asp_evaluation result = {sizeof(asp_evaluation), 0, 0, 0, 0};
+    asp_evaluation result = {sizeof(asp_evaluation), 0, 0, 0, 0, 0};
     asp_evaluation *results[1];
     if (!search) return;
     placement.edges = &edge;

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Host
+
+/// The options of every command whose runs are kept in the store: the
+/// search space, the task, the budget, the probe, the plugins, isolation,
+/// the store, and `--resume`.
+struct RunOptions: ParsableArguments {
+    @OptionGroup var space: SearchSpaceOptions
+    @OptionGroup var task: TaskOptions
+    @OptionGroup var budget: BudgetOptions
+    @OptionGroup var probe: ProbeOptions
+    @OptionGroup var plugins: PluginOptions
+    @OptionGroup var isolation: IsolationOptions
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: ArgumentHelp("Continue this run of the store where it stopped; its own options are used.", valueName: "run"))
+    var resume: String?
+
+    /// A new run's configuration of `command`: these options, the task's
+    /// identity (its files' digests, read now), and the command's settings.
+    func configuration(_ command: RunConfiguration.Command, search: SearchSettings? = nil,
+                       compare: CompareSettings? = nil) throws -> RunConfiguration {
+        let task = task.specification
+        return RunConfiguration(
+            command: command, task: task, taskIdentity: try TaskIdentity(of: task), space: try space.space(), budget: budget.budget,
+            probe: probe.settings, plugins: plugins.sources,
+            execution: ExecutionSettings(isolation: try isolation.isolation(), cacheMemory: budget.cacheMemory),
+            search: search, compare: compare)
+    }
+}
