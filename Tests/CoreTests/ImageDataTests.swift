@@ -58,7 +58,7 @@ import Testing
             try ImageDataset.read(images: images, labels: threeLabels)
         }
         let fractional = try write(NPYFile.bytes(descr: "<f4", shape: [2], data: [Float(0.5), 1].flatMap { withUnsafeBytes(of: $0) { Array($0) } }), "l.npy")
-        #expect(throws: DataError.malformedLine(file: fractional, line: 0, reason: "label 0.5 is not a class index (0, 1, 2, ...)")) {
+        #expect(throws: DataError.malformedLine(file: fractional, line: 0, reason: "label 0.5 is not a class index (0, 1, 2, ... below 65536)")) {
             try ImageDataset.read(images: images, labels: fractional)
         }
     }

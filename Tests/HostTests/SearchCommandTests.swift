@@ -120,7 +120,7 @@ import Testing
             #expect(before >= 5 && before < 25)
             let resumed = try runAdapterSearch(["search", "--store", setup.store, "--resume", run.id, "--json"])
             #expect(resumed.status == 0, "\(resumed.stderr)")
-            #expect(resumed.stderr.contains("evaluations: \(25 - before) trained now, \(before) answered from the store"),
+            #expect(resumed.stderr.contains("evaluations: \(25 - before) trained now, \(before) answered from the run's store"),
                     "\(resumed.stderr)")
 
             let wholeStore = try ResultsStore(path: setup.store + ".whole", create: false)
@@ -167,7 +167,7 @@ import Testing
             #expect(run.status == .interrupted && said.contains("--resume \(run.id)"), "\(said)")
             let before = try store.evaluations(run: run.id).count
             let resumed = try runAdapterSearch(["search", "--store", setup.store, "--resume", run.id])
-            #expect(resumed.status == 0 && resumed.stderr.contains("\(before) answered from the store"), "\(resumed.stderr)")
+            #expect(resumed.status == 0 && resumed.stderr.contains("\(before) answered from the run's store"), "\(resumed.stderr)")
             #expect(try store.run(run.id).status == .finished && store.evaluations(run: run.id).count == 25)
         }
     }

@@ -47,6 +47,7 @@ extension StoredRunCommand {
         let isolation = options.isolation
         if isolation.isolate || isolation.pluginTimeout != nil { execution.isolation = try isolation.isolation() }
         if Self.gives("--cache-memory", in: arguments) { execution.cacheMemory = options.budget.cacheMemory }
+        if options.noCache { execution.reusesEvaluations = false }
         let configuration = try StoredRun.changeExecution(of: record, stored, to: execution, in: results)
         try execute(record, configuration, in: results)
     }
@@ -94,7 +95,7 @@ extension StoredRunCommand {
     /// is: every option but those naming the run and the store, the output
     /// format and the execution settings.
     static func definitionOptions(in arguments: [String]) -> [String] {
-        let free: Set<String> = ["--resume", "--store", "--json", "--isolate", "--plugin-timeout", "--cache-memory"]
+        let free: Set<String> = ["--resume", "--store", "--json", "--isolate", "--plugin-timeout", "--cache-memory", "--no-cache"]
         let valued: Set<String> = ["--resume", "--store", "--plugin-timeout", "--cache-memory"]
         var found: [String] = [], skipNext = false
         for argument in arguments {

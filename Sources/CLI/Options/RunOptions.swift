@@ -16,6 +16,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Continue this run of the store where it stopped; its own options are used.", valueName: "run"))
     var resume: String?
 
+    @Flag(help: "Train every placement, even one another run of the store already evaluated under the same task, options and budget.")
+    var noCache = false
+
     /// A new run's configuration of `command`: these options, the task's
     /// identity (its files' digests, read now), and the command's settings.
     func configuration(_ command: RunConfiguration.Command, search: SearchSettings? = nil,
@@ -24,7 +27,8 @@ struct RunOptions: ParsableArguments {
         return RunConfiguration(
             command: command, task: task, taskIdentity: try TaskIdentity(of: task), space: try space.space(), budget: budget.budget,
             probe: probe.settings, plugins: plugins.sources,
-            execution: ExecutionSettings(isolation: try isolation.isolation(), cacheMemory: budget.cacheMemory),
+            execution: ExecutionSettings(isolation: try isolation.isolation(), cacheMemory: budget.cacheMemory,
+                                         reusesEvaluations: !noCache),
             search: search, compare: compare)
     }
 }

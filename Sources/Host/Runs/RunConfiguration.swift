@@ -144,10 +144,24 @@ public struct ExecutionSettings: Codable, Equatable, Sendable {
     public var isolation: PluginIsolation
     /// GiB of frozen node values the prefix cache keeps in memory (0: no cache).
     public var cacheMemory: Double
+    /// Whether evaluations another run of the store already made (the same
+    /// computation, `EvaluationIdentity`) are reused instead of trained again.
+    public var reusesEvaluations: Bool
 
-    public init(isolation: PluginIsolation = PluginIsolation(), cacheMemory: Double = 4) {
+    public init(isolation: PluginIsolation = PluginIsolation(), cacheMemory: Double = 4, reusesEvaluations: Bool = true) {
         self.isolation = isolation
         self.cacheMemory = cacheMemory
+        self.reusesEvaluations = reusesEvaluations
+    }
+
+    private enum CodingKeys: String, CodingKey { case isolation, cacheMemory, reusesEvaluations }
+
+    /// Reads the settings; a configuration written before the evaluation cache reuses evaluations.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        isolation = try container.decode(PluginIsolation.self, forKey: .isolation)
+        cacheMemory = try container.decode(Double.self, forKey: .cacheMemory)
+        reusesEvaluations = try container.decodeIfPresent(Bool.self, forKey: .reusesEvaluations) ?? true
     }
 
     /// The prefix cache these settings ask for (nil when `cacheMemory` is 0).

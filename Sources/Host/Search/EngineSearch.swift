@@ -23,14 +23,21 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
     let adapter: AdapterOptions
     let stopsGradientAtRecurrentSources: Bool
     private let prefixes: PrefixCache<Float>?
+    /// What the task held: with the rest, the key of every evaluation.
+    let taskIdentity: TaskIdentity
+    /// Whether other runs' evaluations of the same computation are reused.
+    let reusesEvaluations: Bool
     /// Hears one line per evaluation.
     private let report: (String) -> Void
     private let lock = NSLock()
-    private var trainedCount = 0, storedCount = 0
+    private var trainedCount = 0, storedCount = 0, cachedCount = 0
 
     init(scores: RunScores, backbone: Backbone<Float>, task: any ClassificationTask, budget: TrainingBudget,
          adapter: AdapterOptions, stopsGradientAtRecurrentSources: Bool, prefixes: PrefixCache<Float>?,
+         taskIdentity: TaskIdentity = .unrecorded, reusesEvaluations: Bool = true,
          report: @escaping (String) -> Void = { printError($0) }) {
+        self.taskIdentity = taskIdentity
+        self.reusesEvaluations = reusesEvaluations
         self.scores = scores
         self.backbone = backbone
         self.task = task
@@ -41,8 +48,14 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
         self.report = report
     }
 
-    /// Placements this process trained, and those answered from the store.
-    var counts: (trained: Int, fromStore: Int) { lock.withLock { (trainedCount, storedCount) } }
+    /// Placements this process trained, those answered from the run's own
+    /// stored evaluations, and those reused from other runs (the cache).
+    var counts: (trained: Int, fromStore: Int, fromCache: Int) { lock.withLock { (trainedCount, storedCount, cachedCount) } }
+
+    /// The evaluation key of `placement` under the store's `budget` key.
+    func cacheKey(_ placement: Placement, budget: String) -> String? {
+        EvaluationIdentity.key(task: taskIdentity, placement: placement, budget: budget, stopsGradient: stopsGradientAtRecurrentSources)
+    }
 
     func scores(metric: String, edges: [Edge]) throws -> (scores: [Double], direction: Int32) {
         let all = try scores.scores(metric: metric), nodes = backbone.nodeCount
@@ -93,6 +106,15 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
                 return EvaluationResult(accuracy: stored.validationAccuracy, loss: stored.validationLoss,
                                         parameters: stored.parameters, seconds: stored.seconds, diverged: stored.failure != nil)
             }
+            let cacheKey = cacheKey(placement, budget: key)
+            if reusesEvaluations, let cacheKey, let cached = try scores.store.cachedEvaluation(key: cacheKey) {
+                var copy = cached
+                (copy.run, copy.createdAt, copy.cachedFrom) = (scores.run, Date(), cached.cachedFrom ?? cached.run)
+                try scores.store.saveEvaluation(copy)
+                lock.withLock { cachedCount += 1 }
+                return EvaluationResult(accuracy: cached.validationAccuracy, loss: cached.validationLoss,
+                                        parameters: cached.parameters, seconds: cached.seconds, diverged: cached.failure != nil)
+            }
             let started = Date()
             let run: TrainingRun
             do {
@@ -101,21 +123,24 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
                 let parameters = TrainableState<Float>.initial(placement, width: backbone.width, classes: task.classes.count,
                                                                seed: 0).parameterCount
                 let seconds = Date().timeIntervalSince(started)
-                try scores.store.saveEvaluation(.diverged(run: scores.run, placement: placement.description, budget: key,
-                                                          parameters: parameters, seconds: seconds, reason: error.description))
+                var record = EvaluationRecord.diverged(run: scores.run, placement: placement.description, budget: key,
+                                                       parameters: parameters, seconds: seconds, reason: error.description)
+                record.cacheKey = cacheKey
+                try scores.store.saveEvaluation(record)
                 lock.withLock { trainedCount += 1 }
                 report("trained \(placement.description): \(error)")
                 return EvaluationResult(accuracy: .nan, loss: .nan, parameters: parameters, seconds: seconds, diverged: true)
             }
             try scores.store.saveEvaluation(EvaluationRecord(
                 run: scores.run, placement: placement.description, budget: key, validationAccuracy: run.validation.accuracy,
-                validationLoss: run.validation.loss, parameters: run.state.parameterCount, seconds: run.seconds))
+                validationLoss: run.validation.loss, parameters: run.state.parameterCount, seconds: run.seconds, cacheKey: cacheKey))
             let done = lock.withLock {
                 trainedCount += 1
                 return trainedCount
             }
-            report(String(format: "trained %@: validation accuracy %.4f (%.1f s; %d trained, %d from the store)",
-                          placement.description, run.validation.accuracy, run.seconds, done, counts.fromStore))
+            let (_, fromStore, fromCache) = counts
+            report(String(format: "trained %@: validation accuracy %.4f (%.1f s; %d trained, %d from the store, %d from the cache)",
+                          placement.description, run.validation.accuracy, run.seconds, done, fromStore, fromCache))
             return EvaluationResult(accuracy: run.validation.accuracy, loss: run.validation.loss,
                                     parameters: run.state.parameterCount, seconds: run.seconds)
         }

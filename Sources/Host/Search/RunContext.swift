@@ -27,6 +27,7 @@ struct RunContext {
         search = EngineSearch(scores: scores, backbone: backbone, task: task, budget: configuration.budget,
                               adapter: try configuration.space.adapterOptions(),
                               stopsGradientAtRecurrentSources: configuration.space.stopGradient,
-                              prefixes: configuration.execution.prefixCache(for: backbone))
+                              prefixes: configuration.execution.prefixCache(for: backbone), taskIdentity: configuration.taskIdentity,
+                              reusesEvaluations: configuration.execution.reusesEvaluations)
     }
 }

@@ -48,7 +48,7 @@ public struct SearchRun {
             try results.saveEvaluation(EvaluationRecord(
                 run: run, placement: placement.description, budget: key, validationAccuracy: trained.validation.accuracy,
                 validationLoss: trained.validation.loss, testAccuracy: trained.test?.accuracy, parameters: trained.state.parameterCount,
-                seconds: trained.seconds))
+                seconds: trained.seconds, cacheKey: engine.cacheKey(placement, budget: key)))
         case let stored? where stored.testAccuracy == nil:
             try results.saveTestAccuracy(trained.test!.accuracy, run: run, placement: placement.description, budget: key)
         default:
@@ -62,8 +62,9 @@ public struct SearchRun {
         let model = configuration.task.model
         _ = try AdapterHubExport.write(written, model: model, config: AdapterHubExport.config(of: model), to: folder + "/adapterhub")
         try results.addArtefact(run: run, name: "adapterhub", path: folder + "/adapterhub")
-        let (trainedCount, fromStore) = engine.counts
-        printError("evaluations: \(trainedCount) trained now, \(fromStore) answered from the store")
+        let (trainedCount, fromStore, fromCache) = engine.counts
+        printError("evaluations: \(trainedCount) trained now, \(fromStore) answered from the run's store, \(fromCache) reused from "
+                   + "other runs (the evaluation cache)")
         return SearchOutcome(placement: placement.description, val_acc: trained.validation.accuracy, test_acc: trained.test!.accuracy,
                              params: trained.state.parameterCount, seconds: Date().timeIntervalSince(start), run: run, folder: folder)
     }

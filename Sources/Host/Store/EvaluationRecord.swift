@@ -22,10 +22,16 @@ public struct EvaluationRecord: Equatable, Sendable {
     /// Why the placement has no accuracy (its training diverged), or nil;
     /// the accuracies and loss are NaN then.
     public var failure: String?
+    /// What determines the figures (`EvaluationIdentity`), when known: other
+    /// runs reuse the evaluation under the same key.
+    public var cacheKey: String?
+    /// The run this evaluation was copied from, when it came from the cache.
+    public var cachedFrom: String?
 
     /// A record; `createdAt` defaults to now.
     public init(run: String, placement: String, budget: String, validationAccuracy: Double, validationLoss: Double,
-         testAccuracy: Double? = nil, parameters: Int, seconds: Double, createdAt: Date = Date(), failure: String? = nil) {
+         testAccuracy: Double? = nil, parameters: Int, seconds: Double, createdAt: Date = Date(), failure: String? = nil,
+         cacheKey: String? = nil, cachedFrom: String? = nil) {
         self.run = run
         self.placement = placement
         self.budget = budget
@@ -36,6 +42,8 @@ public struct EvaluationRecord: Equatable, Sendable {
         self.seconds = seconds
         self.createdAt = createdAt
         self.failure = failure
+        self.cacheKey = cacheKey
+        self.cachedFrom = cachedFrom
     }
 
     /// A placement whose training diverged: recorded with its reason, never with an accuracy.

@@ -356,6 +356,15 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// The first stored evaluation, in any run, whose figures `key`
+    /// determines (`EvaluationIdentity`), or nil: the evaluation cache.
+    public func cachedEvaluation(key: String) throws(StoreError) -> EvaluationRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM evaluations WHERE cache_key = ? ORDER BY id LIMIT 1", arguments: [key])
+                .map { try Self.evaluationRecord(verified($0, RowChecksum.evaluations)) }
+        }
+    }
+
     /// Stores an evaluation, committed before this returns. A second save of
     /// the same (run, placement, budget) throws `StoreError.duplicateEvaluation`.
     public func saveEvaluation(_ record: EvaluationRecord) throws(StoreError) {
@@ -371,12 +380,13 @@ public final class ResultsStore: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO evaluations (run, placement, budget, validation_accuracy, validation_loss, test_accuracy,
-                                             parameters, seconds, created_at, failure)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                             parameters, seconds, created_at, failure, cache_key, cached_from)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [record.run, record.placement, record.budget, Self.real(record.validationAccuracy),
                             Self.real(record.validationLoss), record.testAccuracy.flatMap(Self.real), record.parameters,
-                            record.seconds, record.createdAt.timeIntervalSince1970, record.failure])
+                            record.seconds, record.createdAt.timeIntervalSince1970, record.failure, record.cacheKey,
+                            record.cachedFrom])
             try RowChecksum.stamp(db, RowChecksum.evaluations, where: "id = ?", [db.lastInsertedRowID])
         }
     }
@@ -573,6 +583,7 @@ public final class ResultsStore: Sendable {
         EvaluationRecord(run: row["run"], placement: row["placement"], budget: row["budget"],
                          validationAccuracy: double(row["validation_accuracy"]), validationLoss: double(row["validation_loss"]),
                          testAccuracy: row["test_accuracy"], parameters: row["parameters"], seconds: row["seconds"],
-                         createdAt: Date(timeIntervalSince1970: row["created_at"]), failure: row["failure"])
+                         createdAt: Date(timeIntervalSince1970: row["created_at"]), failure: row["failure"],
+                         cacheKey: row["cache_key"], cachedFrom: row["cached_from"])
     }
 }

@@ -23,7 +23,7 @@ enum RowChecksum {
     static let scores = Table(name: "scores", columns: ["score_set", "source", "target", "value"], key: ["score_set", "source", "target"])
     static let evaluations = Table(name: "evaluations", columns: ["id", "run", "placement", "budget", "validation_accuracy",
                                                                   "validation_loss", "test_accuracy", "parameters", "seconds",
-                                                                  "created_at", "failure"], key: ["id"])
+                                                                  "created_at", "failure", "cache_key", "cached_from"], key: ["id"])
     static let states = Table(name: "states", columns: ["run", "plugin", "state", "updated_at"], key: ["run", "plugin"])
     static let artefacts = Table(name: "artefacts", columns: ["id", "run", "name", "path", "created_at"], key: ["id"])
 

@@ -110,6 +110,13 @@ public enum StoreSchema {
             try db.execute(sql: "ALTER TABLE evaluations ADD COLUMN failure TEXT")
             try RowChecksum.stamp(db, RowChecksum.evaluations, where: "1", [])
         }
+        // 0.7.0: evaluations carry what determines them, so that any run reuses them (the evaluation cache).
+        migrator.registerMigration("v6-evaluation-cache") { db in
+            try db.execute(sql: "ALTER TABLE evaluations ADD COLUMN cache_key TEXT")
+            try db.execute(sql: "ALTER TABLE evaluations ADD COLUMN cached_from TEXT")
+            try db.execute(sql: "CREATE INDEX evaluations_by_cache_key ON evaluations(cache_key)")
+            try RowChecksum.stamp(db, RowChecksum.evaluations, where: "1", [])
+        }
         return migrator
     }()
 }
