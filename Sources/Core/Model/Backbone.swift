@@ -160,33 +160,3 @@ extension Backbone {
         return gradients.reversed()
     }
 }
-
-extension Backbone {
-    /// The gradients of every block's parameters and of the final norm, for
-    /// full fine-tuning baselines (the embeddings stay frozen). One backward
-    /// pass that also returns the node gradients.
-    public func parameterGradients(_ pass: ForwardPass<Scalar>, pooledGradient: Matrix<Scalar>)
-        -> (blocks: [TransformerBlock<Scalar>], finalNorm: LayerNorm<Scalar>?) {
-        var blockGradients = blocks.map(\.zeroed)
-        var finalNormGradient: LayerNorm<Scalar>?
-        var gradient = pooling.backward(pooledGradient, layout: pass.layout)
-        if let finalNorm, let cache = pass.readoutCache {
-            finalNormGradient = finalNorm.parameterGradients(gradient, cache)
-            gradient = finalNorm.backward(gradient, cache)
-        }
-        for s in stride(from: nodeCount - 1, through: 1, by: -1) {
-            let index = (s - 1) / 2, block = blocks[index]
-            switch pass.tapes[s - 1] {
-            case let .attention(tape):
-                let (dx, part) = block.attentionGradients(gradient, tape, layout: pass.layout)
-                (gradient, blockGradients[index].qkv, blockGradients[index].attentionOutput, blockGradients[index].attentionNorm) =
-                    (dx, part.qkv, part.attentionOutput, part.attentionNorm)
-            case let .mlp(tape):
-                let (dx, part) = block.mlpGradients(gradient, tape)
-                (gradient, blockGradients[index].intermediate, blockGradients[index].output, blockGradients[index].mlpNorm) =
-                    (dx, part.intermediate, part.output, part.mlpNorm)
-            }
-        }
-        return (blockGradients, finalNormGradient)
-    }
-}
