@@ -1,4 +1,4 @@
-import Core
+@testable import Core
 import Testing
 
 /// Adapters on every kind of edge: gradients against finite differences in
@@ -125,4 +125,9 @@ import Testing
             #expect(error!.description.contains("12>0:r8"), "the message shows the form")
         }
     }
+}
+
+extension AdaptedForward {
+    /// Pass 1's final node values (all of them, or up to the last recurrent source).
+    var passOneNodes: [Matrix<Scalar>?] { run.passOne.values }
 }

@@ -201,13 +201,13 @@ extension Backbone {
         var blockGradients = blocks.map { $0.mapped { _ in 0 } }
         var finalNormGradient: LayerNorm<Scalar>?
         var gradient = pooling.backward(pooledGradient, layout: pass.layout)
-        if let finalNorm, let cache = pass.readoutCache {
+        if let finalNorm, let cache = pass.run.readoutCache {
             finalNormGradient = finalNorm.parameterGradients(gradient, cache)
             gradient = finalNorm.backward(gradient, cache)
         }
         for s in stride(from: nodeCount - 1, through: 1, by: -1) {
             let index = (s - 1) / 2, block = blocks[index]
-            switch pass.tapes[s - 1] {
+            switch pass.run.passOne.segmentTapes[s]! {
             case let .attention(tape):
                 let steps = block.attentionBackwardSteps(gradient, tape, layout: pass.layout)
                 blockGradients[index].qkv = block.qkv.parameterGradients(steps.dPacked, input: tape.projected)

@@ -125,38 +125,26 @@ public struct Backbone<Scalar: Real>: Sendable {
 /// One recorded forward pass: every node's value and what backward needs.
 public struct ForwardPass<Scalar: Real>: Sendable {
     /// h_k for k = 0 ..< n, each (B*T) x d.
-    public var nodes: [Matrix<Scalar>]
+    public var nodes: [Matrix<Scalar>] { run.passOne.values.map { $0! } }
     /// The pooled features, B x d.
-    public var pooled: Matrix<Scalar>
+    public var pooled: Matrix<Scalar> { run.pooled }
     /// The rows' layout.
-    public var layout: BatchLayout
-    var tapes: [Backbone<Scalar>.SegmentTape]
-    var readoutCache: LayerNorm<Scalar>.Cache?
+    public var layout: BatchLayout { run.layout }
+    var run: ResidualGraph<Adapter<Scalar>>.Run
 }
 
 extension Backbone {
+    /// The residual graph without edges: the backbone alone.
+    private var plainGraph: ResidualGraph<Adapter<Scalar>> { ResidualGraph(edges: [], modules: []) }
+
     /// Runs the backbone, recording every node.
     public func forward(_ input: BackboneInput<Scalar>) -> ForwardPass<Scalar> {
-        var (node, layout) = embed(input)
-        var nodes = [node], tapes: [SegmentTape] = []
-        for s in 1..<nodeCount {
-            let (next, tape) = segment(s, node, layout: layout)
-            node = next
-            nodes.append(next)
-            tapes.append(tape)
-        }
-        let (pooled, cache) = readout(node, layout: layout)
-        return ForwardPass(nodes: nodes, pooled: pooled, layout: layout, tapes: tapes, readoutCache: cache)
+        let (nodeZero, layout) = embed(input)
+        return ForwardPass(run: plainGraph.forward(self, from: 0, value: nodeZero, layout: layout))
     }
 
     /// dL/dh_k at every node k from dL/dpooled; no frozen-weight gradient is computed.
     public func nodeGradients(_ pass: ForwardPass<Scalar>, pooledGradient: Matrix<Scalar>) -> [Matrix<Scalar>] {
-        var gradient = readoutBackward(pooledGradient, pass.readoutCache, layout: pass.layout)
-        var gradients = [gradient]
-        for s in stride(from: nodeCount - 1, through: 1, by: -1) {
-            gradient = segmentBackward(s, gradient, pass.tapes[s - 1], layout: pass.layout)
-            gradients.append(gradient)
-        }
-        return gradients.reversed()
+        plainGraph.backward(self, pass.run, pooledGradient: pooledGradient).nodes.map { $0! }
     }
 }
