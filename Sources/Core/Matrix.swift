@@ -79,11 +79,6 @@ public struct Matrix<Scalar: Real>: Equatable, Sendable {
 
     /// "rows x cols".
     public var shape: String { "\(rows) x \(cols)" }
-
-    /// sqrt(sum of squares), accumulated in float64.
-    public var frobeniusNorm: Double {
-        values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-    }
 }
 
 extension Matrix where Scalar == Float {

@@ -1,4 +1,4 @@
-import Core
+@testable import Core
 import Testing
 
 /// Adapters on every kind of edge: gradients against finite differences in
@@ -159,4 +159,9 @@ import Testing
         #expect(throws: PlacementError.self) { try AdapterOptions(parsing: "r4:r8") }
         #expect(try Placement(parsing: " none ", nodeCount: 13).entries.isEmpty)
     }
+}
+
+extension AdaptedForward {
+    /// Pass 1's final node values (all of them, or up to the last recurrent source).
+    var passOneNodes: [Matrix<Scalar>?] { run.passOne.values }
 }

@@ -24,7 +24,12 @@ enum GradientCheck {
         }
         var difference = analytic
         for index in difference.values.indices { difference.values[index] -= numeric.values[index] }
-        return difference.frobeniusNorm / max(analytic.frobeniusNorm, numeric.frobeniusNorm, 1e-300)
+        return norm(difference) / max(norm(analytic), norm(numeric), 1e-300)
+    }
+
+    /// sqrt(sum of squares): the Frobenius norm.
+    static func norm(_ m: Matrix<Double>) -> Double {
+        m.values.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
     }
 
     /// <a, b>: the scalar loss that makes `b` the gradient at a's output.

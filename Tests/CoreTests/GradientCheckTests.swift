@@ -1,4 +1,4 @@
-import Core
+@testable import Core
 import Testing
 
 /// Every op's backward, and the node gradients of a tiny whole model, against
@@ -189,6 +189,40 @@ import Testing
             }
             #expect(error < 1e-6, "\(family) \(name): relative error \(error)")
         }
+    }
+}
+
+extension Backbone {
+    /// The gradients of every block's parameters and of the final norm (what
+    /// full fine-tuning would train; the embeddings stay frozen), from one
+    /// backward pass through the sub-layers' own backward steps.
+    func parameterGradients(_ pass: ForwardPass<Scalar>, pooledGradient: Matrix<Scalar>)
+        -> (blocks: [TransformerBlock<Scalar>], finalNorm: LayerNorm<Scalar>?) {
+        var blockGradients = blocks.map { $0.mapped { _ in 0 } }
+        var finalNormGradient: LayerNorm<Scalar>?
+        var gradient = pooling.backward(pooledGradient, layout: pass.layout)
+        if let finalNorm, let cache = pass.run.readoutCache {
+            finalNormGradient = finalNorm.parameterGradients(gradient, cache)
+            gradient = finalNorm.backward(gradient, cache)
+        }
+        for s in stride(from: nodeCount - 1, through: 1, by: -1) {
+            let index = (s - 1) / 2, block = blocks[index]
+            switch pass.run.passOne.segmentTapes[s]! {
+            case let .attention(tape):
+                let steps = block.attentionBackwardSteps(gradient, tape, layout: pass.layout)
+                blockGradients[index].qkv = block.qkv.parameterGradients(steps.dPacked, input: tape.projected)
+                blockGradients[index].attentionOutput = block.attentionOutput.parameterGradients(steps.dOut, input: tape.context)
+                blockGradients[index].attentionNorm = block.attentionNorm.parameterGradients(steps.dNormOutput, tape.norm)
+                gradient = steps.dx
+            case let .mlp(tape):
+                let steps = block.mlpBackwardSteps(gradient, tape)
+                blockGradients[index].intermediate = block.intermediate.parameterGradients(steps.dHidden, input: tape.projected)
+                blockGradients[index].output = block.output.parameterGradients(steps.dOut, input: tape.activated)
+                blockGradients[index].mlpNorm = block.mlpNorm.parameterGradients(steps.dNormOutput, tape.norm)
+                gradient = steps.dx
+            }
+        }
+        return (blockGradients, finalNormGradient)
     }
 }
 

@@ -125,68 +125,26 @@ public struct Backbone<Scalar: Real>: Sendable {
 /// One recorded forward pass: every node's value and what backward needs.
 public struct ForwardPass<Scalar: Real>: Sendable {
     /// h_k for k = 0 ..< n, each (B*T) x d.
-    public var nodes: [Matrix<Scalar>]
+    public var nodes: [Matrix<Scalar>] { run.passOne.values.map { $0! } }
     /// The pooled features, B x d.
-    public var pooled: Matrix<Scalar>
+    public var pooled: Matrix<Scalar> { run.pooled }
     /// The rows' layout.
-    public var layout: BatchLayout
-    var tapes: [Backbone<Scalar>.SegmentTape]
-    var readoutCache: LayerNorm<Scalar>.Cache?
+    public var layout: BatchLayout { run.layout }
+    var run: ResidualGraph<Adapter<Scalar>>.Run
 }
 
 extension Backbone {
+    /// The residual graph without edges: the backbone alone.
+    private var plainGraph: ResidualGraph<Adapter<Scalar>> { ResidualGraph(edges: [], modules: []) }
+
     /// Runs the backbone, recording every node.
     public func forward(_ input: BackboneInput<Scalar>) -> ForwardPass<Scalar> {
-        var (node, layout) = embed(input)
-        var nodes = [node], tapes: [SegmentTape] = []
-        for s in 1..<nodeCount {
-            let (next, tape) = segment(s, node, layout: layout)
-            node = next
-            nodes.append(next)
-            tapes.append(tape)
-        }
-        let (pooled, cache) = readout(node, layout: layout)
-        return ForwardPass(nodes: nodes, pooled: pooled, layout: layout, tapes: tapes, readoutCache: cache)
+        let (nodeZero, layout) = embed(input)
+        return ForwardPass(run: plainGraph.forward(self, from: 0, value: nodeZero, layout: layout))
     }
 
     /// dL/dh_k at every node k from dL/dpooled; no frozen-weight gradient is computed.
     public func nodeGradients(_ pass: ForwardPass<Scalar>, pooledGradient: Matrix<Scalar>) -> [Matrix<Scalar>] {
-        var gradient = readoutBackward(pooledGradient, pass.readoutCache, layout: pass.layout)
-        var gradients = [gradient]
-        for s in stride(from: nodeCount - 1, through: 1, by: -1) {
-            gradient = segmentBackward(s, gradient, pass.tapes[s - 1], layout: pass.layout)
-            gradients.append(gradient)
-        }
-        return gradients.reversed()
-    }
-}
-
-extension Backbone {
-    /// The gradients of every block's parameters and of the final norm, for
-    /// full fine-tuning baselines (the embeddings stay frozen). One backward
-    /// pass that also returns the node gradients.
-    public func parameterGradients(_ pass: ForwardPass<Scalar>, pooledGradient: Matrix<Scalar>)
-        -> (blocks: [TransformerBlock<Scalar>], finalNorm: LayerNorm<Scalar>?) {
-        var blockGradients = blocks.map(\.zeroed)
-        var finalNormGradient: LayerNorm<Scalar>?
-        var gradient = pooling.backward(pooledGradient, layout: pass.layout)
-        if let finalNorm, let cache = pass.readoutCache {
-            finalNormGradient = finalNorm.parameterGradients(gradient, cache)
-            gradient = finalNorm.backward(gradient, cache)
-        }
-        for s in stride(from: nodeCount - 1, through: 1, by: -1) {
-            let index = (s - 1) / 2, block = blocks[index]
-            switch pass.tapes[s - 1] {
-            case let .attention(tape):
-                let (dx, part) = block.attentionGradients(gradient, tape, layout: pass.layout)
-                (gradient, blockGradients[index].qkv, blockGradients[index].attentionOutput, blockGradients[index].attentionNorm) =
-                    (dx, part.qkv, part.attentionOutput, part.attentionNorm)
-            case let .mlp(tape):
-                let (dx, part) = block.mlpGradients(gradient, tape)
-                (gradient, blockGradients[index].intermediate, blockGradients[index].output, blockGradients[index].mlpNorm) =
-                    (dx, part.intermediate, part.output, part.mlpNorm)
-            }
-        }
-        return (blockGradients, finalNormGradient)
+        plainGraph.backward(self, pass.run, pooledGradient: pooledGradient).nodes.map { $0! }
     }
 }

@@ -115,20 +115,14 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
 
     /// dL/d(node 2k-2) from dL/d(node 2k-1).
     public func attentionBackward(_ dy: Matrix<Scalar>, _ tape: AttentionTape, layout: BatchLayout) -> Matrix<Scalar> {
-        attentionBackward(dy, tape, layout: layout, collecting: false).0
+        attentionBackwardSteps(dy, tape, layout: layout).dx
     }
 
-    /// dL/d(node 2k-2), and the gradients of the attention sub-layer's
-    /// parameters (qkv, attentionOutput, attentionNorm; the block's other
-    /// fields are zero), for full fine-tuning.
-    public func attentionGradients(_ dy: Matrix<Scalar>, _ tape: AttentionTape,
-                                   layout: BatchLayout) -> (Matrix<Scalar>, TransformerBlock) {
-        let (dx, gradients) = attentionBackward(dy, tape, layout: layout, collecting: true)
-        return (dx, gradients!)
-    }
-
-    private func attentionBackward(_ dy: Matrix<Scalar>, _ tape: AttentionTape, layout: BatchLayout,
-                                   collecting: Bool) -> (Matrix<Scalar>, TransformerBlock?) {
+    /// The attention sub-layer's backward: dL/dx, and the gradients at the
+    /// QKV projection's output, the output projection's output and the
+    /// norm's output (what its parameters' gradients are read from).
+    func attentionBackwardSteps(_ dy: Matrix<Scalar>, _ tape: AttentionTape, layout: BatchLayout)
+        -> (dx: Matrix<Scalar>, dPacked: Matrix<Scalar>, dOut: Matrix<Scalar>, dNormOutput: Matrix<Scalar>) {
         var dPacked = tape.qkv
         let dx: Matrix<Scalar>, dOut: Matrix<Scalar>, dNormOutput: Matrix<Scalar>
         if placement == .post {
@@ -147,12 +141,7 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
                 return qkv.backward(dPacked)
             }
         }
-        guard collecting else { return (dx, nil) }
-        var gradients = zeroed
-        gradients.qkv = qkv.parameterGradients(dPacked, input: tape.projected)
-        gradients.attentionOutput = attentionOutput.parameterGradients(dOut, input: tape.context)
-        gradients.attentionNorm = attentionNorm.parameterGradients(dNormOutput, tape.norm)
-        return (dx, gradients)
+        return (dx, dPacked, dOut, dNormOutput)
     }
 
     // MARK: Fused row-block passes
@@ -262,17 +251,14 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
 
     /// dL/d(node 2k-1) from dL/d(node 2k).
     public func mlpBackward(_ dy: Matrix<Scalar>, _ tape: MLPTape) -> Matrix<Scalar> {
-        mlpBackward(dy, tape, collecting: false).0
+        mlpBackwardSteps(dy, tape).dx
     }
 
-    /// dL/d(node 2k-1), and the gradients of the MLP sub-layer's parameters
-    /// (intermediate, output, mlpNorm; the block's other fields are zero).
-    public func mlpGradients(_ dy: Matrix<Scalar>, _ tape: MLPTape) -> (Matrix<Scalar>, TransformerBlock) {
-        let (dx, gradients) = mlpBackward(dy, tape, collecting: true)
-        return (dx, gradients!)
-    }
-
-    private func mlpBackward(_ dy: Matrix<Scalar>, _ tape: MLPTape, collecting: Bool) -> (Matrix<Scalar>, TransformerBlock?) {
+    /// The MLP sub-layer's backward: dL/da, and the gradients at the first
+    /// projection's output, the second projection's output and the norm's
+    /// output (what its parameters' gradients are read from).
+    func mlpBackwardSteps(_ dy: Matrix<Scalar>, _ tape: MLPTape)
+        -> (dx: Matrix<Scalar>, dHidden: Matrix<Scalar>, dOut: Matrix<Scalar>, dNormOutput: Matrix<Scalar>) {
         var dHidden = Matrix<Scalar>(rows: dy.rows, cols: intermediate.outputWidth) { _ in }  // every block is written
         let dx: Matrix<Scalar>, dOut: Matrix<Scalar>, dNormOutput: Matrix<Scalar>
         if placement == .post {
@@ -300,12 +286,7 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
                 return intermediate.backward(dHidden)
             }
         }
-        guard collecting else { return (dx, nil) }
-        var gradients = zeroed
-        gradients.intermediate = intermediate.parameterGradients(dHidden, input: tape.projected)
-        gradients.output = output.parameterGradients(dOut, input: tape.activated)
-        gradients.mlpNorm = mlpNorm.parameterGradients(dNormOutput, tape.norm)
-        return (dx, gradients)
+        return (dx, dHidden, dOut, dNormOutput)
     }
 
     /// The block with its four weights packed for the packed product kernel
@@ -323,7 +304,4 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
                          intermediate: intermediate.mapped(transform), output: output.mapped(transform),
                          mlpNorm: mlpNorm.mapped(transform))
     }
-
-    /// A block of the same shape with every parameter zero: where gradients accumulate.
-    public var zeroed: TransformerBlock { mapped { _ in 0 } }
 }

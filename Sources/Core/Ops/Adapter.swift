@@ -71,3 +71,20 @@ public struct Adapter<Scalar: Real>: Sendable {
                             scale: dScale, activation: activation))
     }
 }
+
+extension Adapter: EdgeModule {
+    /// dL/dX; adds the parameter gradients (an adapter of gradients) into `gradient`.
+    func backward(_ dy: Matrix<Scalar>, _ tape: Tape, accumulating gradient: inout Adapter?) -> Matrix<Scalar> {
+        let (dx, dParameters) = backward(dy, tape)
+        gradient = gradient.map { $0.adding(dParameters!) } ?? dParameters
+        return dx
+    }
+
+    /// The element-wise sum of two adapters' parameters (for gradients).
+    func adding(_ other: Adapter) -> Adapter {
+        func sum(_ a: [Scalar], _ b: [Scalar]) -> [Scalar] { zip(a, b).map(+) }
+        return Adapter(down: Linear(weight: down.weight + other.down.weight, bias: sum(down.bias, other.down.bias)),
+                       up: Linear(weight: up.weight + other.up.weight, bias: sum(up.bias, other.up.bias)),
+                       scale: sum(scale, other.scale), activation: activation)
+    }
+}

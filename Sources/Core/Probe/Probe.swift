@@ -117,26 +117,9 @@ public struct Probe: Sendable {
         case .ones: Matrix<Float>(rows: layout.rows, cols: width, values: [Float](repeating: 1, count: layout.rows * width))
         }
 
-        // Forward: every node's final value h'_k, maps added where they end.
-        var nodes: [Matrix<Float>] = [], tapes: [Backbone<Float>.SegmentTape] = [], raws: [Int: Matrix<Float>] = [:]
-        for j in 0..<n {
-            let raw: Matrix<Float>
-            if j == 0 {
-                raw = nodeZero
-            } else {
-                let (value, tape) = backbone.segment(j, nodes[j - 1], layout: layout)
-                raw = value
-                tapes.append(tape)
-            }
-            var value = raw
-            for (edge, map) in pass.maps where edge.target == j {
-                if edge.source == j { raws[j] = raw }
-                value += MatrixProduct.multiply(edge.source == j ? raw : nodes[edge.source], map)
-            }
-            nodes.append(value)
-        }
-        let (pooled, readoutCache) = backbone.readout(nodes[n - 1], layout: layout)
-        let logits = head.forward(pooled)
+        let graph = ResidualGraph(edges: pass.maps.map(\.edge), modules: pass.maps.map { DenseMap(weight: $0.map) })
+        let run = graph.forward(backbone, from: 0, value: nodeZero, layout: layout)
+        let logits = head.forward(run.pooled)
         let loss: Float, dLogits: Matrix<Float>
         switch pass.loss {
         case .crossEntropy:
@@ -145,19 +128,7 @@ public struct Probe: Sendable {
             loss = logits.values.reduce(0, +)
             dLogits = Matrix(rows: logits.rows, cols: logits.cols, values: [Float](repeating: 1, count: logits.values.count))
         }
-
-        // Backward: D_k = dL/dh'_k, complete once every later node is done.
-        var gradients = [Matrix<Float>?](repeating: nil, count: n)
-        gradients[n - 1] = backbone.readoutBackward(head.backward(dLogits), readoutCache, layout: layout)
-        for j in stride(from: n - 1, through: 0, by: -1) {
-            let gradient = gradients[j]!
-            var raw = gradient
-            for (edge, map) in pass.maps where edge.target == j {
-                let dSource = MatrixProduct.multiply(gradient, map, transposeB: true)
-                if edge.source == j { raw += dSource } else { accumulate(&gradients[edge.source], dSource) }
-            }
-            if j > 0 { accumulate(&gradients[j - 1], backbone.segmentBackward(j, raw, tapes[j - 1], layout: layout)) }
-        }
+        let gradients = graph.backward(backbone, run, pooledGradient: head.backward(dLogits)).nodes
 
         let real = layout.isToken.indices.filter { layout.isToken[$0] }
         func tokenRows(_ matrix: Matrix<Float>) -> Matrix<Float> {
@@ -165,9 +136,11 @@ public struct Probe: Sendable {
                 matrix.values[(row * matrix.cols)..<((row + 1) * matrix.cols)]
             })
         }
-        activations = nodes.map(tokenRows)
+        activations = run.nodes.map { tokenRows($0!) }
         self.gradients = gradients.map { tokenRows($0!) }
-        sequentialSources = raws.mapValues(tokenRows)
+        for (index, edge) in graph.edges.enumerated() where edge.kind == .sequential {
+            sequentialSources[edge.target] = tokenRows(run.passOne.moduleTapes[index]!)  // the map's tape: what it read
+        }
         self.head = head
         self.loss = Double(loss)
         examples = batch.labels.count
@@ -190,5 +163,19 @@ public struct Probe: Sendable {
             return try TrainingRun.train(Placement([]), on: task, backbone: backbone, budget: budget, prefixes: prefixes,
                                          evaluatesTest: false).state.head
         }
+    }
+}
+
+/// A fixed dense d x d map on an edge, adding source W into its target (the
+/// probe's extra passes); its tape is the source it read.
+struct DenseMap<Scalar: Real>: EdgeModule {
+    var weight: Matrix<Scalar>
+
+    func forward(_ source: Matrix<Scalar>) -> (Matrix<Scalar>, Matrix<Scalar>) {
+        (MatrixProduct.multiply(source, weight), source)
+    }
+
+    func backward(_ dOutput: Matrix<Scalar>, _ source: Matrix<Scalar>, accumulating gradient: inout Never?) -> Matrix<Scalar> {
+        MatrixProduct.multiply(dOutput, weight, transposeB: true)
     }
 }
