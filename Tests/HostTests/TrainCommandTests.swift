@@ -234,3 +234,61 @@ import Testing
         }
     }
 }
+
+/// The checkpoint, data and placement errors Core refuses, seen as a user
+/// sees them: a non-zero exit (never a signal) and one message naming the problem.
+@Suite struct BadInputThroughTheCommandTests {
+    @Test func eachIsRefusedWithItsMessage() throws {
+        try withTemporaryDirectory { folder in
+            let (model, data) = try TinyTextTask.write(in: folder)
+            func variant(_ name: String, _ edit: (String) throws -> Void) throws -> String {
+                let copy = folder.appendingPathComponent(name).path
+                try FileManager.default.copyItem(atPath: model, toPath: copy)
+                try edit(copy)
+                return copy
+            }
+            func config(_ name: String, _ key: String, _ value: Any) throws -> String {
+                try variant(name) { copy in
+                    var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: copy + "/config.json"))) as! [String: Any]
+                    json[key] = value
+                    try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: copy + "/config.json"))
+                }
+            }
+            func text(_ name: String, _ contents: String) throws -> String {
+                let path = folder.appendingPathComponent(name).path
+                try contents.write(toFile: path, atomically: true, encoding: .utf8)
+                return path
+            }
+            let fifo = try variant("fifo") { copy in
+                try FileManager.default.removeItem(atPath: copy + "/model.safetensors")
+                #expect(mkfifo(copy + "/model.safetensors", 0o600) == 0)
+            }
+            let crlf = try variant("crlf") { copy in
+                let vocab = try String(contentsOfFile: copy + "/vocab.txt", encoding: .utf8)
+                try vocab.replacingOccurrences(of: "\n", with: "\r\n").write(toFile: copy + "/vocab.txt", atomically: true, encoding: .utf8)
+            }
+            let cases: [(model: String, train: String?, placement: String, says: String)] = [
+                (try config("huge", "hidden_size", 1e30), nil, "none", "'hidden_size' is 1e+30"),
+                (try config("no-layers", "num_hidden_layers", 0), nil, "none", "'num_hidden_layers' is 0"),
+                (try config("fewer-layers", "num_hidden_layers", 1), nil, "none", "holds 2 blocks, but config.json's num_hidden_layers is 1"),
+                (try config("act", "hidden_act", 5), nil, "none", "hidden_act is 5"),
+                (fifo, nil, "none", "named pipe"),
+                (model, try text("rep.csv", "text,label,text\nred cat,a,b\n"), "none", "the header names column 'text' twice"),
+                (model, try text("empty.csv", "text,label\nred cat,a\nblue dog,\n"), "none", "empty label"),
+                (model, try text("num.jsonl", "{\"text\": 3, \"label\": \"a\"}\n"), "none", "'text' is a number, not a string"),
+                (model, try text("quote.csv", "text,label\nred,a\n\"blue,b\nred,c\n"), "none", "quote.csv:3: a quoted field opened here"),
+                (model, nil, "", "it is empty (write 'none'"),
+                (model, nil, "1>2:r8:r4", "'r8' and 'r4' both set the rank"),
+                (model, nil, "1>2:channel:alpha=2", "'channel' and 'alpha=2' both set the scale"),
+            ]
+            for (checkpoint, train, placement, says) in cases {
+                let result = try runAdapterSearch(["train", "--placement", placement, "--model", checkpoint, "--train-file", train ?? data[0],
+                                                   "--validation-file", data[1], "--test-file", data[2], "--steps", "2"])
+                #expect(result.status != 0 && result.terminationIsExit && result.stderr.contains(says), "\(says): \(result.stderr)")
+            }
+            let crlfRun = try runAdapterSearch(["train", "--placement", "none", "--model", crlf, "--train-file", data[0],
+                                                "--validation-file", data[1], "--test-file", data[2], "--steps", "2"])
+            #expect(crlfRun.status == 0, "a CRLF vocabulary reads like an LF one: \(crlfRun.stderr)")
+        }
+    }
+}
