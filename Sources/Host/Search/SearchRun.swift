@@ -63,8 +63,8 @@ public struct SearchRun {
         _ = try AdapterHubExport.write(written, model: model, config: AdapterHubExport.config(of: model), to: folder + "/adapterhub")
         try results.addArtefact(run: run, name: "adapterhub", path: folder + "/adapterhub")
         let (trainedCount, fromStore, fromCache) = engine.counts
-        printError("evaluations: \(trainedCount) trained now, \(fromStore) answered from the run's store, \(fromCache) reused from "
-                   + "other runs (the evaluation cache)")
+        printError("the strategy's evaluations: \(trainedCount) trained now, \(fromStore) answered from the run's store, \(fromCache) "
+                   + "reused from other runs (the evaluation cache); then the chosen placement was trained and tested")
         return SearchOutcome(placement: placement.description, val_acc: trained.validation.accuracy, test_acc: trained.test!.accuracy,
                              params: trained.state.parameterCount, seconds: Date().timeIntervalSince(start), run: run, folder: folder)
     }
