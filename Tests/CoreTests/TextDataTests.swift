@@ -82,17 +82,14 @@ import Testing
 
     /// Inputs that were once accepted silently and gave numbers that looked real.
     @Test func malformedColumnsLabelsAndJSONTypesAreErrorsNamingTheLine() throws {
-        let repeated = try file("text,label,text\nhi,a,ho\n", "rep.csv")
-        #expect(throws: DataError.malformedLine(file: repeated, line: 1, reason: "the header names column 'text' twice")) {
-            try LabelledTextFile.rows(path: repeated)
-        }
-        let emptyLabel = try file("text,label\nhi,a\nho, \n", "el.csv")
-        #expect(throws: DataError.malformedLine(file: emptyLabel, line: 3, reason: "empty label in column 'label'")) {
-            try LabelledTextFile.rows(path: emptyLabel)
-        }
-        let emptyTSV = try file("text\tlabel\nhi\t\n", "el.tsv")
-        #expect(throws: DataError.malformedLine(file: emptyTSV, line: 2, reason: "empty label in column 'label'")) {
-            try LabelledTextFile.rows(path: emptyTSV)
+        let malformed: [(contents: String, name: String, line: Int, reason: String)] = [
+            ("text,label,text\nhi,a,ho\n", "rep.csv", 1, "the header names column 'text' twice"),
+            ("text,label\nhi,a\nho, \n", "el.csv", 3, "empty label in column 'label'"),
+            ("text\tlabel\nhi\t\n", "el.tsv", 2, "empty label in column 'label'"),
+        ]
+        for (contents, name, line, reason) in malformed {
+            let path = try file(contents, name)
+            #expect(throws: DataError.malformedLine(file: path, line: line, reason: reason)) { try LabelledTextFile.rows(path: path) }
         }
         let cases: [(String, String)] = [
             (#"{"text": 5, "label": "a"}"#, "'text' is a number, not a string"),

@@ -75,3 +75,32 @@ import Testing
         }
     }
 }
+
+/// Several processes opening the same new store at once all succeed: one
+/// applies each migration, the others go on from it.
+@Suite struct StoreConcurrentOpeningTests {
+    @Test func manyProcessesOpeningANewStoreAllSucceed() throws {
+        try withTemporaryDirectory { folder in
+            for attempt in 0..<3 {
+                let store = folder.appendingPathComponent("new-\(attempt).sqlite").path
+                // Each opens (creating and migrating) the store, then stops at the missing model.
+                let processes = try (0..<6).map { _ -> (Process, URL) in
+                    let process = Process(), errors = folder.appendingPathComponent("err-\(UUID().uuidString)")
+                    FileManager.default.createFile(atPath: errors.path, contents: nil)
+                    process.executableURL = Locations.executable
+                    process.arguments = ["search", "--store", store, "--model", folder.appendingPathComponent("no-model").path]
+                    process.standardOutput = FileHandle.nullDevice
+                    process.standardError = try FileHandle(forWritingTo: errors)
+                    try process.run()
+                    return (process, errors)
+                }
+                for (process, errors) in processes {
+                    process.waitUntilExit()
+                    let said = try String(contentsOf: errors, encoding: .utf8)
+                    #expect(said.contains("no-model") && !said.contains("results store"), "\(said)")
+                }
+                #expect(try ResultsStore(path: store, create: false).runs().isEmpty)
+            }
+        }
+    }
+}

@@ -83,7 +83,8 @@ public final class ResultsStore: Sendable {
         try perform {
             try queue.read { db in
                 let application = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-                let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                // GRDB's own table alone: a new store another process is creating right now.
+                let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE tbl_name != 'grdb_migrations'") ?? 0
                 if application != StoreSchema.applicationID {
                     if application != 0 {
                         throw StoreError.notAResultsStore(
@@ -100,7 +101,24 @@ public final class ResultsStore: Sendable {
                 let unknown = try StoreSchema.migrator.appliedIdentifiers(db).subtracting(StoreSchema.migrator.migrations)
                 if !unknown.isEmpty { throw StoreError.newerStore(path: path, unknownMigrations: unknown.sorted()) }
             }
-            try StoreSchema.migrator.migrate(queue)
+            try migrateAlongsideOtherProcesses()
+        }
+    }
+
+    /// Applies the missing migrations. Another process opening the same new
+    /// store at the same moment may apply one first (GRDB reads which are
+    /// applied outside each migration's transaction): our attempt then fails
+    /// and rolls back, and we go on from what the other process applied.
+    /// A failure while no other process made progress is rethrown.
+    private func migrateAlongsideOtherProcesses() throws {
+        while true {
+            let before = try queue.read { try StoreSchema.migrator.appliedIdentifiers($0) }
+            do {
+                return try StoreSchema.migrator.migrate(queue)
+            } catch {
+                let after = try queue.read { try StoreSchema.migrator.appliedIdentifiers($0) }
+                guard after.count > before.count else { throw error }
+            }
         }
     }
 
