@@ -28,6 +28,7 @@
  *   is refused by the host, naming both versions. Minor versions only append:
  *   new fields go at the end of sized structs, new services at the end of
  *   service tables, new capabilities under new extension ids.
+ *   1.1 appended asp_evaluation.diverged.
  *
  * Sized structs
  *   Every struct that may grow starts with `uint32_t struct_size`, set by
