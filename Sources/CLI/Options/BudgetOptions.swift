@@ -33,13 +33,8 @@ struct BudgetOptions: ParsableArguments {
         if let evaluationLimit, evaluationLimit < 1 {
             throw ValidationError("--evaluation-limit must be at least 1 (leave it out to evaluate every example)")
         }
-        guard cacheMemory >= 0, cacheMemory <= Self.largestCacheMemory else {
-            throw ValidationError("--cache-memory must be between 0 and \(Int(Self.largestCacheMemory)) GiB")
-        }
+        try validating { try ExecutionSettings.check(cacheMemory: cacheMemory) }
     }
-
-    /// The largest --cache-memory taken, in GiB (a petabyte): a memory budget, not a promise of memory.
-    static let largestCacheMemory: Double = 1_048_576
 
     /// The budget these options give.
     var budget: TrainingBudget {

@@ -75,6 +75,14 @@ struct EvaluationResult: Equatable, Sendable {
     var diverged = false
 }
 
+extension EvaluationResult {
+    /// The result a stored evaluation records.
+    init(_ record: EvaluationRecord) {
+        self.init(accuracy: record.validationAccuracy, loss: record.validationLoss, parameters: record.parameters,
+                  seconds: record.seconds, diverged: record.failure != nil)
+    }
+}
+
 /// Scores and training that strategies ask for.
 protocol SearchProvider: AnyObject {
     /// Scores of `edges` by metric `metric`, and its direction (+1 or -1).

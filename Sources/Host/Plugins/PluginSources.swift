@@ -11,10 +11,12 @@ public struct PluginSources: Codable, Equatable, Sendable {
         self.directories = directories
     }
 
-    /// Loads every plugin these sources and the environment name; warnings go to standard error.
-    public func load() throws -> [PluginDescriptor] {
+    /// Loads every plugin these sources and the environment name; warnings
+    /// go to standard error unless `reportingWarnings` is false (a check
+    /// that loads them again later, where they are reported).
+    public func load(reportingWarnings: Bool = true) throws -> [PluginDescriptor] {
         let result = try PluginDiscovery.standard(files: files, directories: directories).load()
-        result.warnings.forEach { printError("warning: \($0)") }
+        if reportingWarnings { result.warnings.forEach { printError("warning: \($0)") } }
         return result.plugins
     }
 

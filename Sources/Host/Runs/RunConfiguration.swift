@@ -110,6 +110,11 @@ public struct SearchSettings: Codable, Equatable, Sendable {
         self.out = out
     }
 
+    /// Throws unless `k` edges can be chosen among `candidates` edges.
+    public func check(candidates: Int) throws(RunError) {
+        guard k <= candidates else { throw .invalidSetting("--k \(k) is more than the \(candidates) candidate edges") }
+    }
+
     /// The configuration the strategy is created with: its parameters, and
     /// `metric` when one is named.
     public var strategyConfiguration: [String: String] {
@@ -162,6 +167,17 @@ public struct ExecutionSettings: Codable, Equatable, Sendable {
         isolation = try container.decode(PluginIsolation.self, forKey: .isolation)
         cacheMemory = try container.decode(Double.self, forKey: .cacheMemory)
         reusesEvaluations = try container.decodeIfPresent(Bool.self, forKey: .reusesEvaluations) ?? true
+    }
+
+    /// The largest `cacheMemory` taken, in GiB (a petabyte): a memory
+    /// budget, not a promise of memory, and small enough to count in bytes.
+    public static let largestCacheMemory: Double = 1_048_576
+
+    /// Throws unless `cacheMemory` is between 0 and `largestCacheMemory`.
+    public static func check(cacheMemory: Double) throws(RunError) {
+        guard cacheMemory >= 0, cacheMemory <= largestCacheMemory else {
+            throw .invalidSetting("--cache-memory must be between 0 and \(Int(largestCacheMemory)) GiB")
+        }
     }
 
     /// The prefix cache these settings ask for (nil when `cacheMemory` is 0).

@@ -9,11 +9,8 @@ extension RunConfiguration {
     public func preflight() throws {
         _ = try space.adapterOptions()
         let config = try BackboneConfig(contentsOf: try CacheFolder.require(task.model) + "/config.json")
-        let candidates = space.candidates(nodeCount: config.nodeCount).count
-        if let search, search.k > candidates {
-            throw RunError.invalidSetting("--k \(search.k) is more than the \(candidates) candidate edges")
-        }
-        let plugins = try self.plugins.load()
+        try search?.check(candidates: space.candidates(nodeCount: config.nodeCount).count)
+        let plugins = try self.plugins.load(reportingWarnings: false)
         if let search {
             let strategy = try PluginSources.find(search.strategy, kind: .strategy, in: plugins)
             if let metric = search.metric {

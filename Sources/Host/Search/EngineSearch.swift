@@ -103,8 +103,7 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
             let placement = try placement(edges)
             if let stored = try scores.store.evaluation(run: scores.run, placement: placement.description, budget: key) {
                 lock.withLock { storedCount += 1 }
-                return EvaluationResult(accuracy: stored.validationAccuracy, loss: stored.validationLoss,
-                                        parameters: stored.parameters, seconds: stored.seconds, diverged: stored.failure != nil)
+                return EvaluationResult(stored)
             }
             let cacheKey = cacheKey(placement, budget: key)
             if reusesEvaluations, let cacheKey, let cached = try scores.store.cachedEvaluation(key: cacheKey) {
@@ -112,8 +111,7 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
                 (copy.run, copy.createdAt, copy.cachedFrom) = (scores.run, Date(), cached.cachedFrom ?? cached.run)
                 try scores.store.saveEvaluation(copy)
                 lock.withLock { cachedCount += 1 }
-                return EvaluationResult(accuracy: cached.validationAccuracy, loss: cached.validationLoss,
-                                        parameters: cached.parameters, seconds: cached.seconds, diverged: cached.failure != nil)
+                return EvaluationResult(cached)
             }
             let started = Date()
             let run: TrainingRun

@@ -21,9 +21,7 @@ public struct SearchRun {
         guard let settings = configuration.search else { throw RunError.invalidSetting("run \(run) has no search settings") }
         let start = Date(), budget = configuration.budget
         let context = try RunContext(store: results, run: run, configuration: configuration)
-        guard settings.k <= context.candidates.count else {
-            throw RunError.invalidSetting("--k \(settings.k) is more than the \(context.candidates.count) candidate edges")
-        }
+        try settings.check(candidates: context.candidates.count)
         let strategy = try PluginSources.find(settings.strategy, kind: .strategy, in: context.plugins)
         if settings.metric != nil, !strategy.parameters.contains(where: { $0.name == "metric" }) {
             throw RunError.strategyTakesNoMetric(strategy: settings.strategy)

@@ -80,8 +80,10 @@ public struct LegacyRunArguments {
         }
         let probe = ProbeSettings(size: try number("probe-size", 32), seed: try number("probe-seed", 0), head: head)
         let timeout: Double? = text("plugin-timeout") == nil ? nil : try number("plugin-timeout", 0)
+        let cacheMemory: Double = try number("cache-memory", 4)
+        try ExecutionSettings.check(cacheMemory: cacheMemory)
         let execution = ExecutionSettings(isolation: try PluginIsolation(isolate: setFlags.contains("isolate"), pluginTimeout: timeout),
-                                          cacheMemory: try number("cache-memory", 4))
+                                          cacheMemory: cacheMemory)
         var configuration = RunConfiguration(
             command: command, task: task, taskIdentity: .unrecorded, space: space, budget: budget, probe: probe,
             plugins: PluginSources(files: values["plugin"] ?? [], directories: values["plugin-path"] ?? []), execution: execution)
