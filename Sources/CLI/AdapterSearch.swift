@@ -18,5 +18,5 @@ struct AdapterSearch: ParsableCommand {
         version: hostVersion,
         subcommands: [PluginsCommand.self, TrainCommand.self, ScoreCommand.self, BenchCommand.self,
                       SearchCommand.self, CompareCommand.self, ReportCommand.self, ExportCommand.self, RunsCommand.self,
-                      PluginWorkerCommand.self])
+                      WorkerCommand.self, PluginWorkerCommand.self])
 }

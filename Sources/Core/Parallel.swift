@@ -7,7 +7,13 @@ import Foundation
 /// from element-wise work); the engine splits gemms by rows and element-wise
 /// work by chunks over `threadCount` GCD threads, which sleep when idle.
 public enum Parallel {
-    /// Threads work is split over: the machine's active cores.
+    /// The environment variable that sets `threadCount` (a positive
+    /// integer): a worker sharing the machine with others takes its part.
+    public static let threadsVariable = "ADAPTER_SEARCH_THREADS"
+
+    /// Threads work is split over: `$ADAPTER_SEARCH_THREADS` when set, else
+    /// the machine's active cores. Results do not depend on it: work is
+    /// split by rows and chunks, never within one sum.
     public static let threadCount: Int = {
         openblas_set_num_threads(1)
         // Large buffers come and go every pass: keep freed memory on the heap
@@ -15,6 +21,9 @@ public enum Parallel {
         // (32 MiB is glibc's largest mmap threshold.)
         mallopt(M_MMAP_THRESHOLD, 32 << 20)
         mallopt(M_TRIM_THRESHOLD, 1 << 30)
+        if let text = ProcessInfo.processInfo.environment[threadsVariable], let threads = Int(text), threads > 0 {
+            return threads
+        }
         return max(ProcessInfo.processInfo.activeProcessorCount, 1)
     }()
 

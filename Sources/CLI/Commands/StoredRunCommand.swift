@@ -48,6 +48,10 @@ extension StoredRunCommand {
         if isolation.isolate || isolation.pluginTimeout != nil { execution.isolation = try isolation.isolation() }
         if Self.gives("--cache-memory", in: arguments) { execution.cacheMemory = options.budget.cacheMemory }
         if options.noCache { execution.reusesEvaluations = false }
+        let executor = options.executor
+        if Self.gives("--executor", in: arguments) { execution = try executor.execution(execution) }
+        if Self.gives("--units-per-task", in: arguments) { execution.unitsPerTask = executor.unitsPerTask }
+        if Self.gives("--retries", in: arguments) { execution.retries = executor.retries }
         let configuration = try StoredRun.changeExecution(of: record, stored, to: execution, in: results)
         try execute(record, configuration, in: results)
     }
@@ -63,6 +67,9 @@ extension StoredRunCommand {
             }
         } catch where Interruption.requested {
             throw ExitCode(Interruption.exitStatus)  // StoredRun said how to resume
+        } catch let stop as DryRunStop {
+            printError(stop.description)
+            return
         }
         if let found { show(found) }
     }
@@ -95,8 +102,9 @@ extension StoredRunCommand {
     /// is: every option but those naming the run and the store, the output
     /// format and the execution settings.
     static func definitionOptions(in arguments: [String]) -> [String] {
-        let free: Set<String> = ["--resume", "--store", "--json", "--isolate", "--plugin-timeout", "--cache-memory", "--no-cache"]
-        let valued: Set<String> = ["--resume", "--store", "--plugin-timeout", "--cache-memory"]
+        let free = Set(["--resume", "--store", "--json", "--isolate", "--plugin-timeout", "--cache-memory", "--no-cache", "--dry-run"])
+            .union(executionOptions)
+        let valued = Set(["--resume", "--store", "--plugin-timeout", "--cache-memory"]).union(executionOptions)
         var found: [String] = [], skipNext = false
         for argument in arguments {
             if skipNext { skipNext = false; continue }
@@ -105,6 +113,12 @@ extension StoredRunCommand {
             if name.hasPrefix("-"), !free.contains(name) { found.append(name) }
         }
         return found
+    }
+
+    /// The valued options that say how and where placements are trained, not what the run is.
+    static var executionOptions: Set<String> {
+        ["--executor", "--units-per-task", "--retries", "--partition", "--time", "--cpus-per-task", "--mem", "--array-parallelism",
+         "--sbatch-arg"]
     }
 
     /// Whether `option` is among `arguments` (alone or as option=value).

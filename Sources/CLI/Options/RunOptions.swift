@@ -3,7 +3,7 @@ import Host
 
 /// The options of every command whose runs are kept in the store: the
 /// search space, the task, the budget, the probe, the plugins, isolation,
-/// the store, and `--resume`.
+/// the executor, the store, and `--resume`.
 struct RunOptions: ParsableArguments {
     @OptionGroup var space: SearchSpaceOptions
     @OptionGroup var task: TaskOptions
@@ -11,6 +11,7 @@ struct RunOptions: ParsableArguments {
     @OptionGroup var probe: ProbeOptions
     @OptionGroup var plugins: PluginOptions
     @OptionGroup var isolation: IsolationOptions
+    @OptionGroup var executor: ExecutorOptions
     @OptionGroup var store: StoreOptions
 
     @Option(help: ArgumentHelp("Continue this run of the store where it stopped; its own options are used.", valueName: "run"))
@@ -27,8 +28,8 @@ struct RunOptions: ParsableArguments {
         return RunConfiguration(
             command: command, task: task, taskIdentity: try TaskIdentity(of: task), space: try space.space(), budget: budget.budget,
             probe: probe.settings, plugins: plugins.sources,
-            execution: ExecutionSettings(isolation: try isolation.isolation(), cacheMemory: budget.cacheMemory,
-                                         reusesEvaluations: !noCache),
+            execution: try executor.execution(ExecutionSettings(isolation: try isolation.isolation(), cacheMemory: budget.cacheMemory,
+                                                                reusesEvaluations: !noCache)),
             search: search, compare: compare)
     }
 }

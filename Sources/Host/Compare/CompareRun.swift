@@ -9,26 +9,31 @@ import Foundation
 public struct CompareRun {
     /// The run's configuration; its `compare` settings must be present.
     public let configuration: RunConfiguration
+    /// Stop where the Slurm executor would submit its first job, printing its script.
+    public let dryRun: Bool
 
-    public init(_ configuration: RunConfiguration) {
+    public init(_ configuration: RunConfiguration, dryRun: Bool = false) {
         self.configuration = configuration
+        self.dryRun = dryRun
     }
 
     /// Trains the truth, scores, and compares, for run `run` of `results`.
     public func work(in results: ResultsStore, run: String) throws -> Comparison {
         guard let settings = configuration.compare else { throw RunError.invalidSetting("run \(run) has no compare settings") }
-        let context = try RunContext(store: results, run: run, configuration: configuration)
+        let context = try RunContext(store: results, run: run, configuration: configuration, dryRun: dryRun)
         let ids = settings.metrics.isEmpty ? context.plugins.filter { $0.kind == .metric }.map(\.id) : settings.metrics
         let chosen = try ids.map { try context.scores.metric($0) }
 
-        // The truth: every candidate single edge, trained under the run's budget.
+        // The truth: every candidate single edge, trained under the run's budget, as one batch.
         var truth = [Double](repeating: .nan, count: context.scores.edges.count)
         let nodes = context.backbone.nodeCount
-        for (done, edge) in context.candidates.enumerated() {
-            let evaluation = try context.search.evaluate([[edge]], budget: Budget())[0]
+        let evaluations = try context.search.evaluate(context.candidates.map { [$0] }, budget: Budget())
+        for (edge, evaluation) in zip(context.candidates, evaluations) {
             truth[edge.position(nodeCount: nodes)] = evaluation.accuracy
-            printError("truth: \(done + 1)/\(context.candidates.count) edges")
         }
+        let (trained, fromStore, fromCache) = context.search.counts
+        printError("truth: \(context.candidates.count) single edges (\(trained) trained now, \(fromStore) from the run's store, "
+                   + "\(fromCache) reused from other runs)")
 
         // Scores on every probe seed, and the statistics.
         let seeds = (0..<settings.probeSeeds).map { configuration.probe.seed + UInt64($0) }
@@ -38,21 +43,21 @@ public struct CompareRun {
                                             seedScores: seedScores, truth: truth, k: settings.topK, resamples: settings.resamples,
                                             seed: configuration.budget.seed)
         }
-        let trained = context.candidates.map { truth[$0.position(nodeCount: nodes)] }
-        let finite = trained.indices.filter { trained[$0].isFinite }
-        guard let bestIndex = finite.max(by: { trained[$0] < trained[$1] || (trained[$0] == trained[$1] && $0 > $1) }) else {
-            throw RunError.invalidSetting("the training of every one of the \(trained.count) single edges diverged; "
+        let accuracies = evaluations.map(\.accuracy)
+        let finite = accuracies.indices.filter { accuracies[$0].isFinite }
+        guard let bestIndex = finite.max(by: { accuracies[$0] < accuracies[$1] || (accuracies[$0] == accuracies[$1] && $0 > $1) }) else {
+            throw RunError.invalidSetting("the training of every one of the \(accuracies.count) single edges diverged; "
                                           + "lower the learning rate")
         }
-        let diverged = trained.count - finite.count
+        let diverged = accuracies.count - finite.count
         return Comparison(run: run, edges: context.candidates.count, seeds: seeds.count,
-                          best_edge: context.candidates[bestIndex].description, best_accuracy: trained[bestIndex],
+                          best_edge: context.candidates[bestIndex].description, best_accuracy: accuracies[bestIndex],
                           metrics: comparisons, diverged_edges: diverged > 0 ? diverged : nil)
     }
 }
 
 /// What `compare` reports: the keys are its JSON.
-public struct Comparison: Codable, Sendable {
+public struct Comparison: Codable, Equatable, Sendable {
     public var run: String
     /// Single-edge placements trained (the truth).
     public var edges: Int

@@ -152,21 +152,43 @@ public struct ExecutionSettings: Codable, Equatable, Sendable {
     /// Whether evaluations another run of the store already made (the same
     /// computation, `EvaluationIdentity`) are reused instead of trained again.
     public var reusesEvaluations: Bool
+    /// Where placements are trained.
+    public var executor: Executor
+    /// Work units (placements) per worker task, or nil to let the executor choose.
+    public var unitsPerTask: Int?
+    /// How many times work a worker task left unmade (it failed, timed out or
+    /// was preempted) is submitted again before the run fails.
+    public var retries: Int
 
-    public init(isolation: PluginIsolation = PluginIsolation(), cacheMemory: Double = 4, reusesEvaluations: Bool = true) {
+    public init(isolation: PluginIsolation = PluginIsolation(), cacheMemory: Double = 4, reusesEvaluations: Bool = true,
+                executor: Executor = .serial, unitsPerTask: Int? = nil, retries: Int = 2) {
         self.isolation = isolation
         self.cacheMemory = cacheMemory
         self.reusesEvaluations = reusesEvaluations
+        self.executor = executor
+        self.unitsPerTask = unitsPerTask
+        self.retries = retries
     }
 
-    private enum CodingKeys: String, CodingKey { case isolation, cacheMemory, reusesEvaluations }
+    private enum CodingKeys: String, CodingKey { case isolation, cacheMemory, reusesEvaluations, executor, unitsPerTask, retries }
 
-    /// Reads the settings; a configuration written before the evaluation cache reuses evaluations.
+    /// Reads the settings; a configuration written before the evaluation
+    /// cache reuses evaluations, and one written before executors is serial.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         isolation = try container.decode(PluginIsolation.self, forKey: .isolation)
         cacheMemory = try container.decode(Double.self, forKey: .cacheMemory)
         reusesEvaluations = try container.decodeIfPresent(Bool.self, forKey: .reusesEvaluations) ?? true
+        executor = try container.decodeIfPresent(Executor.self, forKey: .executor) ?? .serial
+        unitsPerTask = try container.decodeIfPresent(Int.self, forKey: .unitsPerTask)
+        retries = try container.decodeIfPresent(Int.self, forKey: .retries) ?? 2
+    }
+
+    /// Throws unless the executor's settings hold together.
+    public func checkExecution() throws(RunError) {
+        if let unitsPerTask, unitsPerTask < 1 { throw .invalidSetting("--units-per-task must be at least 1") }
+        guard retries >= 0, retries <= 100 else { throw .invalidSetting("--retries must be between 0 and 100") }
+        if case let .slurm(slurm) = executor { try slurm.check() }
     }
 
     /// The largest `cacheMemory` taken, in GiB (a petabyte): a memory

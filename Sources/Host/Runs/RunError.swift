@@ -34,7 +34,7 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
             "run \(run) is still being carried out by \(owner); stop that process first (a run is resumed by one process at a time)"
         case let .definitionFixed(run, options):
             "\(options.joined(separator: ", ")) cannot change when resuming run \(run): a run's definition is fixed when it is created "
-                + "(only --isolate, --plugin-timeout, --cache-memory, --no-cache and --json may be given with --resume); start a new run instead"
+                + "(only --isolate, --plugin-timeout, --cache-memory, --no-cache, --json and the executor's options may be given with --resume); start a new run instead"
         case let .invalidSetting(message):
             message
         }

@@ -40,7 +40,8 @@ public enum StoredRun {
 
     /// Runs `body` for `run`: the run is marked running, then finished with
     /// the outcome JSON `body` returns, or failed with the error it throws.
-    /// A run stopped by Ctrl-C is marked interrupted instead.
+    /// A run stopped by Ctrl-C, or by `--dry-run` before its first Slurm
+    /// job, is marked interrupted instead.
     /// While it works, the run's heartbeat is refreshed every
     /// `RunOwner.heartbeatInterval` seconds.
     public static func execute(_ run: RunRecord, in store: ResultsStore, _ body: () throws -> String) throws -> String {
@@ -57,7 +58,8 @@ public enum StoredRun {
             return outcome
         } catch {
             let outcome = try? jsonText(["error": String(describing: error)])
-            try? store.setStatus(run: run.id, Interruption.requested ? .interrupted : .failed, outcome: outcome)
+            let stopped = Interruption.requested || error is DryRunStop
+            try? store.setStatus(run: run.id, stopped ? .interrupted : .failed, outcome: outcome)
             if Interruption.requested { printError("run \(run.id) interrupted; continue it with --resume \(run.id)") }
             throw error
         }

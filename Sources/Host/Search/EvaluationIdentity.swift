@@ -9,9 +9,9 @@ import Core
 enum EvaluationIdentity {
     /// The key, or nil when the task has no digest (a run made by 0.6.0): such
     /// evaluations are never shared between runs.
-    static func key(task: TaskIdentity, placement: Placement, budget: String, stopsGradient: Bool) -> String? {
+    static func key(task: TaskIdentity, placement: String, budget: String, stopsGradient: Bool) -> String? {
         guard let digest = task.digest else { return nil }
-        return ContentDigest.combining([("engine", EngineVersion.current), ("task", digest), ("placement", placement.description),
+        return ContentDigest.combining([("engine", EngineVersion.current), ("task", digest), ("placement", placement),
                                         ("budget", budget), ("stop_gradient", String(stopsGradient))])
     }
 }

@@ -13,8 +13,10 @@ struct RunContext {
     let scores: RunScores
     let search: EngineSearch
 
-    /// Loads everything `configuration` names, for run `run` of `store`.
-    init(store: ResultsStore, run: String, configuration: RunConfiguration) throws {
+    /// Loads everything `configuration` names, for run `run` of `store`, and
+    /// collects what workers of an earlier coordinator of the run left;
+    /// `dryRun` stops where a first Slurm job would be submitted.
+    init(store: ResultsStore, run: String, configuration: RunConfiguration, dryRun: Bool = false) throws {
         plugins = try configuration.plugins.load()
         (backbone, task) = try configuration.task.load()
         candidates = configuration.space.candidates(nodeCount: backbone.nodeCount)
@@ -24,10 +26,10 @@ struct RunContext {
         }
         scores = RunScores(store: store, run: run, plugins: plugins, probe: configuration.probe, backbone: backbone, task: task,
                            makeRunner: makeRunner)
-        search = EngineSearch(scores: scores, backbone: backbone, task: task, budget: configuration.budget,
-                              adapter: try configuration.space.adapterOptions(),
-                              stopsGradientAtRecurrentSources: configuration.space.stopGradient,
-                              prefixes: configuration.execution.prefixCache(for: backbone), taskIdentity: configuration.taskIdentity,
+        let evaluator = try PlacementEvaluator(configuration, backbone: backbone, task: task)
+        _ = try LeftoverWork.collect(store: store, run: run)
+        search = EngineSearch(scores: scores, evaluator: evaluator,
+                              execution: configuration.execution.execution(evaluator: evaluator, store: store, run: run, dryRun: dryRun),
                               reusesEvaluations: configuration.execution.reusesEvaluations)
     }
 }

@@ -10,17 +10,20 @@ public struct SearchRun {
     public let configuration: RunConfiguration
     /// Whether training shows a progress bar on standard error.
     public let showsProgress: Bool
+    /// Stop where the Slurm executor would submit its first job, printing its script.
+    public let dryRun: Bool
 
-    public init(_ configuration: RunConfiguration, showsProgress: Bool) {
+    public init(_ configuration: RunConfiguration, showsProgress: Bool, dryRun: Bool = false) {
         self.configuration = configuration
         self.showsProgress = showsProgress
+        self.dryRun = dryRun
     }
 
     /// Selects, trains and writes out, for run `run` of `results`.
     public func work(in results: ResultsStore, run: String) throws -> SearchOutcome {
         guard let settings = configuration.search else { throw RunError.invalidSetting("run \(run) has no search settings") }
         let start = Date(), budget = configuration.budget
-        let context = try RunContext(store: results, run: run, configuration: configuration)
+        let context = try RunContext(store: results, run: run, configuration: configuration, dryRun: dryRun)
         try settings.check(candidates: context.candidates.count)
         let strategy = try PluginSources.find(settings.strategy, kind: .strategy, in: context.plugins)
         if settings.metric != nil, !strategy.parameters.contains(where: { $0.name == "metric" }) {
@@ -38,15 +41,15 @@ public struct SearchRun {
         printError("\(settings.strategy) chose \(placement); training it (\(budget.steps) steps)")
 
         let progress = ProgressBar(total: budget.steps, enabled: showsProgress)
-        let trained = try engine.train(placement, budget: budget, examples: 0, evaluatesTest: true, progress: progress.update)
+        let trained = try engine.evaluator.train(placement, budget: budget, examples: 0, evaluatesTest: true, progress: progress.update)
         progress.finish()
-        let key = EngineSearch.key(budget, examples: 0)
+        let key = PlacementEvaluator.key(budget, examples: 0)
         switch try results.evaluation(run: run, placement: placement.description, budget: key) {
         case nil:
             try results.saveEvaluation(EvaluationRecord(
                 run: run, placement: placement.description, budget: key, validationAccuracy: trained.validation.accuracy,
                 validationLoss: trained.validation.loss, testAccuracy: trained.test?.accuracy, parameters: trained.state.parameterCount,
-                seconds: trained.seconds, cacheKey: engine.cacheKey(placement, budget: key)))
+                seconds: trained.seconds, cacheKey: engine.evaluator.cacheKey(placement.description, budget: key)))
         case let stored? where stored.testAccuracy == nil:
             try results.saveTestAccuracy(trained.test!.accuracy, run: run, placement: placement.description, budget: key)
         default:

@@ -208,6 +208,27 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// Stores a copy of another store's run `record` under its own id, unless
+    /// this store has a run of that id: a worker's shard store holds the row
+    /// of the run it works for.
+    public func adoptRun(_ record: RunRecord) throws(StoreError) {
+        try Self.requireJSON(record.configuration, "the run configuration")
+        try Self.requireJSON(record.versions, "the run versions")
+        try write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [record.id]) == false else {
+                return
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (id, command, created_at, status, configuration, versions, seed, outcome, owner, heartbeat_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
+                    """,
+                arguments: [record.id, record.command, Self.storedDate(record.createdAt).timeIntervalSince1970, record.status.rawValue,
+                            record.configuration, record.versions, Int64(bitPattern: record.seed), record.outcome])
+            try RowChecksum.stamp(db, RowChecksum.runs, where: "id = ?", [record.id])
+        }
+    }
+
     /// The run `id`; `StoreError.unknownRun` when there is none.
     public func run(_ id: String) throws(StoreError) -> RunRecord {
         try read { db in

@@ -1,0 +1,94 @@
+import Core
+import Foundation
+
+/// Turns a work unit into its evaluation record: trains the placement on the
+/// run's task and validates it. The one place this happens, whether the
+/// run's own process trains (the serial executor) or a worker does.
+final class PlacementEvaluator: @unchecked Sendable {
+    // @unchecked: immutable; the prefix cache guards itself.
+
+    let backbone: Backbone<Float>
+    let task: any ClassificationTask
+    /// The run's budget: a unit changes its steps only.
+    let budget: TrainingBudget
+    /// Options of every adapter a placement gets (rank, activation, scale, init).
+    let adapter: AdapterOptions
+    let stopsGradientAtRecurrentSources: Bool
+    /// What the task held: with the rest, the key of every evaluation.
+    let taskIdentity: TaskIdentity
+    private let prefixes: PrefixCache<Float>?
+
+    init(backbone: Backbone<Float>, task: any ClassificationTask, budget: TrainingBudget, adapter: AdapterOptions,
+         stopsGradientAtRecurrentSources: Bool, taskIdentity: TaskIdentity, prefixes: PrefixCache<Float>?) {
+        self.backbone = backbone
+        self.task = task
+        self.budget = budget
+        self.adapter = adapter
+        self.stopsGradientAtRecurrentSources = stopsGradientAtRecurrentSources
+        self.taskIdentity = taskIdentity
+        self.prefixes = prefixes
+    }
+
+    /// The evaluator of a run of `configuration`, on its loaded backbone and task.
+    convenience init(_ configuration: RunConfiguration, backbone: Backbone<Float>, task: any ClassificationTask) throws {
+        self.init(backbone: backbone, task: task, budget: configuration.budget, adapter: try configuration.space.adapterOptions(),
+                  stopsGradientAtRecurrentSources: configuration.space.stopGradient, taskIdentity: configuration.taskIdentity,
+                  prefixes: configuration.execution.prefixCache(for: backbone))
+    }
+
+    /// The run's budget with `steps` optimiser steps.
+    func budget(steps: Int) -> TrainingBudget {
+        var resolved = budget
+        resolved.steps = steps
+        return resolved
+    }
+
+    /// The store's key of a budget: every field that changes a result.
+    static func key(_ budget: TrainingBudget, examples: Int) -> String {
+        "steps=\(budget.steps),examples=\(examples),batch=\(budget.batchSize),lr=\(budget.learningRate),"
+            + "wd=\(budget.weightDecay),seed=\(budget.seed),eval=\(budget.evaluationLimit.map(String.init) ?? "all")"
+    }
+
+    /// The store's budget key of `unit`.
+    func budgetKey(_ unit: WorkUnit) -> String { Self.key(budget(steps: unit.steps), examples: unit.examples) }
+
+    /// The evaluation key of `placement` under the store's `budget` key.
+    func cacheKey(_ placement: String, budget: String) -> String? {
+        EvaluationIdentity.key(task: taskIdentity, placement: placement, budget: budget, stopsGradient: stopsGradientAtRecurrentSources)
+    }
+
+    /// Trains `unit` and returns its record for run `run`: validation
+    /// accuracy and loss, or the reason its training diverged.
+    func evaluate(_ unit: WorkUnit, run: String) throws -> EvaluationRecord {
+        let placement = try Placement(parsing: unit.placement, nodeCount: backbone.nodeCount)
+        let key = budgetKey(unit), cacheKey = cacheKey(unit.placement, budget: key)
+        let started = Date()
+        do {
+            let trained = try train(placement, budget: budget(steps: unit.steps), examples: unit.examples, evaluatesTest: false)
+            return EvaluationRecord(run: run, placement: unit.placement, budget: key, validationAccuracy: trained.validation.accuracy,
+                                    validationLoss: trained.validation.loss, parameters: trained.state.parameterCount,
+                                    seconds: trained.seconds, cacheKey: cacheKey)
+        } catch let error as TrainingError where error.isDivergence {
+            let parameters = TrainableState<Float>.initial(placement, width: backbone.width, classes: task.classes.count,
+                                                           seed: 0).parameterCount
+            var record = EvaluationRecord.diverged(run: run, placement: unit.placement, budget: key, parameters: parameters,
+                                                   seconds: Date().timeIntervalSince(started), reason: error.description)
+            record.cacheKey = cacheKey
+            return record
+        }
+    }
+
+    /// Trains `placement` under `budget` on `examples` training examples (0: all).
+    func train(_ placement: Placement, budget: TrainingBudget, examples: Int, evaluatesTest: Bool,
+               progress: (Int, Double) -> Void = { _, _ in }) throws -> TrainingRun {
+        func train(on task: some ClassificationTask) throws -> TrainingRun {
+            try TrainingRun.train(placement, on: task, backbone: backbone, budget: budget,
+                                  stopsGradientAtRecurrentSources: stopsGradientAtRecurrentSources, prefixes: prefixes,
+                                  evaluatesTest: evaluatesTest, progress: progress, shouldStop: { Interruption.requested })
+        }
+        func sampled(_ task: some ClassificationTask) throws -> TrainingRun {
+            examples > 0 ? try train(on: TrainingSubset(task, examples: examples, seed: budget.seed)) : try train(on: task)
+        }
+        return try sampled(task)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Makes the evaluations of work units for a run and stores each in the
+/// run's results store the moment it exists: the run's executor at work.
+protocol UnitExecution {
+    /// Makes the evaluation of every one of `units` (distinct, none stored
+    /// yet); returns once each is stored, a diverged training included.
+    /// Throws when some could not be made (the others stay stored), or on
+    /// Ctrl-C.
+    func make(_ units: [WorkUnit]) throws
+}
+
+/// The serial executor: the run's own process trains one unit after another.
+struct SerialExecution: UnitExecution {
+    let evaluator: PlacementEvaluator
+    let store: ResultsStore
+    let run: String
+    /// Hears one line per evaluation.
+    var report: (String) -> Void = { printError($0) }
+
+    func make(_ units: [WorkUnit]) throws {
+        for (done, unit) in units.enumerated() {
+            try Interruption.check()
+            let record = try evaluator.evaluate(unit, run: run)
+            try store.saveEvaluation(record)
+            let progress = "\(done + 1)/\(units.count) of this batch"
+            if let failure = record.failure {
+                report("trained \(unit.placement): \(failure) (\(progress))")
+            } else {
+                report(String(format: "trained %@: validation accuracy %.4f (%.1f s; %@)", unit.placement, record.validationAccuracy,
+                              record.seconds, progress))
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+@testable import Host
+import Testing
+
+/// `--executor local:N`: worker processes on this machine train the
+/// placements into shard stores the run's process merges; the results are
+/// bit for bit the serial executor's, whatever happens to a worker.
+@Suite struct LocalExecutorTests {
+    @Test func localWorkersGiveExactlyTheSerialRunsEvaluationsAndStatistics() throws {
+        try withTemporaryDirectory { folder in
+            let task = try TinyCompare(in: folder)
+            let serial = try runAdapterSearch(task.arguments(store: "serial"))
+            try #require(serial.status == 0, "\(serial.stderr)")
+            let local = try runAdapterSearch(task.arguments(store: "local", ["--executor", "local:2", "--units-per-task", "3"]))
+            try #require(local.status == 0, "\(local.stderr)")
+
+            #expect(try TinyCompare.withoutRun(local.stdout) == TinyCompare.withoutRun(serial.stdout))
+            let made = try task.evaluations(store: "local")
+            #expect(made.count == 10 && TinyCompare.sameFigures(made, try task.evaluations(store: "serial")))
+            // The coordinator trained nothing; it reported progress across its workers, and four tasks of at most 3 units ran.
+            #expect(!local.stderr.contains("\ntrained ") && local.stderr.contains("evaluations (local:2): 10/10 done, 0 running, 0 queued"),
+                    "\(local.stderr)")
+            let results = try ResultsStore(path: task.store("local"), create: false)
+            let batches = WorkBatch.batchesFolder(store: results, run: try results.runs()[0].id)
+            let batch = try #require(try FileManager.default.contentsOfDirectory(atPath: batches.path).first)
+            let tasks = try WorkBatch(folder: batches.appendingPathComponent(batch)).tasks(attempt: 1)
+            #expect(tasks.map(\.count) == [3, 3, 3, 1])
+            let log = try String(contentsOfFile: batches.appendingPathComponent(batch).appendingPathComponent("logs/attempt-1-task-0.log").path,
+                                 encoding: .utf8)
+            #expect(log.contains("worker: task 0 of attempt 1, 3 units, 1 threads"), "\(log)")
+        }
+    }
+
+    @Test func aKilledWorkersUnmadeUnitsAreSubmittedAgainAndNothingIsTrainedTwice() throws {
+        try withTemporaryDirectory { folder in
+            let task = try TinyCompare(in: folder)
+            let arguments = task.arguments(store: "local", steps: 400, ["--executor", "local:2", "--units-per-task", "5"])
+            let coordinator = Process()
+            coordinator.executableURL = Locations.executable
+            coordinator.arguments = arguments
+            coordinator.standardOutput = FileHandle.nullDevice
+            let errors = folder.appendingPathComponent("stderr")
+            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            coordinator.standardError = try FileHandle(forWritingTo: errors)
+            try coordinator.run()
+
+            // Kill the worker of task 1 once its shard holds an evaluation (it is then inside another).
+            let shard = try waitForShard(of: task, task: 1, evaluations: 1)
+            let killed = try runTool("pkill", ["-KILL", "-f", "worker .*--attempt 1 --task 1$"])
+            #expect(killed.status == 0)
+            coordinator.waitUntilExit()
+            let stderr = try String(contentsOf: errors, encoding: .utf8)
+            #expect(coordinator.terminationStatus == 0, "\(stderr)")
+            #expect(stderr.contains("worker task 1 of attempt 1 ended (crashed (signal 9"), "\(stderr)")
+            #expect(stderr.contains("submitting them again (retry 1 of 2)"), "\(stderr)")
+
+            // Every unit stored once; across all shards, each trained exactly once.
+            #expect(try task.evaluations(store: "local").count == 10)
+            let shards = try FileManager.default.contentsOfDirectory(atPath: shard.deletingLastPathComponent().path)
+                .filter { $0.hasSuffix(".sqlite") }
+            var trained: [String] = []
+            for name in shards {
+                let store = try ResultsStore(path: shard.deletingLastPathComponent().appendingPathComponent(name).path, create: false)
+                trained += try store.evaluations(run: try store.runs()[0].id).map(\.placement)
+            }
+            #expect(trained.count == 10 && Set(trained).count == 10, "\(trained.sorted())")
+        }
+    }
+
+    @Test func workBadlyAskedForIsRefusedWithAClearError() throws {
+        try withTemporaryDirectory { folder in
+            let task = try TinyCompare(in: folder)
+            for (extra, message) in [(["--executor", "local:0"], "local:N with N workers between 1 and 1024"),
+                                     (["--executor", "cluster"], "unknown executor 'cluster'"),
+                                     (["--partition", "gpu"], "--partition is a Slurm setting: give it with --executor slurm"),
+                                     (["--executor", "slurm", "--sbatch-arg", "account=lab"], "is not an sbatch option"),
+                                     (["--executor", "local:2", "--units-per-task", "0"], "--units-per-task must be at least 1")] {
+                let result = try runAdapterSearch(task.arguments(store: "refused", extra))
+                #expect(result.status != 0 && result.stderr.contains(message), "\(extra): \(result.stderr)")
+            }
+            let missing = try runAdapterSearch(["worker", folder.appendingPathComponent("nothing").path, "--attempt", "1", "--task", "0"])
+            #expect(missing.status != 0 && missing.stderr.contains("cannot read the batch file"), "\(missing.stderr)")
+        }
+    }
+
+    /// The shard of `task` of attempt 1 of the store's one batch, once it holds `evaluations` evaluations.
+    private func waitForShard(of compare: TinyCompare, task: Int, evaluations: Int) throws -> URL {
+        let deadline = Date().addingTimeInterval(300)
+        var opened: (URL, ResultsStore)?
+        while Date() < deadline {
+            if let (shard, store) = opened {
+                if let run = try store.runs().first, try store.evaluations(run: run.id).count >= evaluations { return shard }
+            } else if let shard = Self.shard(in: compare.folder, task: task) {
+                opened = (shard, try ResultsStore(path: shard.path, create: false))
+            }
+            usleep(50_000)
+        }
+        throw TestSetupError(description: "task \(task)'s shard never held \(evaluations) evaluations")
+    }
+
+    /// The shard of `task` of attempt 1, once a worker created it, under `folder/<run>/batches/<batch>/shards`.
+    static func shard(in folder: URL, task: Int) -> URL? {
+        for run in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            let batches = folder.appendingPathComponent(run).appendingPathComponent("batches")
+            for batch in (try? FileManager.default.contentsOfDirectory(atPath: batches.path)) ?? [] {
+                let shard = batches.appendingPathComponent(batch).appendingPathComponent("shards/attempt-1-task-\(task).sqlite")
+                if FileManager.default.fileExists(atPath: shard.path) { return shard }
+            }
+        }
+        return nil
+    }
+}
