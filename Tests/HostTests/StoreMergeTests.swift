@@ -3,8 +3,8 @@ import GRDB
 @testable import Host
 import Testing
 
-/// Merging shard stores (a worker's own results) into the main store: what
-/// the main store lacks is copied, once.
+/// Merging shard stores (a worker's own results) into the main store, and
+/// `adapter-search runs merge`: what the main store lacks is copied, once.
 @Suite struct StoreMergeTests {
     /// A new shard store at `path` holding a copy of `run`'s row, as a
     /// worker training some of the run's evaluations starts with.
@@ -179,6 +179,39 @@ import Testing
                 #expect(message.contains("cannot merge the results store \(source.path) into itself"), "\(message)")
             }
             #expect(try main.evaluations(run: run.id).count == 1)
+        }
+    }
+
+    @Test func runsMergePrintsALinePerShardAndRefusesAMissingShard() throws {
+        try withTemporaryDirectory { folder in
+            let source = try ResultsStore(path: folder.appendingPathComponent("source.sqlite").path)
+            let run = try source.createRun(command: "adapter-search search", configuration: "{}", versions: "{}", seed: 0)
+            let shardPath = folder.appendingPathComponent("shard.sqlite").path
+            let worker = try shard(at: shardPath, of: run)
+            try worker.saveEvaluation(evaluation(run.id, "3>4:r8", accuracy: 0.8125))
+            try worker.saveEvaluation(diverged(run.id, "5>5:r8"))
+            let target = folder.appendingPathComponent("merged/results.sqlite").path
+
+            let merged = try runAdapterSearch(["runs", "merge", shardPath, "--store", target])
+            #expect(merged.status == 0, "\(merged.stderr)")
+            #expect(merged.stdout == "merged \(shardPath): 2 evaluations added, 0 already present, 1 run, 0 probes, 0 score sets, "
+                    + "0 plugin states and 0 artefacts added\n")
+            #expect(try ResultsStore(path: target, create: false).evaluations(run: run.id).count == 2)
+
+            let json = try runAdapterSearch(["runs", "merge", shardPath, shardPath, "--json", "--store", target])
+            #expect(json.status == 0, "\(json.stderr)")
+            let objects = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+            #expect(objects.count == 2 && objects.allSatisfy { $0["shard"] as? String == shardPath })
+            #expect(objects[0]["evaluations_present"] as? Int == 2 && objects[0]["evaluations_added"] as? Int == 0
+                    && objects[0]["runs_added"] as? Int == 0 && objects[0]["score_sets_added"] as? Int == 0)
+
+            // A missing shard: nothing is merged, not even the shards before it, and no store is created.
+            let missing = folder.appendingPathComponent("task-7.sqlite").path
+            let other = folder.appendingPathComponent("other.sqlite").path
+            let refused = try runAdapterSearch(["runs", "merge", shardPath, missing, "--store", other])
+            #expect(refused.status != 0 && refused.stdout.isEmpty)
+            #expect(refused.stderr.contains("no results store at \(missing)"), "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: other) && !FileManager.default.fileExists(atPath: missing))
         }
     }
 }
