@@ -4,8 +4,8 @@ import Host
 /// `adapter-search runs`: what the results store holds.
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "List, show, export and check the runs in the results store.",
-        subcommands: [List.self, Show.self, Export.self, Check.self])
+        commandName: "runs", abstract: "List, show, export, check and merge the runs in the results store.",
+        subcommands: [List.self, Show.self, Export.self, Check.self, Merge.self])
 
     /// `runs list`.
     struct List: ParsableCommand {
@@ -89,6 +89,33 @@ struct RunsCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             print("ok: \(report.rowsChecked) rows verified in \(store.path)")
+        }
+    }
+
+    /// `runs merge SHARD...`.
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Merge shard stores (a worker's own results) into the store: what it lacks is copied, nothing twice.")
+
+        @Argument(help: ArgumentHelp("The stores to merge in, in order.", valueName: "shard"))
+        var shards: [String]
+
+        @OptionGroup var store: StoreOptions
+
+        @Flag(help: "Print a JSON array of objects, one a shard (shard, runs_added, evaluations_added, evaluations_present, probes_added, score_sets_added, states_added, artefacts_added).")
+        var json = false
+
+        func run() throws {
+            // Every shard is opened before anything is merged: a missing one merges none.
+            let opened = try shards.map { shard throws(StoreError) in try ResultsStore(path: shard, create: false) }
+            let target = try store.open(create: true)
+            var reports: [MergeReport] = []
+            for shard in opened {
+                let report = try target.merge(from: shard)
+                if !json { print("merged \(report.shard): \(report.summary)") }
+                reports.append(report)
+            }
+            if json { print(try jsonText(reports, formatting: [.prettyPrinted, .sortedKeys])) }
         }
     }
 }

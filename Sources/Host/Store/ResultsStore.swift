@@ -517,12 +517,12 @@ public final class ResultsStore: Sendable {
     // MARK: Helpers
 
     /// Runs `body` in one write transaction, committed before this returns.
-    private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         try perform { try queue.write(body) }
     }
 
     /// Runs `body` in one read transaction.
-    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         try perform { try queue.read(body) }
     }
 
@@ -598,7 +598,7 @@ public final class ResultsStore: Sendable {
 
     /// `row` of `table`, once its checksum is verified.
     @discardableResult
-    private func verified(_ row: Row, _ table: RowChecksum.Table) throws -> Row {
+    func verified(_ row: Row, _ table: RowChecksum.Table) throws -> Row {
         try RowChecksum.verify(row, of: table, path: path)
         return row
     }
