@@ -15,8 +15,8 @@ import Testing
             try #require(local.status == 0, "\(local.stderr)")
 
             #expect(try TinyCompare.withoutRun(local.stdout) == TinyCompare.withoutRun(serial.stdout))
-            let made = try task.evaluations(store: "local")
-            #expect(made.count == 10 && TinyCompare.sameFigures(made, try task.evaluations(store: "serial")))
+            let made = try task.evaluations(store: "local"), serialMade = try task.evaluations(store: "serial")
+            #expect(made.count == 10 && TinyCompare.sameFigures(made, serialMade))
             // The coordinator trained nothing; it reported progress across its workers, and four tasks of at most 3 units ran.
             #expect(!local.stderr.contains("\ntrained ") && local.stderr.contains("evaluations (local:2): 10/10 done, 0 running, 0 queued"),
                     "\(local.stderr)")
@@ -40,7 +40,7 @@ import Testing
             coordinator.arguments = arguments
             coordinator.standardOutput = FileHandle.nullDevice
             let errors = folder.appendingPathComponent("stderr")
-            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
             coordinator.standardError = try FileHandle(forWritingTo: errors)
             try coordinator.run()
 

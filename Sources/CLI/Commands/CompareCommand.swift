@@ -40,7 +40,7 @@ struct CompareCommand: StoredRunCommand {
     }
 
     func work(_ configuration: RunConfiguration, in results: ResultsStore, run: String) throws -> Comparison {
-        try CompareRun(configuration).work(in: results, run: run)
+        try CompareRun(configuration, dryRun: options.executor.dryRun).work(in: results, run: run)
     }
 
     func text(_ outcome: Comparison) -> String { outcome.table() }

@@ -56,7 +56,7 @@ struct SearchCommand: StoredRunCommand {
     }
 
     func work(_ configuration: RunConfiguration, in results: ResultsStore, run: String) throws -> SearchOutcome {
-        try SearchRun(configuration, showsProgress: !json).work(in: results, run: run)
+        try SearchRun(configuration, showsProgress: !json, dryRun: options.executor.dryRun).work(in: results, run: run)
     }
 
     func text(_ outcome: SearchOutcome) -> String { outcome.summary }

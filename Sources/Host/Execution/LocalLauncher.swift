@@ -60,7 +60,7 @@ final class LocalTasks: LaunchedTasks {
         defer { try? output.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: launcher.executable)
-        process.arguments = WorkerExecutable.arguments(batch, attempt: attempt, task: String(task))
+        process.arguments = WorkerExecutable.arguments(batch, attempt: attempt) + ["--task", String(task)]
         var environment = ProcessInfo.processInfo.environment
         environment[Parallel.threadsVariable] = String(launcher.threads)
         process.environment = environment
@@ -80,11 +80,9 @@ final class LocalTasks: LaunchedTasks {
         return processes.map { process in
             guard let process else { return .queued }
             if process.isRunning { return .running }
-            switch (process.terminationReason, process.terminationStatus) {
-            case (.exit, 0): return .ended(how: nil)
-            case let (.exit, status): return .ended(how: "exit status \(status)")
-            case let (_, signal): return .ended(how: "killed by signal \(signal)")
-            }
+            let status = process.terminationStatus
+            let ending: WorkerProcess.Ending = process.terminationReason == .exit ? .exited(status) : .signalled(status)
+            return .ended(how: ending == .exited(0) ? nil : ending.description)
         }
     }
 

@@ -39,8 +39,8 @@ struct SlurmLauncher: TaskLauncher {
         if let time = settings.timeLimit { options.append("--time=\(time)") }
         if let memory = settings.memory { options.append("--mem=\(memory)") }
         options += settings.extraArguments
-        let worker = ([executable] + WorkerExecutable.arguments(batch, attempt: attempt, task: "TASK")).map(Self.quoted)
-            .joined(separator: " ").replacingOccurrences(of: "'TASK'", with: "\"$SLURM_ARRAY_TASK_ID\"")
+        let worker = ([executable] + WorkerExecutable.arguments(batch, attempt: attempt)).map(Self.quoted).joined(separator: " ")
+            + " --task \"$SLURM_ARRAY_TASK_ID\""
         return """
             #!/bin/bash
             # adapter-search worker tasks of run \(run): batch \(batch.folder.lastPathComponent), attempt \(attempt), \(count) tasks.

@@ -41,8 +41,9 @@ enum WorkerExecutable {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    /// The worker command line of task `task` of `attempt` of `batch`, as arguments.
-    static func arguments(_ batch: WorkBatch, attempt: Int, task: String) -> [String] {
-        ["worker", batch.folder.path, "--attempt", String(attempt), "--task", task]
+    /// The worker command line of `attempt` of `batch` without its
+    /// `--task`, as arguments (after the executable).
+    static func arguments(_ batch: WorkBatch, attempt: Int) -> [String] {
+        ["worker", batch.folder.path, "--attempt", String(attempt)]
     }
 }

@@ -24,6 +24,7 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
     let reusesEvaluations: Bool
     private let lock = NSLock()
     private var trainedCount = 0, storedCount = 0, cachedCount = 0
+    private var stop: DryRunStop?
 
     init(scores: RunScores, evaluator: PlacementEvaluator, execution: any UnitExecution, reusesEvaluations: Bool = true) {
         self.scores = scores
@@ -36,6 +37,10 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
     /// answered from the run's own stored evaluations, and those reused from
     /// other runs (the cache).
     var counts: (trained: Int, fromStore: Int, fromCache: Int) { lock.withLock { (trainedCount, storedCount, cachedCount) } }
+
+    /// Where a dry run stopped, once the executor stopped instead of
+    /// submitting: a strategy sees only that its evaluation was cancelled.
+    var dryRunStop: DryRunStop? { lock.withLock { stop } }
 
     func scores(metric: String, edges: [Edge]) throws -> (scores: [Double], direction: Int32) {
         let all = try scores.scores(metric: metric), nodes = evaluator.backbone.nodeCount
@@ -90,7 +95,12 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
             }
         }
         if !missing.isEmpty {
-            try execution.make(missing)
+            do {
+                try execution.make(missing)
+            } catch let dryRun as DryRunStop {
+                lock.withLock { stop = dryRun }
+                throw dryRun
+            }
             lock.withLock { trainedCount += missing.count }
         }
         return try units.indices.map { index in

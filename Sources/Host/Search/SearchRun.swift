@@ -36,7 +36,12 @@ public struct SearchRun {
                                                 printError(String(format: "%@: %3.0f%% %@", id, 100 * fraction, message))
                                             },
                                             shouldStop: { Interruption.requested })
-        let chosen = try context.makeRunner(strategy, environment, settings.strategyConfiguration).select(k: settings.k)
+        let chosen: [Edge]
+        do {
+            chosen = try context.makeRunner(strategy, environment, settings.strategyConfiguration).select(k: settings.k)
+        } catch {
+            throw engine.dryRunStop ?? error  // the strategy saw a cancelled evaluation
+        }
         let placement = try engine.placement(chosen)
         printError("\(settings.strategy) chose \(placement); training it (\(budget.steps) steps)")
 
