@@ -17,14 +17,14 @@ import Testing
             #expect(try TinyCompare.withoutRun(local.stdout) == TinyCompare.withoutRun(serial.stdout))
             let made = try task.evaluations(store: "local"), serialMade = try task.evaluations(store: "serial")
             #expect(made.count == 10 && TinyCompare.sameFigures(made, serialMade))
-            // The coordinator trained nothing; it reported progress across its workers, and four tasks of at most 3 units ran.
+            // The coordinator trained nothing; it reported progress across its workers; four tasks of at most 3 units, dealt round robin, ran.
             #expect(!local.stderr.contains("\ntrained ") && local.stderr.contains("evaluations (local:2): 10/10 done, 0 running, 0 queued"),
                     "\(local.stderr)")
             let results = try ResultsStore(path: task.store("local"), create: false)
             let batches = WorkBatch.batchesFolder(store: results, run: try results.runs()[0].id)
             let batch = try #require(try FileManager.default.contentsOfDirectory(atPath: batches.path).first)
             let tasks = try WorkBatch(folder: batches.appendingPathComponent(batch)).tasks(attempt: 1)
-            #expect(tasks.map(\.count) == [3, 3, 3, 1])
+            #expect(tasks == [[0, 4, 8], [1, 5, 9], [2, 6], [3, 7]])
             let log = try String(contentsOfFile: batches.appendingPathComponent(batch).appendingPathComponent("logs/attempt-1-task-0.log").path,
                                  encoding: .utf8)
             #expect(log.contains("worker: task 0 of attempt 1, 3 units, 1 threads"), "\(log)")
@@ -64,6 +64,17 @@ import Testing
                 trained += try store.evaluations(run: try store.runs()[0].id).map(\.placement)
             }
             #expect(trained.count == 10 && Set(trained).count == 10, "\(trained.sorted())")
+        }
+    }
+
+    @Test func aDivergedPlacementIsRecordedByItsWorkerAndNeverSubmittedAgain() throws {
+        try withTemporaryDirectory { folder in
+            let task = try TinyCompare(in: folder)
+            let result = try runAdapterSearch(task.arguments(store: "local", ["--executor", "local:2", "--learning-rate", "1e30"]))
+            #expect(result.status != 0 && result.stderr.contains("every one of the 10 single edges diverged"), "\(result.stderr)")
+            #expect(!result.stderr.contains("submitting them again"), "\(result.stderr)")
+            let made = try task.evaluations(store: "local")
+            #expect(made.count == 10 && made.values.allSatisfy { $0.validationAccuracy.isNaN && ($0.failure ?? "").contains("diverged") })
         }
     }
 

@@ -210,7 +210,7 @@ import Testing
             let other = folder.appendingPathComponent("other.sqlite").path
             let refused = try runAdapterSearch(["runs", "merge", shardPath, missing, "--store", other])
             #expect(refused.status != 0 && refused.stdout.isEmpty)
-            #expect(refused.stderr.contains("no results store at \(missing)"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("no shard store at \(missing)"), "\(refused.stderr)")
             #expect(!FileManager.default.fileExists(atPath: other) && !FileManager.default.fileExists(atPath: missing))
         }
     }

@@ -620,7 +620,10 @@ typedef struct asp_search_api {
      * its struct_size set). Every result is stored the moment it exists; a
      * placement already evaluated under the same budget in this run (or the
      * run being resumed) is answered from the store without training. The
-     * host may train several placements in parallel.
+     * placements of one call form one batch that the run's executor may
+     * train in parallel (local worker processes, a Slurm job array): ask
+     * for every placement you need at once rather than one per call. The
+     * call returns when every result exists.
      */
     asp_status (*evaluate)(void *context, const asp_placement *const *placements,
                            uint32_t count, const asp_budget *budget,

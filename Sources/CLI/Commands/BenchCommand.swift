@@ -6,7 +6,7 @@ import Host
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the engine's speed against this machine's own sgemm rate.",
-        subcommands: [Pass.self, Train.self, Score.self])
+        subcommands: [Pass.self, Train.self, Score.self, Executor.self])
 
     /// `bench pass`.
     struct Pass: ParsableCommand {
@@ -114,5 +114,41 @@ struct BenchCommand: ParsableCommand {
             }
         }
     }
-}
 
+    /// `bench executor`.
+    struct Executor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluations per hour: serial (this process, every core) against local:N workers (the cores split), in one run.")
+
+        @OptionGroup var task: TaskOptions
+        @OptionGroup var budget: BudgetOptions
+
+        @Option(help: "Single-edge placements each executor trains, spread over the candidate edges.")
+        var edges: Int = 8
+
+        @Option(help: "Local worker processes.")
+        var workers: Int = 2
+
+        @Flag(help: "Print JSON: edges, steps, workers, serial_s, local_s, serial_per_hour, local_per_hour, ratio, identical.")
+        var json = false
+
+        func validate() throws {
+            guard edges > 0, workers > 0 else { throw ValidationError("--edges and --workers must be positive") }
+        }
+
+        func run() throws {
+            let result = try ExecutorBenchmark.measure(task: task.specification, budget: budget.budget, edges: edges, workers: workers) {
+                printError($0)
+            }
+            if json {
+                print(try jsonText(result, formatting: [.prettyPrinted, .sortedKeys]))
+            } else {
+                print(String(format: "serial:  %d placements in %.1f s, %.0f evaluations/hour", result.edges, result.serial_s,
+                             result.serial_per_hour))
+                print(String(format: "local:%d: %d placements in %.1f s, %.0f evaluations/hour", workers, result.edges, result.local_s,
+                             result.local_per_hour))
+                print(String(format: "ratio (local over serial): %.2f; figures identical: %@", result.ratio, result.identical ? "yes" : "NO"))
+            }
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Host
 
 /// `adapter-search runs`: what the results store holds.
@@ -107,7 +108,13 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             // Every shard is opened before anything is merged: a missing one merges none.
-            let opened = try shards.map { shard throws(StoreError) in try ResultsStore(path: shard, create: false) }
+            let opened = try shards.map { shard in
+                guard FileManager.default.fileExists(atPath: shard) else {
+                    throw StoreError.invalidArgument("no shard store at \(shard): name the shard files to merge (a worker's are in "
+                                          + "<store folder>/<run>/batches/*/shards/)")
+                }
+                return try ResultsStore(path: shard, create: false)
+            }
             let target = try store.open(create: true)
             var reports: [MergeReport] = []
             for shard in opened {

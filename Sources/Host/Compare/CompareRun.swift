@@ -32,7 +32,7 @@ public struct CompareRun {
             truth[edge.position(nodeCount: nodes)] = evaluation.accuracy
         }
         let (trained, fromStore, fromCache) = context.search.counts
-        printError("truth: \(context.candidates.count) single edges (\(trained) trained now, \(fromStore) from the run's store, "
+        printError("truth: \(context.candidates.count) single edges (\(trained) newly trained, \(fromStore) from the run's store, "
                    + "\(fromCache) reused from other runs)")
 
         // Scores on every probe seed, and the statistics.

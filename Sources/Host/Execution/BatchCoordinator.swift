@@ -11,7 +11,8 @@ struct BatchCoordinator: UnitExecution {
     let store: ResultsStore
     let run: String
     let launcher: any TaskLauncher
-    /// Units per worker task, or nil: about four tasks per slot.
+    /// Units per worker task, or nil: one task per slot (a local worker, or
+    /// a Slurm array slot), so that each worker loads the task once.
     let unitsPerTask: Int?
     let retries: Int
     /// The store's budget key of a unit.
@@ -32,12 +33,20 @@ struct BatchCoordinator: UnitExecution {
             if submission > 0 {
                 report("\(unmade.count) unit\(unmade.count == 1 ? "" : "s") unmade: submitting them again (retry \(submission) of \(retries))")
             }
-            let size = unitsPerTask ?? max(1, (unmade.count + 4 * launcher.slots - 1) / (4 * launcher.slots))
-            let tasks = stride(from: 0, to: unmade.count, by: size).map { Array(unmade[$0..<min($0 + size, unmade.count)]) }
+            let tasks = Self.split(unmade, unitsPerTask: unitsPerTask ?? (unmade.count + launcher.slots - 1) / launcher.slots)
             let attempt = try batch.addAttempt(tasks: tasks)
             let launched = try launcher.launch(batch, attempt: attempt, tasks: tasks.count)
             try follow(launched, batch: batch, attempt: attempt, tasks: tasks, units: units, progress: &progress)
         }
+    }
+
+    /// `units` dealt out to tasks of at most `unitsPerTask` units, round
+    /// robin: each task gets placements from the whole batch, so that tasks
+    /// take about as long as each other (an early edge trains slower than a
+    /// late one, whose frozen prefix is cached).
+    static func split(_ units: [Int], unitsPerTask: Int) -> [[Int]] {
+        let count = (units.count + max(unitsPerTask, 1) - 1) / max(unitsPerTask, 1)
+        return (0..<count).map { task in stride(from: task, to: units.count, by: count).map { units[$0] } }
     }
 
     /// Follows one attempt until every task has ended, merging each task's
@@ -66,9 +75,12 @@ struct BatchCoordinator: UnitExecution {
                            + "\(tasks[task].count) units unmade; its log: \(batch.log(attempt: attempt, task: task))")
                 }
             }
-            progress.running = tasks.indices.filter { states[$0] == .running }.map { tasks[$0].count }.reduce(0, +)
+            let running = tasks.indices.filter { states[$0] == .running }
+            let logged = running.map { WorkerLog.trained(at: batch.log(attempt: attempt, task: $0)) }
+            progress.running = running.map { tasks[$0].count }.reduce(0, +)
             progress.queued = tasks.indices.filter { states[$0] == .queued }.map { tasks[$0].count }.reduce(0, +)
-            progress.runningTasks = states.count { $0 == .running }
+            progress.runningTasks = running.count
+            progress.inRunningTasks = (logged.map(\.units).reduce(0, +), logged.map(\.seconds).reduce(0, +))
             if let line = progress.lineIfChanged() { report(line) }
             if ended.allSatisfy({ $0 }) {
                 launched.finish()
@@ -103,6 +115,8 @@ struct BatchProgress {
     var runningTasks = 0
     /// Training seconds of the `timed` units finished in this process's attempts.
     var seconds = 0.0, timed = 0
+    /// Units the running tasks' logs say are trained (not yet merged), and their seconds.
+    var inRunningTasks: (units: Int, seconds: Double) = (0, 0)
     private var last = ""
 
     init(executor: String, units: Int) {
@@ -120,10 +134,13 @@ struct BatchProgress {
 
     /// "evaluations (local:2): 12/40 done, 2 running, 26 queued, 0 failed; ETA 3 min".
     var line: String {
-        var text = "evaluations (\(executor)): \(done)/\(units) done, \(running) running, \(queued) queued, \(failed) failed"
+        let done = done + inRunningTasks.units, timed = timed + inRunningTasks.units
+        var text = "evaluations (\(executor)): \(done)/\(units) done, \(running - inRunningTasks.units) running, \(queued) queued, "
+            + "\(failed) failed"
         let remaining = units - done
         if remaining > 0, timed > 0, runningTasks > 0 {
-            text += "; ETA " + Self.duration(seconds / Double(timed) * Double(remaining) / Double(runningTasks))
+            let perUnit = (seconds + inRunningTasks.seconds) / Double(timed)
+            text += "; ETA " + Self.duration(perUnit * Double(remaining) / Double(runningTasks))
         }
         return text
     }

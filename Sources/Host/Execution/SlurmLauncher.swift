@@ -56,6 +56,7 @@ struct SlurmLauncher: TaskLauncher {
         let run = try batch.work().run.id
         let text = script(batch, attempt: attempt, tasks: count, run: run)
         if dryRun {
+            try? FileManager.default.removeItem(at: batch.attemptFile(attempt))  // nothing was submitted
             print(text, terminator: "")
             throw DryRunStop(run: run, script: batch.scriptFile(attempt).path)
         }
