@@ -34,20 +34,9 @@ import Testing
     @Test func aKilledWorkersUnmadeUnitsAreSubmittedAgainAndNothingIsTrainedTwice() throws {
         try withTemporaryDirectory { folder in
             let task = try TinyCompare(in: folder)
-            let arguments = task.arguments(store: "local", steps: 400, ["--executor", "local:2", "--units-per-task", "5"])
-            let coordinator = Process()
-            coordinator.executableURL = Locations.executable
-            coordinator.arguments = arguments
-            coordinator.standardOutput = FileHandle.nullDevice
-            let errors = folder.appendingPathComponent("stderr")
-            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-            coordinator.standardError = try FileHandle(forWritingTo: errors)
-            try coordinator.run()
-
-            // Kill the worker of task 1 once its shard holds an evaluation (it is then inside another).
-            let shard = try waitForShard(of: task, task: 1, evaluations: 1)
-            let killed = try runTool("pkill", ["-KILL", "-f", "worker .*--attempt 1 --task 1$"])
-            #expect(killed.status == 0)
+            let (coordinator, errors) = try task.startSlowCompare(store: "local", executor: "local:2")
+            try task.waitForAFirstEvaluation(task: 1)
+            #expect(try runTool("pkill", ["-KILL", "-f", "worker .*--attempt 1 --task 1$"]).status == 0)
             coordinator.waitUntilExit()
             let stderr = try String(contentsOf: errors, encoding: .utf8)
             #expect(coordinator.terminationStatus == 0, "\(stderr)")
@@ -56,13 +45,7 @@ import Testing
 
             // Every unit stored once; across all shards, each trained exactly once.
             #expect(try task.evaluations(store: "local").count == 10)
-            let shards = try FileManager.default.contentsOfDirectory(atPath: shard.deletingLastPathComponent().path)
-                .filter { $0.hasSuffix(".sqlite") }
-            var trained: [String] = []
-            for name in shards {
-                let store = try ResultsStore(path: shard.deletingLastPathComponent().appendingPathComponent(name).path, create: false)
-                trained += try store.evaluations(run: try store.runs()[0].id).map(\.placement)
-            }
+            let trained = try task.trainedPlacements()
             #expect(trained.count == 10 && Set(trained).count == 10, "\(trained.sorted())")
         }
     }
@@ -92,32 +75,5 @@ import Testing
             let missing = try runAdapterSearch(["worker", folder.appendingPathComponent("nothing").path, "--attempt", "1", "--task", "0"])
             #expect(missing.status != 0 && missing.stderr.contains("cannot read the batch file"), "\(missing.stderr)")
         }
-    }
-
-    /// The shard of `task` of attempt 1 of the store's one batch, once it holds `evaluations` evaluations.
-    private func waitForShard(of compare: TinyCompare, task: Int, evaluations: Int) throws -> URL {
-        let deadline = Date().addingTimeInterval(300)
-        var opened: (URL, ResultsStore)?
-        while Date() < deadline {
-            if let (shard, store) = opened {
-                if let run = try store.runs().first, try store.evaluations(run: run.id).count >= evaluations { return shard }
-            } else if let shard = Self.shard(in: compare.folder, task: task) {
-                opened = (shard, try ResultsStore(path: shard.path, create: false))
-            }
-            usleep(50_000)
-        }
-        throw TestSetupError(description: "task \(task)'s shard never held \(evaluations) evaluations")
-    }
-
-    /// The shard of `task` of attempt 1, once a worker created it, under `folder/<run>/batches/<batch>/shards`.
-    static func shard(in folder: URL, task: Int) -> URL? {
-        for run in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
-            let batches = folder.appendingPathComponent(run).appendingPathComponent("batches")
-            for batch in (try? FileManager.default.contentsOfDirectory(atPath: batches.path)) ?? [] {
-                let shard = batches.appendingPathComponent(batch).appendingPathComponent("shards/attempt-1-task-\(task).sqlite")
-                if FileManager.default.fileExists(atPath: shard.path) { return shard }
-            }
-        }
-        return nil
     }
 }

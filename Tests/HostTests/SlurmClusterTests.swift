@@ -69,50 +69,6 @@ struct SlurmClusterTests {
                        environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new })
     }
 
-    /// Starts `adapter-search arguments` without waiting; its standard error goes to `errors`.
-    private func start(_ arguments: [String], _ environment: [String: String], errors: URL) throws -> Process {
-        let process = Process()
-        process.executableURL = Locations.executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        return process
-    }
-
-    /// The shards every worker wrote under `folder`, and the placements each trained.
-    private func trainedPlacements(under folder: URL) throws -> [String] {
-        var placements: [String] = []
-        for run in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
-            let batches = folder.appendingPathComponent(run).appendingPathComponent("batches")
-            for batch in (try? FileManager.default.contentsOfDirectory(atPath: batches.path)) ?? [] {
-                let shards = batches.appendingPathComponent(batch).appendingPathComponent("shards")
-                for shard in try FileManager.default.contentsOfDirectory(atPath: shards.path) where shard.hasSuffix(".sqlite") {
-                    let store = try ResultsStore(path: shards.appendingPathComponent(shard).path, create: false)
-                    placements += try store.evaluations(run: try store.runs()[0].id).map(\.placement)
-                }
-            }
-        }
-        return placements
-    }
-
-    /// Waits until some worker's shard of attempt 1 holds an evaluation.
-    private func waitForAFirstEvaluation(under folder: URL, task: Int) throws {
-        let deadline = Date().addingTimeInterval(300)
-        var opened: ResultsStore?
-        while Date() < deadline {
-            if let store = opened {
-                if let run = try store.runs().first, try !store.evaluations(run: run.id).isEmpty { return }
-            } else if let shard = LocalExecutorTests.shard(in: folder, task: task) {
-                opened = try ResultsStore(path: shard.path, create: false)
-            }
-            usleep(50_000)
-        }
-        throw TestSetupError(description: "no worker of task \(task) stored an evaluation")
-    }
-
     @Test func aSlurmJobArrayGivesExactlyTheSerialRunsEvaluations() throws {
         try withTemporaryDirectory { folder in
             let task = try TinyCompare(in: folder)
@@ -128,7 +84,7 @@ struct SlurmClusterTests {
                 #expect(made.count == 10 && TinyCompare.sameFigures(made, serialMade))
                 #expect(slurm.stderr.contains("submitted Slurm job") && slurm.stderr.contains("evaluations (slurm): 10/10 done"),
                         "\(slurm.stderr)")
-                #expect(try trainedPlacements(under: folder).count == 10)
+                #expect(try task.trainedPlacements().count == 10)
             }
         }
     }
@@ -137,17 +93,15 @@ struct SlurmClusterTests {
         try withTemporaryDirectory { folder in
             let task = try TinyCompare(in: folder)
             try withCluster(in: folder) { environment in
-                let errors = folder.appendingPathComponent("stderr")
-                let coordinator = try start(task.arguments(store: "slurm", steps: 400, ["--executor", "slurm", "--units-per-task", "5"]),
-                                            environment, errors: errors)
-                try waitForAFirstEvaluation(under: folder, task: 1)
+                let (coordinator, errors) = try task.startSlowCompare(store: "slurm", executor: "slurm", environment: environment)
+                try task.waitForAFirstEvaluation(task: 1)
                 #expect(try runTool("pkill", ["-KILL", "-f", "worker .*--attempt 1 --task 1$"]).status == 0)
                 coordinator.waitUntilExit()
                 let stderr = try String(contentsOf: errors, encoding: .utf8)
                 #expect(coordinator.terminationStatus == 0, "\(stderr)")
                 #expect(stderr.contains("worker task 1 of attempt 1 ended (FAILED") && stderr.contains("retry 1 of 2"), "\(stderr)")
                 #expect(try task.evaluations(store: "slurm").count == 10)
-                let trained = try trainedPlacements(under: folder)
+                let trained = try task.trainedPlacements()
                 #expect(trained.count == 10 && Set(trained).count == 10, "\(trained.sorted())")
             }
         }
@@ -185,10 +139,8 @@ struct SlurmClusterTests {
         try withTemporaryDirectory { folder in
             let task = try TinyCompare(in: folder)
             try withCluster(in: folder) { environment in
-                let errors = folder.appendingPathComponent("stderr")
-                let coordinator = try start(task.arguments(store: "slurm", steps: 400, ["--executor", "slurm", "--units-per-task", "5"]),
-                                            environment, errors: errors)
-                try waitForAFirstEvaluation(under: folder, task: 0)
+                let (coordinator, errors) = try task.startSlowCompare(store: "slurm", executor: "slurm", environment: environment)
+                try task.waitForAFirstEvaluation(task: 0)
                 coordinator.interrupt()
                 coordinator.waitUntilExit()
                 let stderr = try String(contentsOf: errors, encoding: .utf8)
@@ -203,7 +155,7 @@ struct SlurmClusterTests {
                                                    environment: environment)
                 #expect(resumed.status == 0, "\(resumed.stderr)")
                 #expect(try task.evaluations(store: "slurm").count == 10)
-                let trained = try trainedPlacements(under: folder)
+                let trained = try task.trainedPlacements()
                 #expect(trained.count == 10 && Set(trained).count == 10, "\(trained.sorted())")
             }
         }

@@ -48,4 +48,65 @@ struct TinyCompare {
         comparison.run = ""
         return comparison
     }
+
+    /// Starts a slow compare (400 steps a placement, 5 per worker task)
+    /// writing to store `name`, without waiting; its standard error goes to
+    /// a file beside it, which the returned URL names.
+    func startSlowCompare(store name: String, executor: String, environment: [String: String] = [:]) throws -> (Process, URL) {
+        let errors = folder.appendingPathComponent(name + ".stderr")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        let process = Process()
+        process.executableURL = Locations.executable
+        process.arguments = arguments(store: name, steps: 400, ["--executor", executor, "--units-per-task", "5"])
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        return (process, errors)
+    }
+
+    /// The shard of worker task `task` of attempt 1, once a worker created it
+    /// (under `<folder>/<run>/batches/<batch>/shards`).
+    func shard(task: Int) -> URL? {
+        for run in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            let batches = folder.appendingPathComponent(run).appendingPathComponent("batches")
+            for batch in (try? FileManager.default.contentsOfDirectory(atPath: batches.path)) ?? [] {
+                let shard = batches.appendingPathComponent(batch).appendingPathComponent("shards/attempt-1-task-\(task).sqlite")
+                if FileManager.default.fileExists(atPath: shard.path) { return shard }
+            }
+        }
+        return nil
+    }
+
+    /// Waits until the shard of worker task `task` of attempt 1 holds an
+    /// evaluation (its worker is then inside its next one).
+    func waitForAFirstEvaluation(task: Int) throws {
+        let deadline = Date().addingTimeInterval(300)
+        var opened: ResultsStore?  // opened once: reopening a store while a worker writes it is slow
+        while Date() < deadline {
+            if let store = opened {
+                if let run = try store.runs().first, try !store.evaluations(run: run.id).isEmpty { return }
+            } else if let shard = shard(task: task) {
+                opened = try ResultsStore(path: shard.path, create: false)
+            }
+            usleep(50_000)
+        }
+        throw TestSetupError(description: "no worker of task \(task) stored an evaluation")
+    }
+
+    /// The placements every worker trained, over every shard of every batch in the folder.
+    func trainedPlacements() throws -> [String] {
+        var placements: [String] = []
+        for run in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            let batches = folder.appendingPathComponent(run).appendingPathComponent("batches")
+            for batch in (try? FileManager.default.contentsOfDirectory(atPath: batches.path)) ?? [] {
+                let shards = batches.appendingPathComponent(batch).appendingPathComponent("shards")
+                for shard in try FileManager.default.contentsOfDirectory(atPath: shards.path) where shard.hasSuffix(".sqlite") {
+                    let store = try ResultsStore(path: shards.appendingPathComponent(shard).path, create: false)
+                    placements += try store.evaluations(run: try store.runs()[0].id).map(\.placement)
+                }
+            }
+        }
+        return placements
+    }
 }
