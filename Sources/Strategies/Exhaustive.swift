@@ -26,11 +26,7 @@ final class Exhaustive: Strategy {
         host.log(.info, "exhaustive: more than \(maxSets) \(k)-sets; training single edges and keeping the \(k) best")
         let singles = edges.map { [$0] }
         let results = try search.evaluateAll(singles, steps: steps, host: host)
-        let order = edges.indices.sorted {
-            let (a, b) = (results[$0].rankingAccuracy, results[$1].rankingAccuracy)
-            return a > b || (a == b && $0 < $1)
-        }
-        return order.prefix(k).map { edges[$0] }
+        return results.bestFirst().prefix(k).map { edges[$0] }
     }
 }
 

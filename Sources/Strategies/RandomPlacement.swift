@@ -29,7 +29,7 @@ final class RandomBestOfN: Strategy {
 
     func select(k: Int, host: PluginHost) throws -> [Edge] {
         let edges = try host.candidates(atLeast: k)
-        let placements = try (0..<count).map { _ in try host.sample(k, from: edges) }
+        let placements = try host.randomPlacements(count, k: k, from: edges)
         return try host.search().best(of: placements, steps: steps, host: host)
     }
 }

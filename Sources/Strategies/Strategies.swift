@@ -5,7 +5,7 @@ import PluginSDK
 @_cdecl("asp_plugin_entry")
 public func aspPluginEntry(_ hostABIVersion: UInt32) -> UnsafePointer<asp_library>? {
     PluginLibrary.entry(hostABIVersion, exporting: [
-        GGA.self, TopK.self, RandomPlacement.self, RandomBestOfN.self, Exhaustive.self,
+        GGA.self, TopK.self, RandomPlacement.self, RandomBestOfN.self, Exhaustive.self, SuccessiveHalving.self,
         ParallelEvery.self, FirstK.self, LastK.self,
     ])
 }

@@ -36,7 +36,8 @@ import Testing
     /// Every built-in strategy, with the size of placement it should give on 5 nodes.
     static let strategies: [(id: String, extra: [String], edges: Int)] = [
         ("gga", ["--metric", "gradient-norm"], 2), ("top-k", ["--metric", "snip"], 2), ("random", [], 2),
-        ("random-best-of-n", ["--set", "n=3"], 2), ("exhaustive", ["--set", "max-sets=5"], 2), ("parallel-every", [], 4),
+        ("random-best-of-n", ["--set", "n=3"], 2), ("exhaustive", ["--set", "max-sets=5"], 2),
+        ("successive-halving", ["--set", "n=4", "--set", "steps=20"], 2), ("parallel-every", [], 4),
         ("first-k", [], 2), ("last-k", [], 2),
     ]
 

@@ -70,17 +70,29 @@ final class FixedProbe: ProbeProvider {
 }
 
 /// A search host that serves fixed score tables and a fixed accuracy table,
-/// and records every placement it was asked to evaluate.
+/// and records every batch (evaluate call) it was asked for.
 final class FixedSearch: SearchProvider {
     var scoreTables: [String: (scores: [Edge: Double], direction: Int32)]
-    var accuracy: ([Edge]) -> Double
-    private(set) var evaluated: [[Edge]] = []
+    /// The validation accuracy of a placement trained for a number of steps
+    /// (0: the run's budget); NaN makes the training diverge.
+    var accuracy: ([Edge], Int) -> Double
+    /// Every evaluate call: its placements and the steps it asked for.
+    private(set) var batches: [(placements: [[Edge]], steps: Int)] = []
+
+    /// A table whose accuracies do not depend on the steps.
+    convenience init(scoreTables: [String: (scores: [Edge: Double], direction: Int32)] = [:],
+                     accuracy: @escaping ([Edge]) -> Double = { _ in 0.5 }) {
+        self.init(scoreTables: scoreTables, accuracyAtSteps: { placement, _ in accuracy(placement) })
+    }
 
     init(scoreTables: [String: (scores: [Edge: Double], direction: Int32)] = [:],
-         accuracy: @escaping ([Edge]) -> Double = { _ in 0.5 }) {
+         accuracyAtSteps: @escaping ([Edge], Int) -> Double) {
         self.scoreTables = scoreTables
-        self.accuracy = accuracy
+        self.accuracy = accuracyAtSteps
     }
+
+    /// Every placement evaluated, in order.
+    var evaluated: [[Edge]] { batches.flatMap(\.placements) }
 
     func scores(metric: String, edges: [Edge]) throws -> (scores: [Double], direction: Int32) {
         guard let table = scoreTables[metric] else {
@@ -90,8 +102,34 @@ final class FixedSearch: SearchProvider {
     }
 
     func evaluate(_ placements: [[Edge]], budget: Budget) throws -> [EvaluationResult] {
-        evaluated += placements
-        return placements.map { EvaluationResult(accuracy: accuracy($0), loss: 1 - accuracy($0), parameters: 100, seconds: 0) }
+        batches.append((placements, budget.steps))
+        return placements.map {
+            let accuracy = accuracy($0, budget.steps)
+            return EvaluationResult(accuracy: accuracy, loss: 1 - accuracy, parameters: 100, seconds: 0, diverged: accuracy.isNaN)
+        }
+    }
+}
+
+/// What a plugin reported to the host (progress), and a stop request the
+/// test can raise; safe to use from any thread.
+final class HostReports: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var reports: [String] = []
+    private var stop = false
+
+    /// Progress reports as "fraction message".
+    var progress: [String] { lock.withLock { reports } }
+
+    /// Makes the environment's shouldStop answer true from now on.
+    func requestStop() { lock.withLock { stop = true } }
+
+    /// `environment` with its progress and stop requests going through here.
+    func wired(_ environment: PluginEnvironment) -> PluginEnvironment {
+        var wired = environment
+        wired.progress = { _, fraction, message in self.lock.withLock { self.reports.append("\(fraction) \(message)") } }
+        wired.shouldStop = { self.lock.withLock { self.stop } }
+        return wired
     }
 }
 

@@ -67,8 +67,126 @@ import Testing
         let run = PluginEnvironment.fixed(nodeCount: 3, seed: 3, search: search)
         let chosen = try select("random-best-of-n", k: 2, run, ["n": "10"])
         #expect(search.evaluated.count == 10)
-        let best = search.evaluated.max { search.accuracy($0) < search.accuracy($1) }!
+        let best = search.evaluated.max { search.accuracy($0, 0) < search.accuracy($1, 0) }!
         #expect(chosen == best)
+    }
+
+    /// Runs successive-halving on 3 nodes (9 candidates) over `search`.
+    func halving(k: Int, _ search: FixedSearch, seed: UInt64 = 0, reports: HostReports = HostReports(),
+                 _ configuration: [String: String]) throws -> [Edge] {
+        try select("successive-halving", k: k, reports.wired(.fixed(nodeCount: 3, seed: seed, search: search)), configuration)
+    }
+
+    @Test func successiveHalvingKeepsAThirdPerRungAtThreeTimesTheSteps() throws {
+        // Every pair ties, so each rung keeps the earliest drawn: 27 at s, 9 at 3s, 3 at 9s, 1 survivor.
+        let search = FixedSearch(accuracy: { _ in 0.5 })
+        let chosen = try halving(k: 2, search, ["steps": "270"])
+        #expect(search.batches.map(\.placements.count) == [27, 9, 3], "one evaluate call per rung")
+        #expect(search.batches.map(\.steps) == [30, 90, 270], "s = 270 / 3^2")
+        let drawn = search.batches[0].placements
+        #expect(Set(drawn.map(Set.init)).count == 27 && drawn.allSatisfy { Set($0).count == 2 }, "distinct 2-sets")
+        #expect(search.batches[1].placements == Array(drawn.prefix(9)))
+        #expect(search.batches[2].placements == Array(drawn.prefix(3)))
+        #expect(chosen == drawn[0])
+    }
+
+    @Test func successiveHalvingRoundsRungSizesUpWhenNIsNoPowerOfEta() throws {
+        let search = FixedSearch(accuracy: { _ in 0.5 })
+        _ = try halving(k: 2, search, ["n": "10", "steps": "90"])
+        // 10 -> ceil(10/3) = 4 -> 2 -> 1: three rungs, s = 90 / 3^2.
+        #expect(search.batches.map(\.placements.count) == [10, 4, 2])
+        #expect(search.batches.map(\.steps) == [10, 30, 90])
+
+        let explicit = FixedSearch(accuracy: { _ in 0.5 })
+        _ = try halving(k: 2, explicit, ["n": "5", "eta": "2", "min-steps": "30", "steps": "100"])
+        // 5 -> 3 -> 2 -> 1; 30, 60, then 120 capped at the full 100.
+        #expect(explicit.batches.map(\.placements.count) == [5, 3, 2])
+        #expect(explicit.batches.map(\.steps) == [30, 60, 100])
+    }
+
+    @Test func successiveHalvingRanksEachRungByItsOwnAccuracies() throws {
+        // At 3 steps 2>0, 1>1, 0>2 lead; at 9 steps 0>2 overtakes them.
+        let early: [Edge: Double] = [Edge(2, 0): 0.9, Edge(1, 1): 0.8, Edge(0, 2): 0.7]
+        let late: [Edge: Double] = [Edge(0, 2): 0.95, Edge(2, 0): 0.6, Edge(1, 1): 0.5]
+        let search = FixedSearch(accuracyAtSteps: { placement, steps in (steps == 3 ? early : late)[placement[0]] ?? 0.1 })
+        let chosen = try halving(k: 1, search, ["steps": "9"])
+        // n = 27 but there are only 9 single edges: the first rung trains them all.
+        #expect(search.batches.map(\.placements.count) == [9, 3])
+        #expect(search.batches.map(\.steps) == [3, 9])
+        #expect(Set(search.batches[0].placements.map { $0[0] }) == Set(Edge.all(nodeCount: 3)))
+        let drawOrder = search.batches[0].placements.filter { early[$0[0]] != nil }
+        #expect(search.batches[1].placements == drawOrder, "the three best, in draw order")
+        #expect(chosen == [Edge(0, 2)])
+    }
+
+    @Test func successiveHalvingDropsDivergedPlacementsBeforeTrainedOnes() throws {
+        let accuracy: [Edge: Double] = [Edge(1, 2): 0.2, Edge(2, 1): 0.1]
+        let search = FixedSearch(accuracy: { accuracy[$0[0]] ?? .nan })
+        let chosen = try halving(k: 1, search, ["n": "9", "steps": "9"])
+        let firstDiverged = search.batches[0].placements.first { accuracy[$0[0]] == nil }!
+        #expect(Set(search.batches[1].placements) == [[Edge(1, 2)], [Edge(2, 1)], firstDiverged],
+                "both trained, then the earliest drawn of the diverged")
+        #expect(chosen == [Edge(1, 2)])
+    }
+
+    @Test func successiveHalvingFailsClearlyWhenARungAllDiverges() throws {
+        let first = #expect(throws: PluginCallError.self) {
+            try halving(k: 1, FixedSearch(accuracy: { _ in .nan }), ["n": "9", "steps": "9"])
+        }
+        #expect(first?.description.contains("the training of every one of the 9 placements of rung 1 of 2 (3 steps) diverged") == true,
+                "\(String(describing: first))")
+        let last = #expect(throws: PluginCallError.self) {
+            try halving(k: 1, FixedSearch(accuracyAtSteps: { _, steps in steps == 9 ? .nan : 0.5 }), ["n": "9", "steps": "9"])
+        }
+        #expect(last?.description.contains("every one of the 3 placements of rung 2 of 2 (9 steps) diverged") == true,
+                "\(String(describing: last))")
+    }
+
+    @Test func successiveHalvingRepeatsPerSeed() throws {
+        let accuracy: ([Edge]) -> Double = { placement in placement.reduce(0) { $0 + Double(($1.source * 5 + $1.target * 3) % 7) } / 20 }
+        let runs = try (0..<2).map { _ in
+            let search = FixedSearch(accuracy: accuracy)
+            return (chosen: try halving(k: 2, search, seed: 4, ["n": "12", "steps": "40"]), search: search)
+        }
+        #expect(runs[0].chosen == runs[1].chosen)
+        #expect(runs[0].search.batches.map(\.placements) == runs[1].search.batches.map(\.placements))
+        let others = try (5..<9).map { seed in
+            let search = FixedSearch(accuracy: accuracy)
+            _ = try halving(k: 2, search, seed: UInt64(seed), ["n": "12", "steps": "40"])
+            return search.batches[0].placements
+        }
+        #expect(others.contains { $0 != runs[0].search.batches[0].placements })
+    }
+
+    @Test func successiveHalvingReportsEachRungAndStopsBetweenRungs() throws {
+        let reports = HostReports()
+        _ = try halving(k: 2, FixedSearch(accuracy: { _ in 0.5 }), reports: reports, ["steps": "270"])
+        #expect(reports.progress.count == 3)
+        #expect(reports.progress.first?.hasPrefix("0.333") == true && reports.progress.last?.hasPrefix("1.0 ") == true,
+                "\(reports.progress)")
+        #expect(reports.progress.last?.contains("rung 3 of 3 (270 steps): kept 1 of 3 placements") == true, "\(reports.progress)")
+
+        let stopping = HostReports()
+        let search = FixedSearch(accuracy: { _ in stopping.requestStop(); return 0.5 })
+        #expect(throws: PluginCallError.self) { try halving(k: 2, search, reports: stopping, ["steps": "270"]) }
+        #expect(search.batches.count == 1, "the rung under way finishes; the next one never starts")
+    }
+
+    @Test func successiveHalvingWithOnePlacementTrainsNothing() throws {
+        let search = FixedSearch(accuracy: { _ in 0.5 })
+        let chosen = try halving(k: 3, search, ["n": "1", "steps": "10"])
+        #expect(Set(chosen).count == 3 && search.batches.isEmpty)
+    }
+
+    @Test func successiveHalvingChecksItsParameters() throws {
+        for (name, value) in [("n", "0"), ("n", "100001"), ("eta", "1"), ("eta", "101"), ("min-steps", "-1"), ("steps", "-1")] {
+            let error = #expect(throws: PluginCallError.self) {
+                try halving(k: 1, FixedSearch(), ["steps": "9"].merging([name: value]) { $1 })
+            }
+            #expect(error?.description.contains(name) == true, "\(name) = \(value): \(String(describing: error))")
+        }
+        let missing = #expect(throws: PluginCallError.self) { try halving(k: 1, FixedSearch(), [:]) }
+        #expect(missing?.description.contains("--set steps=N") == true, "\(String(describing: missing))")
     }
 
     @Test func exhaustiveOverSingleEdgesReturnsTheMostAccurateEdge() throws {

@@ -174,8 +174,8 @@ struct ListedPlugin: Decodable {
 enum BuiltInPlugins {
     static let metrics = ["gradient-rank", "gradient-norm", "snip", "nuclear-norm", "stable-rank",
                           "effective-rank", "fisher", "synflow"]
-    static let strategies = ["gga", "top-k", "random", "random-best-of-n", "exhaustive", "parallel-every",
-                             "first-k", "last-k"]
+    static let strategies = ["gga", "top-k", "random", "random-best-of-n", "exhaustive", "successive-halving",
+                             "parallel-every", "first-k", "last-k"]
     static let metricsLibrary = "libAdapterSearchMetrics.so"
     static let strategiesLibrary = "libAdapterSearchStrategies.so"
 }
