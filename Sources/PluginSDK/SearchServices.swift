@@ -57,10 +57,13 @@ public struct SearchServices {
 
     /// Trains and validates each placement under a budget (0: the run's default).
     public func evaluate(_ placements: [[Edge]], steps: Int = 0, examples: Int = 0) throws -> [Evaluation] {
+        guard let steps = UInt32(exactly: steps), let examples = UInt32(exactly: examples) else {
+            throw PluginError.invalidArgument("steps and examples must be between 0 and \(UInt32.max), not \(steps) and \(examples)")
+        }
         let edgeArrays = placements.map { $0.map(\.cValue) }
         var results = [asp_evaluation](repeating: asp_evaluation(), count: placements.count)
         var budget = asp_budget(struct_size: UInt32(MemoryLayout<asp_budget>.size),
-                                steps: UInt32(steps), examples: UInt32(examples))
+                                steps: steps, examples: examples)
         try withPlacements(edgeArrays) { placementPointers in
             try results.withUnsafeMutableBufferPointer { buffer in
                 var resultPointers: [UnsafeMutablePointer<asp_evaluation>?] = []
