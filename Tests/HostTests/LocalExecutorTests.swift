@@ -31,6 +31,31 @@ import Testing
         }
     }
 
+    @Test func aSearchOnLocalWorkersChoosesTrainsAndTestsExactlyAsTheSerialOne() throws {
+        try withTemporaryDirectory { folder in
+            let task = try TinyCompare(in: folder)
+            func search(_ name: String, _ extra: [String]) throws -> (SearchOutcome, Data) {
+                var arguments = task.arguments(store: name, extra)
+                arguments.replaceSubrange(0..<5, with: ["search", "--strategy", "random-best-of-n", "--set", "n=4", "--k", "2"])
+                let result = try runAdapterSearch(arguments + ["--out", folder.appendingPathComponent(name + "-out").path])
+                try #require(result.status == 0, "\(result.stderr)")
+                let adapters = try Data(contentsOf: folder.appendingPathComponent(name + "-out/adapters.safetensors"))
+                return (try JSONDecoder().decode(SearchOutcome.self, from: Data(result.stdout.utf8)), adapters)
+            }
+            let (serial, serialAdapters) = try search("serial", [])
+            let (local, localAdapters) = try search("local", ["--executor", "local:2"])
+            #expect(local.placement == serial.placement && local.val_acc.bitPattern == serial.val_acc.bitPattern
+                    && local.test_acc.bitPattern == serial.test_acc.bitPattern && local.params == serial.params)
+            #expect(localAdapters == serialAdapters, "the worker wrote the same adapters, byte for byte")
+            // The chosen placement was trained by a worker: two batches (the strategy's 4, then the chosen one), each in its own folder.
+            let results = try ResultsStore(path: task.store("local"), create: false)
+            let batches = WorkBatch.batchesFolder(store: results, run: local.run)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: batches.path).count == 2)
+            let chosen = try results.evaluations(run: local.run).filter { $0.testAccuracy != nil }
+            #expect(chosen.count == 1 && chosen[0].testAccuracy?.bitPattern == serial.test_acc.bitPattern)
+        }
+    }
+
     @Test func aKilledWorkersUnmadeUnitsAreSubmittedAgainAndNothingIsTrainedTwice() throws {
         try withTemporaryDirectory { folder in
             let task = try TinyCompare(in: folder)

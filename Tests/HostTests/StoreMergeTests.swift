@@ -54,6 +54,31 @@ import Testing
         return (store, run)
     }
 
+    @Test func anEvaluationValidatedHereGainsTheTestAccuracyAShardMeasured() throws {
+        try withTemporaryDirectory { folder in
+            let (main, run) = try mainStore(in: folder)
+            var validated = evaluation(run.id, "3>4:r8", accuracy: 0.75)
+            validated.testAccuracy = nil
+            try main.saveEvaluation(validated)
+            let shard = try shard(at: folder.appendingPathComponent("task-0.sqlite").path, of: run)
+            try shard.saveEvaluation(evaluation(run.id, "3>4:r8", accuracy: 0.75))  // the chosen placement, tested by a worker
+
+            let report = try main.merge(from: shard)
+            #expect(report.evaluationsAdded == 0 && report.evaluationsPresent == 1 && report.testAccuraciesAdded == 1)
+            #expect(report.summary.hasSuffix("; 1 evaluation here given a test accuracy"))
+            #expect(try main.evaluation(run: run.id, placement: "3>4:r8", budget: "steps=300")?.testAccuracy == 0.6875)
+            #expect(try main.merge(from: shard).testAccuraciesAdded == 0, "a test accuracy is written once")
+            #expect(try main.check().problems.isEmpty, "the completed row carries its new checksum")
+
+            // saveOrComplete does the same in one store: a new evaluation is saved, a validated one gains its test accuracy.
+            var other = evaluation(run.id, "0>1:r8", accuracy: 0.5)
+            other.testAccuracy = nil
+            try main.saveOrComplete(other)
+            try main.saveOrComplete(evaluation(run.id, "0>1:r8", accuracy: 0.5))
+            #expect(try main.evaluation(run: run.id, placement: "0>1:r8", budget: "steps=300")?.testAccuracy == 0.4375)
+        }
+    }
+
     @Test func aShardsEvaluationsAreAddedOnceAndAnOverlappingShardAddsOnlyWhatIsNew() throws {
         try withTemporaryDirectory { folder in
             let (main, run) = try mainStore(in: folder)

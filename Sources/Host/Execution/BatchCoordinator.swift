@@ -101,7 +101,7 @@ struct BatchCoordinator: UnitExecution {
         try store.evaluation(run: run, placement: unit.placement, budget: budgetKey(unit))
     }
 
-    private func isStored(_ unit: WorkUnit) throws -> Bool { try stored(unit) != nil }
+    private func isStored(_ unit: WorkUnit) throws -> Bool { unit.isMade(by: try stored(unit)) }
 }
 
 /// The progress of a batch across workers, as one line: units done,

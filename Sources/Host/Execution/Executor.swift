@@ -79,12 +79,14 @@ public struct SlurmSettings: Codable, Equatable, Sendable {
 
 extension ExecutionSettings {
     /// What makes run `run`'s evaluations under these settings: `evaluator`
-    /// in this process (serial), or workers coordinated from it; `dryRun`
+    /// in this process (serial, with a progress bar for a chosen placement's
+    /// training when `showsProgress`), or workers coordinated from it; `dryRun`
     /// prints the Slurm executor's first batch script instead of submitting it.
-    func execution(evaluator: PlacementEvaluator, store: ResultsStore, run: String, dryRun: Bool = false) -> any UnitExecution {
+    func execution(evaluator: PlacementEvaluator, store: ResultsStore, run: String, showsProgress: Bool = false,
+                   dryRun: Bool = false) -> any UnitExecution {
         let launcher: any TaskLauncher
         switch executor {
-        case .serial: return SerialExecution(evaluator: evaluator, store: store, run: run)
+        case .serial: return SerialExecution(evaluator: evaluator, store: store, run: run, showsProgress: showsProgress)
         case let .local(workers): launcher = LocalLauncher(workers: workers)
         case let .slurm(settings): launcher = SlurmLauncher(settings: settings, dryRun: dryRun)
         }

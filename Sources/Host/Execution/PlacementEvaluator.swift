@@ -57,17 +57,21 @@ final class PlacementEvaluator: @unchecked Sendable {
         EvaluationIdentity.key(task: taskIdentity, placement: placement, budget: budget, stopsGradient: stopsGradientAtRecurrentSources)
     }
 
-    /// Trains `unit` and returns its record for run `run`: validation
-    /// accuracy and loss, or the reason its training diverged.
-    func evaluate(_ unit: WorkUnit, run: String) throws -> EvaluationRecord {
+    /// Trains `unit` and returns its record for run `run`: validation (and
+    /// test) accuracy and loss, or the reason its training diverged; writes
+    /// the trained adapters and head to the unit's `out` folder. `progress`
+    /// hears each step and its loss.
+    func evaluate(_ unit: WorkUnit, run: String, progress: (Int, Double) -> Void = { _, _ in }) throws -> EvaluationRecord {
         let placement = try Placement(parsing: unit.placement, nodeCount: backbone.nodeCount)
         let key = budgetKey(unit), cacheKey = cacheKey(unit.placement, budget: key)
         let started = Date()
         do {
-            let trained = try train(placement, budget: budget(steps: unit.steps), examples: unit.examples, evaluatesTest: false)
+            let trained = try train(placement, budget: budget(steps: unit.steps), examples: unit.examples, evaluatesTest: unit.tests,
+                                    progress: progress)
+            if let out = unit.out { try TrainedPlacement(state: trained.state, classes: task.classes).write(to: out) }
             return EvaluationRecord(run: run, placement: unit.placement, budget: key, validationAccuracy: trained.validation.accuracy,
-                                    validationLoss: trained.validation.loss, parameters: trained.state.parameterCount,
-                                    seconds: trained.seconds, cacheKey: cacheKey)
+                                    validationLoss: trained.validation.loss, testAccuracy: trained.test?.accuracy,
+                                    parameters: trained.state.parameterCount, seconds: trained.seconds, cacheKey: cacheKey)
         } catch let error as TrainingError where error.isDivergence {
             let parameters = TrainableState<Float>.initial(placement, width: backbone.width, classes: task.classes.count,
                                                            seed: 0).parameterCount

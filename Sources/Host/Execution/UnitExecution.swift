@@ -15,14 +15,19 @@ struct SerialExecution: UnitExecution {
     let evaluator: PlacementEvaluator
     let store: ResultsStore
     let run: String
+    /// Whether a unit that writes a run's adapters (the chosen placement)
+    /// shows a progress bar while it trains.
+    var showsProgress = false
     /// Hears one line per evaluation.
     var report: (String) -> Void = { printError($0) }
 
     func make(_ units: [WorkUnit]) throws {
         for (done, unit) in units.enumerated() {
             try Interruption.check()
-            let record = try evaluator.evaluate(unit, run: run)
-            try store.saveEvaluation(record)
+            let bar = ProgressBar(total: unit.steps, enabled: showsProgress && unit.out != nil)
+            let record = try evaluator.evaluate(unit, run: run, progress: bar.update)
+            bar.finish()
+            try store.saveOrComplete(record)
             let progress = "\(done + 1)/\(units.count) of this batch"
             if let failure = record.failure {
                 report("trained \(unit.placement): \(failure) (\(progress))")

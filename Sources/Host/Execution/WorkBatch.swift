@@ -53,7 +53,7 @@ struct WorkBatch: Sendable {
     /// The batch of `units` for `run`: its folder is created and `work.json`
     /// written unless they exist.
     static func prepare(_ units: [WorkUnit], run: RunRecord, store: ResultsStore) throws -> WorkBatch {
-        let text = units.map { "\($0.placement)|\($0.steps)|\($0.examples)" }.joined(separator: "\n")
+        let text = units.map { "\($0.placement)|\($0.steps)|\($0.examples)|\($0.tests)|\($0.out ?? "")" }.joined(separator: "\n")
         let name = String(ContentDigest.sha256(Array(text.utf8)).prefix(16))
         let batch = WorkBatch(folder: batchesFolder(store: store, run: run.id).appendingPathComponent(name))
         try batch.createFolders()

@@ -47,9 +47,9 @@ public struct WorkerTask: Sendable {
             let unit = work.units[index]
             let read = try Placement(parsing: unit.placement, nodeCount: backbone.nodeCount).description
             guard read == unit.placement else { throw WorkError.placementChanged(unit: unit.placement, read: read) }
-            if try shard.evaluation(run: run, placement: unit.placement, budget: evaluator.budgetKey(unit)) != nil { continue }
+            if unit.isMade(by: try shard.evaluation(run: run, placement: unit.placement, budget: evaluator.budgetKey(unit))) { continue }
             let record = try evaluator.evaluate(unit, run: run)
-            try shard.saveEvaluation(record)
+            try shard.saveOrComplete(record)
             trained += 1
             let figure = record.failure ?? String(format: "validation accuracy %.4f", record.validationAccuracy)
             report(String(format: "trained %@: %@ (%.1f s; %d/%d)", unit.placement, figure, record.seconds, done + 1, indices.count))

@@ -208,6 +208,11 @@ public struct TrainedPlacement {
             .write(to: URL(fileURLWithPath: folder + "/" + Format.placementFileName))
     }
 
+    /// Whether `folder` holds both files `write(to:)` writes.
+    public static func isWritten(in folder: String) -> Bool {
+        [Format.placementFileName, Format.weightsFileName].allSatisfy { FileManager.default.fileExists(atPath: folder + "/" + $0) }
+    }
+
     /// Reads back a folder `write(to:)` wrote for the backbone `config` (of
     /// the checkpoint folder `model`, named in messages). Throws when a file
     /// is missing or malformed, the placement does not fit the backbone, or

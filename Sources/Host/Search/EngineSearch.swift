@@ -74,22 +74,29 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
     }
 
     func evaluate(_ placements: [[Edge]], budget requested: Budget) throws -> [EvaluationResult] {
-        let units = try placements.map { try unit(placement($0), budget: requested) }
-        var results = [EvaluationResult?](repeating: nil, count: units.count)
+        try make(placements.map { try unit(placement($0), budget: requested) }).map(EvaluationResult.init)
+    }
+
+    /// The evaluation of each of `units`: answered from the run's store, or
+    /// reused from another run's (the cache; not for a unit that tests or
+    /// writes files), or made by the run's executor as one batch.
+    func make(_ units: [WorkUnit]) throws -> [EvaluationRecord] {
+        var records = [EvaluationRecord?](repeating: nil, count: units.count)
         var missing: [WorkUnit] = []
         for (index, unit) in units.enumerated() {
             try Interruption.check()
             let key = evaluator.budgetKey(unit)
-            if let stored = try scores.store.evaluation(run: scores.run, placement: unit.placement, budget: key) {
+            let stored = try scores.store.evaluation(run: scores.run, placement: unit.placement, budget: key)
+            if unit.isMade(by: stored) {
                 lock.withLock { storedCount += 1 }
-                results[index] = EvaluationResult(stored)
-            } else if reusesEvaluations, let cacheKey = evaluator.cacheKey(unit.placement, budget: key),
-                      let cached = try scores.store.cachedEvaluation(key: cacheKey) {
+                records[index] = stored
+            } else if stored == nil, !unit.tests, unit.out == nil, reusesEvaluations,
+                      let cacheKey = evaluator.cacheKey(unit.placement, budget: key), let cached = try scores.store.cachedEvaluation(key: cacheKey) {
                 var copy = cached
                 (copy.run, copy.createdAt, copy.cachedFrom) = (scores.run, Date(), cached.cachedFrom ?? cached.run)
                 try scores.store.saveEvaluation(copy)
                 lock.withLock { cachedCount += 1 }
-                results[index] = EvaluationResult(cached)
+                records[index] = copy
             } else if !missing.contains(unit) {
                 missing.append(unit)
             }
@@ -104,13 +111,13 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
             lock.withLock { trainedCount += missing.count }
         }
         return try units.indices.map { index in
-            if let known = results[index] { return known }
+            if let known = records[index] { return known }
             let unit = units[index]
-            guard let made = try scores.store.evaluation(run: scores.run, placement: unit.placement, budget: evaluator.budgetKey(unit))
-            else {
+            guard let made = try scores.store.evaluation(run: scores.run, placement: unit.placement, budget: evaluator.budgetKey(unit)),
+                  unit.isMade(by: made) else {
                 throw ServiceError(status: ASP_ERR_ENGINE, description: "the evaluation of \(unit.placement) was not stored")
             }
-            return EvaluationResult(made)
+            return made
         }
     }
 }

@@ -15,8 +15,9 @@ struct RunContext {
 
     /// Loads everything `configuration` names, for run `run` of `store`, and
     /// collects what workers of an earlier coordinator of the run left;
-    /// `dryRun` stops where a first Slurm job would be submitted.
-    init(store: ResultsStore, run: String, configuration: RunConfiguration, dryRun: Bool = false) throws {
+    /// `dryRun` stops where a first Slurm job would be submitted;
+    /// `showsProgress` shows a bar while the serial executor trains a chosen placement.
+    init(store: ResultsStore, run: String, configuration: RunConfiguration, dryRun: Bool = false, showsProgress: Bool = false) throws {
         plugins = try configuration.plugins.load()
         (backbone, task) = try configuration.task.load()
         candidates = configuration.space.candidates(nodeCount: backbone.nodeCount)
@@ -29,7 +30,8 @@ struct RunContext {
         let evaluator = try PlacementEvaluator(configuration, backbone: backbone, task: task)
         _ = try LeftoverWork.collect(store: store, run: run)
         search = EngineSearch(scores: scores, evaluator: evaluator,
-                              execution: configuration.execution.execution(evaluator: evaluator, store: store, run: run, dryRun: dryRun),
+                              execution: configuration.execution.execution(evaluator: evaluator, store: store, run: run,
+                                                                           showsProgress: showsProgress, dryRun: dryRun),
                               reusesEvaluations: configuration.execution.reusesEvaluations)
     }
 }

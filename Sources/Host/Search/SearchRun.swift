@@ -23,7 +23,7 @@ public struct SearchRun {
     public func work(in results: ResultsStore, run: String) throws -> SearchOutcome {
         guard let settings = configuration.search else { throw RunError.invalidSetting("run \(run) has no search settings") }
         let start = Date(), budget = configuration.budget
-        let context = try RunContext(store: results, run: run, configuration: configuration, dryRun: dryRun)
+        let context = try RunContext(store: results, run: run, configuration: configuration, dryRun: dryRun, showsProgress: showsProgress)
         try settings.check(candidates: context.candidates.count)
         let strategy = try PluginSources.find(settings.strategy, kind: .strategy, in: context.plugins)
         if settings.metric != nil, !strategy.parameters.contains(where: { $0.name == "metric" }) {
@@ -43,36 +43,28 @@ public struct SearchRun {
             throw engine.dryRunStop ?? error  // the strategy saw a cancelled evaluation
         }
         let placement = try engine.placement(chosen)
-        printError("\(settings.strategy) chose \(placement); training it (\(budget.steps) steps)")
+        printError("\(settings.strategy) chose \(placement); training and testing it (\(budget.steps) steps)")
 
-        let progress = ProgressBar(total: budget.steps, enabled: showsProgress)
-        let trained = try engine.evaluator.train(placement, budget: budget, examples: 0, evaluatesTest: true, progress: progress.update)
-        progress.finish()
-        let key = PlacementEvaluator.key(budget, examples: 0)
-        switch try results.evaluation(run: run, placement: placement.description, budget: key) {
-        case nil:
-            try results.saveEvaluation(EvaluationRecord(
-                run: run, placement: placement.description, budget: key, validationAccuracy: trained.validation.accuracy,
-                validationLoss: trained.validation.loss, testAccuracy: trained.test?.accuracy, parameters: trained.state.parameterCount,
-                seconds: trained.seconds, cacheKey: engine.evaluator.cacheKey(placement.description, budget: key)))
-        case let stored? where stored.testAccuracy == nil:
-            try results.saveTestAccuracy(trained.test!.accuracy, run: run, placement: placement.description, budget: key)
-        default:
-            break  // a resumed run that had already tested it
-        }
+        // The chosen placement is one more unit for the executor: trained, validated, tested, written out.
         let folder = settings.out ?? URL(fileURLWithPath: results.path).deletingLastPathComponent().appendingPathComponent(run).path
-        let written = TrainedPlacement(state: trained.state, classes: context.task.classes)
-        try written.write(to: folder)
+        let (trainedBefore, fromStoreBefore, fromCacheBefore) = engine.counts
+        let unit = WorkUnit(placement: placement.description, steps: budget.steps, examples: 0, tests: true, out: folder)
+        let record = try engine.make([unit])[0]
+        guard record.failure == nil, let test = record.testAccuracy else {
+            throw RunError.invalidSetting("the chosen placement \(placement) did not train: \(record.failure ?? "it has no test accuracy"); "
+                                          + "lower the learning rate")
+        }
+        let model = configuration.task.model
+        let written = try TrainedPlacement.read(from: folder, config: try AdapterHubExport.config(of: model), model: model)
         try results.addArtefact(run: run, name: "placement", path: folder + "/placement.json")
         try results.addArtefact(run: run, name: "adapters", path: folder + "/adapters.safetensors")
-        let model = configuration.task.model
         _ = try AdapterHubExport.write(written, model: model, config: AdapterHubExport.config(of: model), to: folder + "/adapterhub")
         try results.addArtefact(run: run, name: "adapterhub", path: folder + "/adapterhub")
-        let (trainedCount, fromStore, fromCache) = engine.counts
-        printError("the strategy's evaluations: \(trainedCount) trained now, \(fromStore) answered from the run's store, \(fromCache) "
-                   + "reused from other runs (the evaluation cache); then the chosen placement was trained and tested")
-        return SearchOutcome(placement: placement.description, val_acc: trained.validation.accuracy, test_acc: trained.test!.accuracy,
-                             params: trained.state.parameterCount, seconds: Date().timeIntervalSince(start), run: run, folder: folder)
+        printError("the strategy's evaluations: \(trainedBefore) trained now, \(fromStoreBefore) answered from the run's store, "
+                   + "\(fromCacheBefore) reused from other runs (the evaluation cache); then the chosen placement was "
+                   + (engine.counts.trained > trainedBefore ? "trained and tested" : "found trained and tested in the run's store"))
+        return SearchOutcome(placement: placement.description, val_acc: record.validationAccuracy, test_acc: test, params: record.parameters,
+                             seconds: Date().timeIntervalSince(start), run: run, folder: folder)
     }
 }
 

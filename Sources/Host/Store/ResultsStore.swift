@@ -430,6 +430,20 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// Stores an evaluation just made: a new one is saved; one the run
+    /// already holds keeps its figures and gains the test accuracy it
+    /// lacked (a placement validated while a strategy searched, tested once
+    /// chosen). The same computation gives the same figures, so nothing
+    /// stored is replaced.
+    public func saveOrComplete(_ record: EvaluationRecord) throws(StoreError) {
+        guard let stored = try evaluation(run: record.run, placement: record.placement, budget: record.budget) else {
+            return try saveEvaluation(record)
+        }
+        if stored.testAccuracy == nil, stored.failure == nil, let test = record.testAccuracy {
+            try saveTestAccuracy(test, run: record.run, placement: record.placement, budget: record.budget)
+        }
+    }
+
     /// Adds the test accuracy to a stored evaluation that has none: a
     /// strategy validates placements; the one it chooses is then tested.
     /// A test accuracy is written once; a second one is refused.

@@ -12,6 +12,8 @@ public struct MergeReport: Equatable, Sendable, Encodable {
     public var evaluationsAdded = 0
     /// Evaluations the target already held (same run, placement and budget), left as they were.
     public var evaluationsPresent = 0
+    /// Evaluations here without a test accuracy that gained the shard's.
+    public var testAccuraciesAdded = 0
     /// Probes the target lacked (none of the run's probes had the same seed, examples and head).
     public var probesAdded = 0
     /// Metrics' scores on a probe that the target lacked, each with all its scores.
@@ -24,7 +26,8 @@ public struct MergeReport: Equatable, Sendable, Encodable {
     /// The JSON keys, snake_case like every other output of the tool.
     public enum CodingKeys: String, CodingKey {
         case shard
-        case runsAdded = "runs_added", evaluationsAdded = "evaluations_added", evaluationsPresent = "evaluations_present"
+        case runsAdded = "runs_added", evaluationsAdded = "evaluations_added", evaluationsPresent = "evaluations_present",
+             testAccuraciesAdded = "test_accuracies_added"
         case probesAdded = "probes_added", scoreSetsAdded = "score_sets_added", statesAdded = "states_added"
         case artefactsAdded = "artefacts_added"
     }
@@ -36,6 +39,7 @@ public struct MergeReport: Equatable, Sendable, Encodable {
         return "\(count(evaluationsAdded, "evaluation")) added, \(evaluationsPresent) already present, \(count(runsAdded, "run")), "
             + "\(count(probesAdded, "probe")), \(count(scoreSetsAdded, "score set")), \(count(statesAdded, "plugin state")) "
             + "and \(count(artefactsAdded, "artefact")) added"
+            + (testAccuraciesAdded > 0 ? "; \(count(testAccuraciesAdded, "evaluation")) here given a test accuracy" : "")
     }
 }
 
@@ -88,6 +92,7 @@ extension ResultsStore {
             report.evaluationsAdded = try Self.copyMissing(shard.evaluations, of: RowChecksum.evaluations,
                                                            matching: ["run", "placement", "budget"], newID: true, into: db)
             report.evaluationsPresent = shard.evaluations.count - report.evaluationsAdded
+            report.testAccuraciesAdded = try Self.completeTestAccuracies(shard.evaluations, into: db)
             report.statesAdded = try Self.copyMissing(shard.states, of: RowChecksum.states, matching: ["run", "plugin"], into: db)
             report.artefactsAdded = try Self.copyMissing(shard.artefacts, of: RowChecksum.artefacts, matching: ["run", "name"],
                                                          newID: true, into: db)
@@ -107,6 +112,24 @@ extension ResultsStore {
             copied += 1
         }
         return copied
+    }
+
+    /// Gives every evaluation of the store that has no test accuracy the one
+    /// its copy among `rows` has (a placement tested after it was
+    /// validated); returns how many.
+    private static func completeTestAccuracies(_ rows: [Row], into db: Database) throws -> Int {
+        var completed = 0
+        for row in rows {
+            guard let test = row["test_accuracy"] as Double? else { continue }
+            let key: [DatabaseValue] = [row["run"], row["placement"], row["budget"]]
+            try db.execute(sql: "UPDATE evaluations SET test_accuracy = ? WHERE run = ? AND placement = ? AND budget = ? "
+                               + "AND test_accuracy IS NULL AND failure IS NULL",
+                           arguments: StatementArguments([test.databaseValue] + key))
+            guard db.changesCount > 0 else { continue }
+            try RowChecksum.stamp(db, RowChecksum.evaluations, where: "run = ? AND placement = ? AND budget = ?", StatementArguments(key))
+            completed += 1
+        }
+        return completed
     }
 
     /// Whether `first` and `second` name one file on disk: the same device
