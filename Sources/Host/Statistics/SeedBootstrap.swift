@@ -25,19 +25,25 @@ import Core
 ///   resample that drew only such seeds is undefined, counted and left out
 ///   of the percentiles. The point is nil when every seed is undefined.
 ///
-/// The draws come from `SeededRandom(seed:stream: "compare.bootstrap")`, a
-/// seed index is the high 64 bits of S × a 64-bit draw; the same seed gives
-/// the same resamples, whatever the statistics are. The statistic runs once
+/// The draws come from `SeededRandom(seed:stream:)`, stream
+/// "compare.bootstrap" unless a caller names its own (`PairedComparison`
+/// does); a seed index is the high 64 bits of S × a 64-bit draw; the same
+/// seed gives the same resamples, whatever the statistics are. The statistic runs once
 /// per seed (S times), not once per resample.
 public enum SeedBootstrap {
     /// B when not given.
     public static let defaultResamples = 1000
 
+    /// The random stream of the draws when not given: compare's.
+    public static let defaultStream = "compare.bootstrap"
+
     /// For each of `resamples` resamples, how many times each of `seeds`
-    /// seeds is drawn (the counts add up to `seeds`).
-    public static func resampleCounts(seeds: Int, resamples: Int, seed: UInt64) -> [[Int]] {
+    /// seeds is drawn (the counts add up to `seeds`), from the random
+    /// stream `stream` under `seed`.
+    public static func resampleCounts(seeds: Int, resamples: Int, seed: UInt64,
+                                      stream: String = defaultStream) -> [[Int]] {
         precondition(seeds >= 1 && resamples >= 0)
-        var random = SeededRandom(seed: seed, stream: "compare.bootstrap")
+        var random = SeededRandom(seed: seed, stream: stream)
         return (0..<resamples).map { _ in
             var counts = [Int](repeating: 0, count: seeds)
             for _ in 0..<seeds {
@@ -71,15 +77,16 @@ public enum SeedBootstrap {
     /// Estimates of each of `statistics` (each maps one seed's score
     /// vector to a value, or nil where undefined), all over the same
     /// resamples. `seedScores` holds one score vector per probe seed, all of
-    /// one length.
+    /// one length; `stream` names the random stream of the resamples.
     public static func estimate(seedScores: [[Double]], resamples: Int = defaultResamples, seed: UInt64 = 0,
-                         level: Double = 0.95, statistics: [([Double]) -> Double?]) -> [BootstrapEstimate] {
+                         level: Double = 0.95, stream: String = defaultStream,
+                         statistics: [([Double]) -> Double?]) -> [BootstrapEstimate] {
         precondition(!seedScores.isEmpty, "bootstrap: no seeds")
         precondition(seedScores.allSatisfy { $0.count == seedScores[0].count }, "bootstrap: seeds score different edge counts")
         precondition(level > 0 && level < 1, "bootstrap: level \(level) outside (0, 1)")
         // perSeed[statistic][seed]
         let perSeed = statistics.map { statistic in seedScores.map(statistic) }
-        let draws = resampleCounts(seeds: seedScores.count, resamples: resamples, seed: seed)
+        let draws = resampleCounts(seeds: seedScores.count, resamples: resamples, seed: seed, stream: stream)
         return perSeed.map { values in
             let all = [Int](repeating: 1, count: values.count)
             let resampled = draws.compactMap { weightedMean(values, counts: $0) }.sorted()
@@ -102,9 +109,11 @@ public enum SeedBootstrap {
         return weight > 0 ? sum / Double(weight) : nil
     }
 
-    /// The estimate of one statistic; see `estimate(seedScores:resamples:seed:level:statistics:)`.
+    /// The estimate of one statistic; see `estimate(seedScores:resamples:seed:level:stream:statistics:)`.
     public static func estimate(seedScores: [[Double]], resamples: Int = defaultResamples, seed: UInt64 = 0,
-                         level: Double = 0.95, statistic: @escaping ([Double]) -> Double?) -> BootstrapEstimate {
-        estimate(seedScores: seedScores, resamples: resamples, seed: seed, level: level, statistics: [statistic])[0]
+                         level: Double = 0.95, stream: String = defaultStream,
+                         statistic: @escaping ([Double]) -> Double?) -> BootstrapEstimate {
+        estimate(seedScores: seedScores, resamples: resamples, seed: seed, level: level, stream: stream,
+                 statistics: [statistic])[0]
     }
 }

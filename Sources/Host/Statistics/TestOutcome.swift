@@ -1,0 +1,36 @@
+/// What a two-sided significance test of paired differences gave: a
+/// p-value and how it was computed, or why there is none.
+public struct TestOutcome: Equatable, Sendable {
+    /// How a p-value was computed.
+    public enum Method: String, Equatable, Sendable {
+        /// From the exact null distribution (every sign assignment counted).
+        case exact
+        /// From the normal approximation of the statistic.
+        case normalApproximation = "normal-approximation"
+    }
+
+    /// Why a test has no p-value.
+    public enum Undefined: String, Equatable, Sendable {
+        /// There was no pair of finite values.
+        case noPairs = "no pairs"
+        /// Every difference was zero: the tests drop zeros, so nothing is left.
+        case noNonzeroDifference = "every difference is zero"
+    }
+
+    /// The two-sided p-value, in [0, 1]; nil when the test is undefined.
+    public let pValue: Double?
+    /// How `pValue` was computed; nil when the test is undefined.
+    public let method: Method?
+    /// Why the test is undefined; nil when it has a p-value.
+    public let undefined: Undefined?
+
+    /// A test that gave the p-value `pValue` by `method`.
+    public static func defined(pValue: Double, method: Method) -> TestOutcome {
+        TestOutcome(pValue: pValue, method: method, undefined: nil)
+    }
+
+    /// A test with no p-value, for `reason`.
+    public static func undefined(_ reason: Undefined) -> TestOutcome {
+        TestOutcome(pValue: nil, method: nil, undefined: reason)
+    }
+}
