@@ -78,7 +78,7 @@ public struct TaskSpecification: Codable, Hashable, Sendable {
     /// The data files the task reads, in a fixed order.
     public var dataFiles: [String] {
         switch data {
-        case .wordNetNouns: [WordNetSupersenses.defaultPath]
+        case .wordNetNouns: [WordNetSupersenses.PartOfSpeech.noun.defaultPath]
         case let .textFiles(files): [files.train, files.validation, files.test]
         case .fashionMNIST: [true, false].flatMap { train in
             let (images, labels) = FashionMNIST.files(train: train)
@@ -133,8 +133,8 @@ public struct TaskSpecification: Codable, Hashable, Sendable {
             splits = DataSplits(train: train, validation: try train.encoding(try rows(files.validation), file: files.validation),
                                 test: try train.encoding(try rows(files.test), file: files.test))
         } else {
-            let nouns = try WordNetSupersenses.load()
-            try nouns.requireSeveralClasses(file: WordNetSupersenses.defaultPath)
+            let nouns = try WordNetSupersenses.load(.noun)
+            try nouns.requireSeveralClasses(file: WordNetSupersenses.PartOfSpeech.noun.defaultPath)
             splits = DataSplits.stratified(nouns, seed: dataSeed)
         }
         let task = TextTask(splits: splits, tokenizer: tokenizer, maxLength: maxLength)
