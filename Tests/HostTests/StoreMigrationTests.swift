@@ -72,7 +72,7 @@ import Testing
             let resumed = try runAdapterSearch(["compare", "--resume", Self.compare, "--json"], directory: copy)
             #expect(resumed.status == 0, "\(resumed.stderr)")
             #expect(resumed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == (try fixtureOutcome("compare-outcome.json")))
-            #expect(resumed.stderr.contains("5 trained, 20 from the store"), "\(resumed.stderr)")
+            #expect(resumed.stderr.contains("5 newly trained, 20 from the run's store"), "\(resumed.stderr)")
 
             let fresh = try runAdapterSearch(["compare", "--metric", "gradient-norm", "--metric", "snip", "--probe-seeds", "2",
                                               "--top-k", "3", "--model", "model", "--train-file", "train.csv",
