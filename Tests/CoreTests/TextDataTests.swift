@@ -16,12 +16,61 @@ import Testing
     }
 
     @Test func wordNetNounSupersensesFromDebiansFiles() throws {
-        let dataset = try WordNetSupersenses.load()
+        let dataset = try WordNetSupersenses.load(.noun)
         #expect(dataset.examples.count == 82_115)
         #expect(dataset.classes.count == 26)
         #expect(dataset.examples[0] == TextExample(
             text: "that which is perceived or known or inferred to have its own distinct existence (living or nonliving)", label: 0))
         #expect(Set(dataset.examples.map(\.label)) == Set(0..<26), "every supersense occurs")
+    }
+
+    @Test func wordNetVerbSupersensesFromDebiansFilesSplitBySeed() throws {
+        let dataset = try WordNetSupersenses.load(.verb)
+        #expect(dataset.examples.count == 13_767)
+        #expect(dataset.classes.count == 15 && dataset.classes.first == "verb.body" && dataset.classes.last == "verb.weather")
+        #expect(dataset.examples[0] == TextExample(
+            text: #"draw air into, and expel out of, the lungs; "I can breathe better when the air is clean"; "The patient is respiring""#,
+            label: 0))
+        #expect(Set(dataset.examples.map(\.label)) == Set(0..<15), "every supersense occurs")
+
+        let splits = DataSplits.stratified(dataset, seed: 0)
+        #expect([splits.train, splits.validation, splits.test].map(\.examples.count) == [11_011, 1_378, 1_378])
+        for label in dataset.classes.indices {
+            let total = dataset.examples.filter { $0.label == label }.count
+            for part in [splits.validation, splits.test] {
+                #expect(part.examples.filter { $0.label == label }.count == Int((Double(total) / 10).rounded()), "\(dataset.classes[label])")
+            }
+        }
+        #expect(splits == DataSplits.stratified(dataset, seed: 0), "the same seed, the same split")
+        let other = DataSplits.stratified(dataset, seed: 1)
+        #expect(other.test != splits.test && other.validation != splits.validation, "another seed, another split")
+    }
+
+    @Test func aMalformedWordNetLineIsAnErrorNamingFileAndLine() throws {
+        let license = "  1 This software and database is being provided to you, the LICENSEE, by  \n"
+        let breathe = "00001740 29 v 01 breathe 0 000 01 + 02 00 | draw air into, and expel out of, the lungs  \n"
+        let rain = "02756558 43 v 01 rain 0 000 01 + 01 00 | precipitate as rain  \n"
+        let good = try WordNetSupersenses.load(.verb, path: try file(license + breathe + "\n" + rain, "data.verb"))
+        #expect(good == TextDataset(classes: WordNetSupersenses.PartOfSpeech.verb.classes,
+                                    examples: [TextExample(text: "draw air into, and expel out of, the lungs", label: 0),
+                                               TextExample(text: "precipitate as rain", label: 14)]))
+        let malformed: [(WordNetSupersenses.PartOfSpeech, String, Int, String)] = [
+            (.verb, license + breathe + "00001740 05 n 01 entity 0 000 | a noun among the verbs\n", 3,
+             "no verb lexicographer file number (29-43) in the second field"),
+            (.verb, license + "00002325 44 v 01 respire 1 000 | no such file\n", 2, "no verb lexicographer file number (29-43) in the second field"),
+            (.noun, license + breathe, 2, "no noun lexicographer file number (03-28) in the second field"),
+            (.verb, breathe + "garbage\n", 2, "no verb lexicographer file number (29-43) in the second field"),
+            (.verb, breathe + "00002573 29 v 01 respire 2 000 01 + 02 00 and no gloss\n", 2, "no gloss after '| '"),
+        ]
+        for (partOfSpeech, contents, line, reason) in malformed {
+            let path = try file(contents, "data.\(partOfSpeech.rawValue)")
+            #expect(throws: DataError.malformedLine(file: path, line: line, reason: reason)) {
+                try WordNetSupersenses.load(partOfSpeech, path: path)
+            }
+        }
+        let licenseOnly = try file(license, "data.verb")
+        #expect(throws: DataError.empty(file: licenseOnly)) { try WordNetSupersenses.load(.verb, path: licenseOnly) }
+        #expect(throws: DataError.unreadable(file: "/no/such/data.verb")) { try WordNetSupersenses.load(.verb, path: "/no/such/data.verb") }
     }
 
     @Test func stratifiedSplitsAreSeededDisjointAndProportional() throws {

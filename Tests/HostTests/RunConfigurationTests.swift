@@ -36,6 +36,22 @@ import Testing
         }
     }
 
+    @Test func eachWordNetTaskIsStoredUnderItsOwnKind() throws {
+        // The noun task's JSON is what earlier versions wrote and read.
+        for (source, json) in [(TaskSpecification.DataSource.wordNetNouns, #""data":{"kind":"wordnet-nouns"}"#),
+                               (.wordNetVerbs, #""data":{"kind":"wordnet-verbs"}"#)] {
+            let configuration = RunConfiguration(command: .compare, task: TaskSpecification(data: source), taskIdentity: .unrecorded,
+                                                 compare: CompareSettings())
+            let written = try configuration.json()
+            #expect(written.contains(json), "\(written)")
+            #expect(try RunConfiguration(json: written, run: "r") == configuration)
+        }
+        let unknown = try RunConfiguration(command: .compare, task: TaskSpecification(), taskIdentity: .unrecorded, compare: CompareSettings())
+            .json().replacingOccurrences(of: "wordnet-nouns", with: "wordnet-adverbs")
+        let error = try #require(throws: RunError.self) { try RunConfiguration(json: unknown, run: "r9") }
+        #expect(error.description.contains("r9") && error.description.contains("wordnet-adverbs"), "\(error)")
+    }
+
     @Test func aConfigurationThisVersionCannotReadIsAnErrorNamingTheRun() throws {
         let newer = try RunConfiguration(command: .compare, task: Self.task, taskIdentity: .unrecorded, compare: CompareSettings())
             .json().replacingOccurrences(of: #""format":1"#, with: #""format":2"#)

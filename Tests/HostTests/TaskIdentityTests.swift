@@ -41,4 +41,20 @@ import Testing
             #expect(!TaskIdentity.sameTask((original, .unrecorded), (moved, identity)))
         }
     }
+
+    @Test func theVerbTaskIsAnotherTaskThanTheNounTask() throws {
+        try withTemporaryDirectory { folder in
+            let (model, _) = try TinyTextTask.write(in: folder)
+            let nouns = TaskSpecification(model: model, data: .wordNetNouns), verbs = TaskSpecification(model: model, data: .wordNetVerbs)
+            #expect(verbs.dataFiles == ["/usr/share/wordnet/data.verb"] && nouns.dataFiles == ["/usr/share/wordnet/data.noun"])
+            let nounIdentity = try TaskIdentity(of: nouns), verbIdentity = try TaskIdentity(of: verbs)
+            #expect(verbIdentity.model == nounIdentity.model && verbIdentity.data != nounIdentity.data)
+            #expect(verbIdentity.digest != nounIdentity.digest)
+            #expect(!TaskIdentity.sameTask((nouns, nounIdentity), (verbs, verbIdentity)))
+            #expect(!TaskIdentity.sameTask((nouns, .unrecorded), (verbs, verbIdentity)), "nor by specification")
+            var reseeded = verbs
+            reseeded.dataSeed = 1
+            #expect(try TaskIdentity(of: reseeded).digest != verbIdentity.digest, "another split is another task")
+        }
+    }
 }

@@ -3,13 +3,33 @@ import Core
 import Foundation
 import Host
 
-/// The task a command runs on: the default (MiniLM + WordNet noun
-/// supersenses), the user's text files, or images for a ViT backbone.
+/// The built-in text tasks `--task` names.
+enum BuiltInTextTask: String, CaseIterable, ExpressibleByArgument {
+    /// WordNet noun supersenses, the default task.
+    case wordnetNouns = "wordnet-nouns"
+    /// WordNet verb supersenses.
+    case wordnetVerbs = "wordnet-verbs"
+
+    /// The task's data.
+    var source: TaskSpecification.DataSource {
+        switch self {
+        case .wordnetNouns: .wordNetNouns
+        case .wordnetVerbs: .wordNetVerbs
+        }
+    }
+}
+
+/// The task a command runs on: a built-in text task (by default MiniLM +
+/// WordNet noun supersenses), the user's text files, or images for a ViT
+/// backbone.
 struct TaskOptions: ParsableArguments {
     @Option(help: "The backbone folder (config.json, model.safetensors, and vocab.txt for text).")
     var model: String = CacheFolder.miniLM
 
-    @Option(help: "Training data (.csv, .tsv or .jsonl); without it the task is WordNet noun supersenses.")
+    @Option(help: "A built-in text task: WordNet noun supersenses (wordnet-nouns, the default) or verb supersenses (wordnet-verbs).")
+    var task: BuiltInTextTask?
+
+    @Option(help: "Training data (.csv, .tsv or .jsonl); without it the task is a built-in one (--task).")
     var trainFile: String?
 
     @Option(help: "Validation data (with --train-file).")
@@ -39,7 +59,7 @@ struct TaskOptions: ParsableArguments {
     @Option(help: "Images: test labels (with --train-images).")
     var testLabels: String?
 
-    @Option(help: "Seed of the default task's stratified 80/10/10 splits (and of the validation split held out of training images).")
+    @Option(help: "Seed of the WordNet tasks' stratified 80/10/10 splits (and of the validation split held out of training images).")
     var dataSeed: UInt64 = 0
 
     @Option(help: "Tokens per example, [CLS] and [SEP] included.")
@@ -47,7 +67,7 @@ struct TaskOptions: ParsableArguments {
 
     func validate() throws {
         if trainFile == nil, validationFile != nil || testFile != nil {
-            throw ValidationError("--validation-file and --test-file go with --train-file (without it the task is WordNet noun supersenses)")
+            throw ValidationError("--validation-file and --test-file go with --train-file (without it the task is a built-in one, --task)")
         }
         if trainImages == nil, trainLabels != nil || testImages != nil || testLabels != nil {
             throw ValidationError("--train-labels, --test-images and --test-labels go with --train-images")
@@ -61,8 +81,11 @@ struct TaskOptions: ParsableArguments {
         if trainImages != nil, trainLabels == nil || testImages == nil || testLabels == nil {
             throw ValidationError("--train-images needs --train-labels, --test-images and --test-labels")
         }
-        if [trainFile != nil, trainImages != nil, fashionMnist].filter({ $0 }).count > 1 {
-            throw ValidationError("choose one task: --train-file, --train-images or --fashion-mnist")
+        let chosen = [("--task", task != nil), ("--train-file", trainFile != nil), ("--train-images", trainImages != nil),
+                      ("--fashion-mnist", fashionMnist)].filter(\.1).map(\.0)
+        if chosen.count > 1 {
+            throw ValidationError("choose one task, not \(chosen.joined(separator: " and ")): --task names a built-in text task, "
+                                  + "--train-file your own text, --train-images or --fashion-mnist images")
         }
     }
 
@@ -78,7 +101,7 @@ struct TaskOptions: ParsableArguments {
             data = .imageFiles(.init(trainImages: absolute(trainImages), trainLabels: absolute(trainLabels),
                                      testImages: absolute(testImages), testLabels: absolute(testLabels)))
         } else {
-            data = fashionMnist ? .fashionMNIST : .wordNetNouns
+            data = fashionMnist ? .fashionMNIST : (task ?? .wordnetNouns).source
         }
         return TaskSpecification(model: absolute(model), data: data, dataSeed: dataSeed, maxLength: maxLength)
     }

@@ -58,6 +58,7 @@ extension TaskSpecification.DataSource {
     var kindName: String {
         switch self {
         case .wordNetNouns: "wordnet-nouns"
+        case .wordNetVerbs: "wordnet-verbs"
         case .textFiles: "text-files"
         case .fashionMNIST: "fashion-mnist"
         case .imageFiles: "image-files"

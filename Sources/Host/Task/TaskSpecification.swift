@@ -9,6 +9,8 @@ public struct TaskSpecification: Codable, Hashable, Sendable {
     public enum DataSource: Hashable, Sendable {
         /// WordNet noun supersenses from Debian's wordnet-base, split 80/10/10 with the data seed.
         case wordNetNouns
+        /// WordNet verb supersenses from Debian's wordnet-base, split 80/10/10 with the data seed.
+        case wordNetVerbs
         /// The user's text files (.csv, .tsv or .jsonl), one per split.
         case textFiles(TextFiles)
         /// Fashion-MNIST from Debian's dataset-fashion-mnist.
@@ -71,14 +73,15 @@ public struct TaskSpecification: Codable, Hashable, Sendable {
     public var isImageTask: Bool {
         switch data {
         case .fashionMNIST, .imageFiles: true
-        case .wordNetNouns, .textFiles: false
+        case .wordNetNouns, .wordNetVerbs, .textFiles: false
         }
     }
 
     /// The data files the task reads, in a fixed order.
     public var dataFiles: [String] {
         switch data {
-        case .wordNetNouns: [WordNetSupersenses.defaultPath]
+        case .wordNetNouns: [WordNetSupersenses.PartOfSpeech.noun.defaultPath]
+        case .wordNetVerbs: [WordNetSupersenses.PartOfSpeech.verb.defaultPath]
         case let .textFiles(files): [files.train, files.validation, files.test]
         case .fashionMNIST: [true, false].flatMap { train in
             let (images, labels) = FashionMNIST.files(train: train)
@@ -92,6 +95,7 @@ public struct TaskSpecification: Codable, Hashable, Sendable {
     public var dataSummary: String {
         switch data {
         case .wordNetNouns: "WordNet noun supersenses"
+        case .wordNetVerbs: "WordNet verb supersenses"
         case let .textFiles(files): "\(URL(fileURLWithPath: files.train).lastPathComponent) (and its validation and test files)"
         case .fashionMNIST: "Fashion-MNIST"
         case let .imageFiles(files): "images \(files.trainImages)"
@@ -123,26 +127,35 @@ public struct TaskSpecification: Codable, Hashable, Sendable {
         guard tokenizer.vocabularySize <= table.word.rows else {
             throw TaskError.vocabularyBeyondEmbeddings(tokens: tokenizer.vocabularySize, rows: table.word.rows, model: model)
         }
-        let splits: DataSplits
-        if case let .textFiles(files) = data {
-            func rows(_ path: String) throws -> [(text: String, label: String)] {
-                try LabelledTextFile.rows(path: path, textColumn: files.textColumn, labelColumn: files.labelColumn)
-            }
-            let train = TextDataset(rows: try rows(files.train))
-            try train.requireSeveralClasses(file: files.train)
-            splits = DataSplits(train: train, validation: try train.encoding(try rows(files.validation), file: files.validation),
-                                test: try train.encoding(try rows(files.test), file: files.test))
-        } else {
-            let nouns = try WordNetSupersenses.load()
-            try nouns.requireSeveralClasses(file: WordNetSupersenses.defaultPath)
-            splits = DataSplits.stratified(nouns, seed: dataSeed)
-        }
+        let splits = try textSplits()
         let task = TextTask(splits: splits, tokenizer: tokenizer, maxLength: maxLength)
         guard task.longestExample <= table.longestSequence else {
             throw TaskError.examplesBeyondPositions(longest: task.longestExample, maxLength: maxLength, positions: table.longestSequence,
                                                     model: model)
         }
         return (backbone, task)
+    }
+
+    /// The splits of a text task: the user's three files, or a WordNet task
+    /// split with the data seed.
+    private func textSplits() throws -> DataSplits {
+        let partOfSpeech: WordNetSupersenses.PartOfSpeech
+        switch data {
+        case let .textFiles(files):
+            func rows(_ path: String) throws -> [(text: String, label: String)] {
+                try LabelledTextFile.rows(path: path, textColumn: files.textColumn, labelColumn: files.labelColumn)
+            }
+            let train = TextDataset(rows: try rows(files.train))
+            try train.requireSeveralClasses(file: files.train)
+            return DataSplits(train: train, validation: try train.encoding(try rows(files.validation), file: files.validation),
+                              test: try train.encoding(try rows(files.test), file: files.test))
+        case .wordNetNouns: partOfSpeech = .noun
+        case .wordNetVerbs: partOfSpeech = .verb
+        case .fashionMNIST, .imageFiles: preconditionFailure("image tasks have no text splits")
+        }
+        let dataset = try WordNetSupersenses.load(partOfSpeech)
+        try dataset.requireSeveralClasses(file: partOfSpeech.defaultPath)
+        return DataSplits.stratified(dataset, seed: dataSeed)
     }
 }
 
@@ -174,13 +187,14 @@ public enum TaskError: Error, CustomStringConvertible, Equatable {
 extension TaskSpecification.DataSource: Codable {
     private enum CodingKeys: String, CodingKey { case kind, files }
     private enum Kind: String, Codable {
-        case wordnetNouns = "wordnet-nouns", textFiles = "text-files", fashionMNIST = "fashion-mnist", imageFiles = "image-files"
+        case wordnetNouns = "wordnet-nouns", wordnetVerbs = "wordnet-verbs", textFiles = "text-files", fashionMNIST = "fashion-mnist", imageFiles = "image-files"
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         switch try container.decode(Kind.self, forKey: .kind) {
         case .wordnetNouns: self = .wordNetNouns
+        case .wordnetVerbs: self = .wordNetVerbs
         case .textFiles: self = .textFiles(try container.decode(TaskSpecification.TextFiles.self, forKey: .files))
         case .fashionMNIST: self = .fashionMNIST
         case .imageFiles: self = .imageFiles(try container.decode(TaskSpecification.ImageFiles.self, forKey: .files))
@@ -191,7 +205,7 @@ extension TaskSpecification.DataSource: Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(kindName, forKey: .kind)
         switch self {
-        case .wordNetNouns, .fashionMNIST: break
+        case .wordNetNouns, .wordNetVerbs, .fashionMNIST: break
         case let .textFiles(files): try container.encode(files, forKey: .files)
         case let .imageFiles(files): try container.encode(files, forKey: .files)
         }
