@@ -46,13 +46,17 @@ public enum PluginListing {
                 text += "  direction:   \(plugin.direction > 0 ? "higher is better" : "lower is better")\n"
                 text += "  needs:       \(plugin.needsNames.joined(separator: ", "))\n"
             }
-            if plugin.parameters.isEmpty { text += "  parameters:  none\n" }
+            if plugin.parameters.isEmpty {
+                text += "  parameters:  none\n"
+            } else {
+                text += plugin.kind == .strategy ? "  parameters:  (set with search --set NAME=VALUE)\n" : "  parameters:\n"
+            }
             for parameter in plugin.parameters {
                 var range = ""
                 if parameter.minimum != nil || parameter.maximum != nil {
                     range = " in [\(parameter.minimum.map { "\($0)" } ?? "-inf"), \(parameter.maximum.map { "\($0)" } ?? "inf")]"
                 }
-                text += "  --param \(parameter.name)=<\(parameter.type.rawValue)> (default \(parameter.defaultValue)\(range)): \(parameter.help)\n"
+                text += "    \(parameter.name)=<\(parameter.type.rawValue)> (default \(parameter.defaultValue)\(range)): \(parameter.help)\n"
             }
             text += "\n"
         }
