@@ -46,6 +46,8 @@ public struct WordPieceTokenizer: Sendable {
     /// Special tokens written in the text itself are kept whole, as Hugging
     /// Face's added tokens are (matched before any normalisation).
     private let specialTokens: [(text: String, id: Int32)]
+    /// The first scalars of the special tokens: text without any holds none of them.
+    private let specialTokenStarts: Set<Unicode.Scalar>
     /// Ids of the special tokens.
     public let classID: Int32, separatorID: Int32, paddingID: Int32, unknownID: Int32
     /// Whether text is lower-cased and stripped of accents.
@@ -81,6 +83,7 @@ public struct WordPieceTokenizer: Sendable {
         self.vocabulary = vocabulary
         vocabularySize = tokens.count
         specialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { token in vocabulary[token].map { (token, $0) } }
+        specialTokenStarts = Set(specialTokens.compactMap { $0.text.unicodeScalars.first })
         classID = try special("[CLS]")
         separatorID = try special("[SEP]")
         paddingID = try special("[PAD]")
@@ -117,7 +120,8 @@ public struct WordPieceTokenizer: Sendable {
         var result: [(text: String, id: Int32)] = []
         var rest = Substring(text)
         while !rest.isEmpty {
-            let next = specialTokens.compactMap { token in rest.range(of: token.text).map { ($0, token) } }
+            let mayHoldOne = rest.unicodeScalars.contains { specialTokenStarts.contains($0) }
+            let next = !mayHoldOne ? nil : specialTokens.compactMap { token in rest.range(of: token.text).map { ($0, token) } }
                 .min { $0.0.lowerBound < $1.0.lowerBound }
             let plain = next.map { rest[..<$0.0.lowerBound] } ?? rest
             result += words(normalized(String(plain))).flatMap(wordPieces)
@@ -144,6 +148,10 @@ public struct WordPieceTokenizer: Sendable {
             }
         }
         guard lowercase else { return Array(cleaned) }
+        // ASCII decomposes to itself and has no marks to strip: lower-case it directly.
+        if cleaned.allSatisfy(\.isASCII) {
+            return cleaned.map { $0.value >= 0x41 && $0.value <= 0x5A ? Unicode.Scalar($0.value + 0x20)! : $0 }
+        }
         let decomposed = String(cleaned).decomposedStringWithCanonicalMapping
         let stripped = String(String.UnicodeScalarView(decomposed.unicodeScalars.filter {
             $0.properties.generalCategory != .nonspacingMark
