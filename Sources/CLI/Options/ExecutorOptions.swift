@@ -8,7 +8,7 @@ struct ExecutorOptions: ParsableArguments {
                                + "or slurm (a Slurm job array of workers). Results are the same whichever.", valueName: "executor"))
     var executor: String = "serial"
 
-    @Option(help: ArgumentHelp("Placements each worker task trains (default: about four tasks per worker or per array slot).",
+    @Option(help: ArgumentHelp("Placements each worker task trains (default: one task per local worker or per array slot).",
                                valueName: "n"))
     var unitsPerTask: Int?
 
