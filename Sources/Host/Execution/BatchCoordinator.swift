@@ -65,10 +65,11 @@ struct BatchCoordinator: UnitExecution {
                 guard case let .ended(how) = state else { continue }
                 ended[task] = true
                 try merge(batch.shard(attempt: attempt, task: task))
-                let unmade = try tasks[task].filter { try !isStored(units[$0]) }.count
+                let records = try tasks[task].map { try stored(units[$0]) }
+                let unmade = zip(tasks[task], records).count { !units[$0].isMade(by: $1) }
                 progress.done += tasks[task].count - unmade
                 progress.failed += unmade
-                let times = try tasks[task].compactMap { try stored(units[$0])?.seconds }
+                let times = records.compactMap { $0?.seconds }
                 (progress.seconds, progress.timed) = (progress.seconds + times.reduce(0, +), progress.timed + times.count)
                 if unmade > 0 {
                     report("worker task \(task) of attempt \(attempt) ended\(how.map { " (\($0))" } ?? "") with \(unmade) of its "
@@ -76,7 +77,7 @@ struct BatchCoordinator: UnitExecution {
                 }
             }
             let running = tasks.indices.filter { states[$0] == .running }
-            let logged = running.map { WorkerLog.trained(at: batch.log(attempt: attempt, task: $0)) }
+            let logged = running.map { TrainedLine.count(inLogAt: batch.log(attempt: attempt, task: $0)) }
             progress.running = running.map { tasks[$0].count }.reduce(0, +)
             progress.queued = tasks.indices.filter { states[$0] == .queued }.map { tasks[$0].count }.reduce(0, +)
             progress.runningTasks = running.count

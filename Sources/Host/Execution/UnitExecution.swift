@@ -28,13 +28,7 @@ struct SerialExecution: UnitExecution {
             let record = try evaluator.evaluate(unit, run: run, progress: bar.update)
             bar.finish()
             try store.saveOrComplete(record)
-            let progress = "\(done + 1)/\(units.count) of this batch"
-            if let failure = record.failure {
-                report("trained \(unit.placement): \(failure) (\(progress))")
-            } else {
-                report(String(format: "trained %@: validation accuracy %.4f (%.1f s; %@)", unit.placement, record.validationAccuracy,
-                              record.seconds, progress))
-            }
+            report(TrainedLine.text(record, done: done + 1, of: units.count))
         }
     }
 }

@@ -51,27 +51,8 @@ public struct WorkerTask: Sendable {
             let record = try evaluator.evaluate(unit, run: run)
             try shard.saveOrComplete(record)
             trained += 1
-            let figure = record.failure ?? String(format: "validation accuracy %.4f", record.validationAccuracy)
-            report(String(format: "trained %@: %@ (%.1f s; %d/%d)", unit.placement, figure, record.seconds, done + 1, indices.count))
+            report(TrainedLine.text(record, done: done + 1, of: indices.count))
         }
         return trained
-    }
-}
-
-/// What a running worker's log says it has trained so far: one `trained`
-/// line per unit, ending `(S s; d/n)`. Plain lines in a file, so the
-/// coordinator reads them safely on any shared file system.
-enum WorkerLog {
-    /// Units the log at `path` reports trained, and their training seconds.
-    static func trained(at path: String) -> (units: Int, seconds: Double) {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return (0, 0) }
-        var units = 0, seconds = 0.0
-        for line in text.split(separator: "\n") where line.hasPrefix("trained ") && line.hasSuffix(")") {
-            guard let open = line.range(of: " (", options: .backwards),
-                  let figure = line[open.upperBound...].split(separator: " ").first.flatMap({ Double($0) }) else { continue }
-            units += 1
-            seconds += figure
-        }
-        return (units, seconds)
     }
 }

@@ -450,13 +450,22 @@ public final class ResultsStore: Sendable {
     public func saveTestAccuracy(_ accuracy: Double, run: String, placement: String, budget: String) throws(StoreError) {
         try write { db in
             try requireRun(db, run)
-            try db.execute(sql: "UPDATE evaluations SET test_accuracy = ? WHERE run = ? AND placement = ? AND budget = ? AND test_accuracy IS NULL",
-                           arguments: [Self.real(accuracy), run, placement, budget])
-            guard db.changesCount == 1 else {
+            guard try Self.addTestAccuracy(accuracy, run: run, placement: placement, budget: budget, in: db) else {
                 throw StoreError.invalidArgument("run \(run) has no untested evaluation of \(placement) under \(budget) to add a test accuracy to")
             }
-            try RowChecksum.stamp(db, RowChecksum.evaluations, where: "run = ? AND placement = ? AND budget = ?", [run, placement, budget])
         }
+    }
+
+    /// Gives the evaluation of `placement` under `budget` in `run` the test
+    /// accuracy it lacks, and its new checksum; false when there is no such
+    /// evaluation without one (a diverged training never gets one).
+    static func addTestAccuracy(_ accuracy: Double, run: String, placement: String, budget: String, in db: Database) throws -> Bool {
+        try db.execute(sql: "UPDATE evaluations SET test_accuracy = ? WHERE run = ? AND placement = ? AND budget = ? "
+                           + "AND test_accuracy IS NULL AND failure IS NULL",
+                       arguments: [real(accuracy), run, placement, budget])
+        guard db.changesCount > 0 else { return false }
+        try RowChecksum.stamp(db, RowChecksum.evaluations, where: "run = ? AND placement = ? AND budget = ?", [run, placement, budget])
+        return true
     }
 
     /// The run's evaluations, in the order they were saved.

@@ -118,18 +118,10 @@ extension ResultsStore {
     /// its copy among `rows` has (a placement tested after it was
     /// validated); returns how many.
     private static func completeTestAccuracies(_ rows: [Row], into db: Database) throws -> Int {
-        var completed = 0
-        for row in rows {
-            guard let test = row["test_accuracy"] as Double? else { continue }
-            let key: [DatabaseValue] = [row["run"], row["placement"], row["budget"]]
-            try db.execute(sql: "UPDATE evaluations SET test_accuracy = ? WHERE run = ? AND placement = ? AND budget = ? "
-                               + "AND test_accuracy IS NULL AND failure IS NULL",
-                           arguments: StatementArguments([test.databaseValue] + key))
-            guard db.changesCount > 0 else { continue }
-            try RowChecksum.stamp(db, RowChecksum.evaluations, where: "run = ? AND placement = ? AND budget = ?", StatementArguments(key))
-            completed += 1
+        try rows.count { row in
+            guard let test = row["test_accuracy"] as Double? else { return false }
+            return try addTestAccuracy(test, run: row["run"], placement: row["placement"], budget: row["budget"], in: db)
         }
-        return completed
     }
 
     /// Whether `first` and `second` name one file on disk: the same device
