@@ -93,6 +93,8 @@ final class SlurmTasks: LaunchedTasks {
     private let count: Int
     private let jobFile: URL
     private var failedLooks = 0
+    /// How each ended task ended (nil: cleanly, or Slurm no longer knows), once looked up.
+    private var endings: [Int: String?] = [:]
 
     init(job: String, count: Int, jobFile: URL) {
         self.job = job
@@ -122,25 +124,26 @@ final class SlurmTasks: LaunchedTasks {
         return try withEndings(states)
     }
 
-    /// `states` with each ended task's end as `scontrol` tells it, when it still knows.
+    /// `states` with each ended task's end as `scontrol` tells it, when it
+    /// still knows; it is asked once for the tasks that ended since last time.
     private func withEndings(_ states: [TaskState]) throws -> [TaskState] {
-        guard states.contains(where: \.hasEnded) else { return states }
-        let shown = try SchedulerCommand.run("scontrol", ["--oneliner", "show", "job", job])
-        var endings: [Int: String?] = [:]
-        for line in shown.output.split(separator: "\n") {
-            var fields: [String: String] = [:]
-            for field in line.split(separator: " ") {
-                let parts = field.split(separator: "=", maxSplits: 1)
-                if parts.count == 2, fields[String(parts[0])] == nil { fields[String(parts[0])] = String(parts[1]) }
+        let unknown = states.indices.filter { states[$0].hasEnded && endings[$0] == nil }
+        if !unknown.isEmpty {
+            let shown = try SchedulerCommand.run("scontrol", ["--oneliner", "show", "job", job])
+            var told: [Int: String?] = [:]
+            for line in shown.output.split(separator: "\n") {
+                var fields: [String: String] = [:]
+                for field in line.split(separator: " ") {
+                    let parts = field.split(separator: "=", maxSplits: 1)
+                    if parts.count == 2, fields[String(parts[0])] == nil { fields[String(parts[0])] = String(parts[1]) }
+                }
+                guard let task = fields["ArrayTaskId"].flatMap({ Int($0) }), let state = fields["JobState"] else { continue }
+                let exit = fields["ExitCode"] ?? "?"
+                told[task] = state == "COMPLETED" && exit == "0:0" ? .some(nil) : "\(state), exit code \(exit)"
             }
-            guard let task = fields["ArrayTaskId"].flatMap({ Int($0) }), let state = fields["JobState"] else { continue }
-            let exit = fields["ExitCode"] ?? "?"
-            endings[task] = state == "COMPLETED" && exit == "0:0" ? .some(nil) : "\(state), exit code \(exit)"
+            for task in unknown { endings[task] = told[task] ?? .some(nil) }
         }
-        return states.enumerated().map { task, state in
-            guard state.hasEnded else { return state }
-            return .ended(how: endings[task] ?? nil)
-        }
+        return states.enumerated().map { task, state in state.hasEnded ? .ended(how: endings[task] ?? nil) : state }
     }
 
     func cancel() {
