@@ -17,6 +17,6 @@ struct AdapterSearch: ParsableCommand {
         abstract: "Find where to put adapters in a frozen pretrained transformer.",
         version: hostVersion,
         subcommands: [PluginsCommand.self, TrainCommand.self, ScoreCommand.self, BenchCommand.self,
-                      SearchCommand.self, CompareCommand.self, ReportCommand.self, ExportCommand.self, RunsCommand.self,
+                      SearchCommand.self, CompareCommand.self, StudyCommand.self, ReportCommand.self, ExportCommand.self, RunsCommand.self,
                       WorkerCommand.self, PluginWorkerCommand.self])
 }

@@ -23,13 +23,13 @@ struct RunOptions: ParsableArguments {
     /// A new run's configuration of `command`: these options, the task's
     /// identity (its files' digests, read now), and the command's settings.
     func configuration(_ command: RunConfiguration.Command, search: SearchSettings? = nil,
-                       compare: CompareSettings? = nil) throws -> RunConfiguration {
+                       compare: CompareSettings? = nil, study: StudySettings? = nil) throws -> RunConfiguration {
         let task = task.specification
         return RunConfiguration(
             command: command, task: task, taskIdentity: try TaskIdentity(of: task), space: try space.space(), budget: budget.budget,
             probe: probe.settings, plugins: plugins.sources,
             execution: try executor.execution(ExecutionSettings(isolation: try isolation.isolation(), cacheMemory: budget.cacheMemory,
                                                                 reusesEvaluations: !noCache)),
-            search: search, compare: compare)
+            search: search, compare: compare, study: study)
     }
 }

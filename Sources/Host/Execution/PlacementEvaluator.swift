@@ -9,7 +9,7 @@ final class PlacementEvaluator: @unchecked Sendable {
 
     let backbone: Backbone<Float>
     let task: any ClassificationTask
-    /// The run's budget: a unit changes its steps only.
+    /// The run's budget: a unit changes its steps and seed only.
     let budget: TrainingBudget
     /// Options of every adapter a placement gets (rank, activation, scale, init).
     let adapter: AdapterOptions
@@ -36,12 +36,16 @@ final class PlacementEvaluator: @unchecked Sendable {
                   prefixes: configuration.execution.prefixCache(for: backbone))
     }
 
-    /// The run's budget with `steps` optimiser steps.
-    func budget(steps: Int) -> TrainingBudget {
+    /// The run's budget with `steps` optimiser steps and, when given, `seed`.
+    func budget(steps: Int, seed: UInt64? = nil) -> TrainingBudget {
         var resolved = budget
         resolved.steps = steps
+        resolved.seed = seed ?? budget.seed
         return resolved
     }
+
+    /// The budget `unit` is trained under.
+    func budget(of unit: WorkUnit) -> TrainingBudget { budget(steps: unit.steps, seed: unit.seed) }
 
     /// The store's key of a budget: every field that changes a result.
     static func key(_ budget: TrainingBudget, examples: Int) -> String {
@@ -50,7 +54,7 @@ final class PlacementEvaluator: @unchecked Sendable {
     }
 
     /// The store's budget key of `unit`.
-    func budgetKey(_ unit: WorkUnit) -> String { Self.key(budget(steps: unit.steps), examples: unit.examples) }
+    func budgetKey(_ unit: WorkUnit) -> String { Self.key(budget(of: unit), examples: unit.examples) }
 
     /// The evaluation key of `placement` under the store's `budget` key.
     func cacheKey(_ placement: String, budget: String) -> String? {
@@ -66,7 +70,7 @@ final class PlacementEvaluator: @unchecked Sendable {
         let key = budgetKey(unit), cacheKey = cacheKey(unit.placement, budget: key)
         let started = Date()
         do {
-            let trained = try train(placement, budget: budget(steps: unit.steps), examples: unit.examples, evaluatesTest: unit.tests,
+            let trained = try train(placement, budget: budget(of: unit), examples: unit.examples, evaluatesTest: unit.tests,
                                     progress: progress)
             if let out = unit.out { try TrainedPlacement(state: trained.state, classes: task.classes).write(to: out) }
             return EvaluationRecord(run: run, placement: unit.placement, budget: key, validationAccuracy: trained.validation.accuracy,

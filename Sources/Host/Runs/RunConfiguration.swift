@@ -12,7 +12,7 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
 
     /// What kind of run it is.
     public enum Command: String, Codable, Sendable, CaseIterable {
-        case search, compare
+        case search, compare, study
     }
 
     /// The version of this JSON layout.
@@ -37,12 +37,14 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public var search: SearchSettings?
     /// The metrics and statistics' settings (compare runs).
     public var compare: CompareSettings?
+    /// The strategies, sizes and seeds (study runs).
+    public var study: StudySettings?
 
     /// A configuration of the current format.
     public init(command: Command, task: TaskSpecification, taskIdentity: TaskIdentity, space: SearchSpace = SearchSpace(),
                 budget: TrainingBudget = TrainingBudget(), probe: ProbeSettings = ProbeSettings(),
                 plugins: PluginSources = PluginSources(), execution: ExecutionSettings = ExecutionSettings(),
-                search: SearchSettings? = nil, compare: CompareSettings? = nil) {
+                search: SearchSettings? = nil, compare: CompareSettings? = nil, study: StudySettings? = nil) {
         format = Self.currentFormat
         self.command = command
         self.task = task
@@ -54,6 +56,7 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         self.execution = execution
         self.search = search
         self.compare = compare
+        self.study = study
     }
 
     /// The configuration as the store keeps it: JSON, snake_case keys, sorted.
@@ -83,7 +86,8 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         } catch {
             throw .unreadableConfiguration(run: run, reason: "\(error)")
         }
-        guard (command == .search) == (search != nil), (command == .compare) == (compare != nil) else {
+        guard (command == .search) == (search != nil), (command == .compare) == (compare != nil),
+              (command == .study) == (study != nil) else {
             throw .unreadableConfiguration(run: run, reason: "a \(command) run without its \(command) settings")
         }
     }

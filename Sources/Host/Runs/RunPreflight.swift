@@ -4,8 +4,8 @@ extension RunConfiguration {
     /// Checks, before a run is created, everything that can be checked
     /// without training: the plugins load, the strategy and metrics named
     /// exist with the right kinds, the strategy's parameters fit its
-    /// declarations, the adapter options parse, and k is no more than the
-    /// candidate edges. A run refused here leaves nothing in the store.
+    /// declarations (a study's strategies too), the adapter options parse,
+    /// and k is no more than the candidate edges. A run refused here leaves nothing in the store.
     public func preflight() throws {
         _ = try space.adapterOptions()
         let config = try BackboneConfig(contentsOf: try CacheFolder.require(task.model) + "/config.json")
@@ -20,6 +20,14 @@ extension RunConfiguration {
                 _ = try PluginSources.find(metric, kind: .metric, in: plugins)
             }
             _ = try strategy.configuration(search.strategyConfiguration)
+        }
+        if let study {
+            try study.check()
+            for strategy in study.strategies {
+                let plugin = try PluginSources.find(strategy.id, kind: .strategy, in: plugins)
+                _ = try strategy.kinds
+                _ = try plugin.configuration(strategy.pluginConfiguration)
+            }
         }
         if let compare {
             for metric in compare.metrics { _ = try PluginSources.find(metric, kind: .metric, in: plugins) }

@@ -10,9 +10,10 @@ typealias PluginRunnerFactory = (PluginDescriptor, PluginEnvironment, [String: S
 /// trained and validated under a budget, each result committed the moment
 /// it exists and answered from the store when the run already has it. A
 /// batch of placements asked for at once goes to the run's executor as one
-/// batch of work units.
+/// batch of work units. An instance answers under one seed (the run's, or a
+/// study's seed: `seeded`) and keeps account of what a strategy asked of it.
 final class EngineSearch: SearchProvider, @unchecked Sendable {
-    // @unchecked: the counters are guarded by `lock`; the rest is immutable.
+    // @unchecked: the counters and the account are guarded by `lock`; the rest is immutable.
 
     /// The run's scores.
     let scores: RunScores
@@ -22,16 +23,37 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
     let execution: any UnitExecution
     /// Whether other runs' evaluations of the same computation are reused.
     let reusesEvaluations: Bool
+    /// The seed placements are trained from, when not the run's.
+    let seed: UInt64?
+    /// The probe seed scores are computed on, when not the run's.
+    let probeSeed: UInt64?
     private let lock = NSLock()
     private var trainedCount = 0, storedCount = 0, cachedCount = 0
     private var stop: DryRunStop?
+    private var askedUnits: [WorkUnit] = []
+    private var askedScores = false
 
-    init(scores: RunScores, evaluator: PlacementEvaluator, execution: any UnitExecution, reusesEvaluations: Bool = true) {
+    init(scores: RunScores, evaluator: PlacementEvaluator, execution: any UnitExecution, reusesEvaluations: Bool = true,
+         seed: UInt64? = nil, probeSeed: UInt64? = nil) {
         self.scores = scores
         self.evaluator = evaluator
         self.execution = execution
         self.reusesEvaluations = reusesEvaluations
+        self.seed = seed
+        self.probeSeed = probeSeed
     }
+
+    /// The same services answering under `seed` (training) and `probeSeed`
+    /// (scores), with counters and an account of their own.
+    func seeded(_ seed: UInt64, probeSeed: UInt64) -> EngineSearch {
+        EngineSearch(scores: scores, evaluator: evaluator, execution: execution, reusesEvaluations: reusesEvaluations,
+                     seed: seed, probeSeed: probeSeed)
+    }
+
+    /// What a strategy asked of this instance: the evaluations (each unit
+    /// once per request, answered from the store or not) and whether it
+    /// asked for scores (one probe pass serves every metric).
+    var asked: (units: [WorkUnit], scores: Bool) { lock.withLock { (askedUnits, askedScores) } }
 
     /// Placements trained for this process (by it or by its workers), those
     /// answered from the run's own stored evaluations, and those reused from
@@ -43,7 +65,8 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
     var dryRunStop: DryRunStop? { lock.withLock { stop } }
 
     func scores(metric: String, edges: [Edge]) throws -> (scores: [Double], direction: Int32) {
-        let all = try scores.scores(metric: metric), nodes = evaluator.backbone.nodeCount
+        let all = try scores.scores(metric: metric, probeSeed: probeSeed), nodes = evaluator.backbone.nodeCount
+        lock.withLock { askedScores = true }
         let values = try edges.map { edge -> Double in
             guard edge.isInside(nodeCount: nodes) else {
                 throw ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: "no edge \(edge) over \(nodes) nodes")
@@ -66,20 +89,23 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
         return Placement(edges: edges.sorted(), options: evaluator.adapter)
     }
 
-    /// The work unit of `placement` under an asp_budget: its non-zero fields
-    /// replace the run's.
+    /// The work unit of `placement` under an asp_budget (its non-zero fields
+    /// replace the run's) and this instance's seed.
     func unit(_ placement: Placement, budget requested: Budget) -> WorkUnit {
         WorkUnit(placement: placement.description, steps: requested.steps > 0 ? requested.steps : evaluator.budget.steps,
-                 examples: requested.examples)
+                 examples: requested.examples, seed: seed)
     }
 
     func evaluate(_ placements: [[Edge]], budget requested: Budget) throws -> [EvaluationResult] {
-        try make(placements.map { try unit(placement($0), budget: requested) }).map(EvaluationResult.init)
+        let units = try placements.map { try unit(placement($0), budget: requested) }
+        lock.withLock { askedUnits += units }
+        return try make(units).map(EvaluationResult.init)
     }
 
     /// The evaluation of each of `units`: answered from the run's store, or
-    /// reused from another run's (the cache; not for a unit that tests or
-    /// writes files), or made by the run's executor as one batch.
+    /// reused from another run's (the cache: for a unit that writes no
+    /// files, when the cached evaluation is all the unit asks for), or made
+    /// by the run's executor as one batch.
     func make(_ units: [WorkUnit]) throws -> [EvaluationRecord] {
         var records = [EvaluationRecord?](repeating: nil, count: units.count)
         var missing: [WorkUnit] = []
@@ -90,8 +116,9 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
             if unit.isMade(by: stored) {
                 lock.withLock { storedCount += 1 }
                 records[index] = stored
-            } else if stored == nil, !unit.tests, unit.out == nil, reusesEvaluations,
-                      let cacheKey = evaluator.cacheKey(unit.placement, budget: key), let cached = try scores.store.cachedEvaluation(key: cacheKey) {
+            } else if stored == nil, unit.out == nil, reusesEvaluations,
+                      let cacheKey = evaluator.cacheKey(unit.placement, budget: key),
+                      let cached = try scores.store.cachedEvaluation(key: cacheKey), unit.isMade(by: cached) {
                 var copy = cached
                 (copy.run, copy.createdAt, copy.cachedFrom) = (scores.run, Date(), cached.cachedFrom ?? cached.run)
                 try scores.store.saveEvaluation(copy)

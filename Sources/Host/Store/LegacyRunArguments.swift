@@ -101,6 +101,8 @@ public struct LegacyRunArguments {
         case .compare:
             configuration.compare = CompareSettings(metrics: values["metric"] ?? [], probeSeeds: try number("probe-seeds", 5),
                                                     topK: try number("top-k", 5), resamples: try number("resamples", 1000))
+        case .study:
+            throw .invalidSetting("0.6.0 had no study command")
         }
         return configuration
     }

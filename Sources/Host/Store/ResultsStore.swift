@@ -396,10 +396,12 @@ public final class ResultsStore: Sendable {
     }
 
     /// The first stored evaluation, in any run, whose figures `key`
-    /// determines (`EvaluationIdentity`), or nil: the evaluation cache.
+    /// determines (`EvaluationIdentity`), or nil: the evaluation cache. One
+    /// that was tested (or diverged) comes before one that was not.
     public func cachedEvaluation(key: String) throws(StoreError) -> EvaluationRecord? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM evaluations WHERE cache_key = ? ORDER BY id LIMIT 1", arguments: [key])
+            try Row.fetchOne(db, sql: "SELECT * FROM evaluations WHERE cache_key = ? "
+                                 + "ORDER BY (test_accuracy IS NULL AND failure IS NULL), id LIMIT 1", arguments: [key])
                 .map { try Self.evaluationRecord(verified($0, RowChecksum.evaluations)) }
         }
     }
@@ -531,10 +533,10 @@ public final class ResultsStore: Sendable {
         }
     }
 
-    /// The run's plugin state as the `CheckpointStore` plugins use.
-    public func checkpoints(run: String) throws(StoreError) -> StoreCheckpoints {
+    /// The run's plugin state as the `CheckpointStore` plugins use, under `scope` when given.
+    public func checkpoints(run: String, scope: String? = nil) throws(StoreError) -> StoreCheckpoints {
         _ = try self.run(run)
-        return StoreCheckpoints(store: self, run: run)
+        return StoreCheckpoints(store: self, run: run, scope: scope)
     }
 
     // MARK: Helpers
