@@ -173,8 +173,9 @@ import Testing
             let run = try #require(try store.runs().first).id
             #expect(try store.probes(run: run).map(\.seed) == [0, 1, 2])
 
-            // A second study in a new store: bit for bit the same figures.
-            let second = try runAdapterSearch(Self.arguments(folder, model: model, data: data, store: "b"))
+            // A second study in a new store, trained by two local workers (each
+            // unit carries its seed to them): bit for bit the same figures.
+            let second = try runAdapterSearch(Self.arguments(folder, model: model, data: data, store: "b") + ["--executor", "local:2"])
             #expect(second.status == 0, "\(second.stderr)")
             #expect(try Self.figures(second.stdout) == study)
 
