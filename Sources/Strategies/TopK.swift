@@ -13,7 +13,11 @@ final class TopK: Strategy {
 
     func select(k: Int, host: PluginHost) throws -> [Edge] {
         let edges = try host.candidates(atLeast: k)
-        let scores = try host.search().orientedScores(metric: metric, edges: edges)
+        return TopK.best(k, of: edges, scores: try host.search().orientedScores(metric: metric, edges: edges))
+    }
+
+    /// The `k` of `edges` with the highest `scores`; ties go to the earlier edge.
+    static func best(_ k: Int, of edges: [Edge], scores: [Double]) -> [Edge] {
         let order = edges.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
         return order.prefix(k).map { edges[$0] }
     }

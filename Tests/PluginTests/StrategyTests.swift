@@ -219,6 +219,18 @@ import Testing
         #expect(throws: PluginCallError.self) { try select("first-k", k: 5, run) }
     }
 
+    @Test func noneChoosesNoEdgeWhateverK() throws {
+        #expect(try select("none", k: 3, environment(worked)).isEmpty)
+    }
+
+    @Test func sideNetworkTakesTheBestEdgesIntoTheLastNode() throws {
+        // Into node 2: 1>2 (9), 2>2 (8), 0>2 (1); 1>1 (10) scores best but does not end at the last node.
+        #expect(try select("side-network", k: 2, environment(worked), ["metric": "m"]) == [Edge(1, 2), Edge(2, 2)])
+        #expect(try select("side-network", k: 1, environment(worked, direction: -1), ["metric": "m"]) == [Edge(0, 2)])
+        let error = #expect(throws: PluginCallError.self) { try select("side-network", k: 4, environment(worked), ["metric": "m"]) }
+        #expect(error?.description.contains("only 3 candidate edges end at the last node 2") == true)
+    }
+
     @Test func askingForMoreEdgesThanCandidatesIsAClearError() throws {
         let error = #expect(throws: PluginCallError.self) { try select("top-k", k: 10, environment(worked), ["metric": "m"]) }
         #expect(error?.description.contains("k = 10 but the run has only 9 candidate edges") == true)
