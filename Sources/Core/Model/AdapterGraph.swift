@@ -117,12 +117,6 @@ extension Backbone {
     public func adapterGradients(_ forward: AdaptedForward<Scalar>, adapters graph: AdapterGraph<Scalar>,
                                  pooledGradient: Matrix<Scalar>) -> [Adapter<Scalar>] {
         let gradients = graph.residualGraph.backward(self, forward.run, pooledGradient: pooledGradient).modules
-        return zip(gradients, graph.adapters).map { gradient, adapter in
-            gradient ?? Adapter(down: Linear(weight: Matrix(zeros: adapter.down.outputWidth, adapter.down.inputWidth),
-                                             bias: [Scalar](repeating: 0, count: adapter.down.outputWidth)),
-                                up: Linear(weight: Matrix(zeros: adapter.up.outputWidth, adapter.up.inputWidth),
-                                           bias: [Scalar](repeating: 0, count: adapter.up.outputWidth)),
-                                scale: [Scalar](repeating: 0, count: adapter.scale.count), activation: adapter.activation)
-        }
+        return zip(gradients, graph.adapters).map { $0 ?? $1.zeroGradient }
     }
 }

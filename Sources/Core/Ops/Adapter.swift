@@ -80,6 +80,13 @@ extension Adapter: EdgeModule {
         return dx
     }
 
+    /// An adapter of zeros shaped like this one: the gradient of a module no gradient reached.
+    var zeroGradient: Adapter {
+        Adapter(down: Linear(weight: Matrix(zeros: down.outputWidth, down.inputWidth), bias: [Scalar](repeating: 0, count: down.outputWidth)),
+                up: Linear(weight: Matrix(zeros: up.outputWidth, up.inputWidth), bias: [Scalar](repeating: 0, count: up.outputWidth)),
+                scale: [Scalar](repeating: 0, count: scale.count), activation: activation)
+    }
+
     /// The element-wise sum of two adapters' parameters (for gradients).
     func adding(_ other: Adapter) -> Adapter {
         func sum(_ a: [Scalar], _ b: [Scalar]) -> [Scalar] { zip(a, b).map(+) }

@@ -42,6 +42,17 @@ public struct TrainableState<Scalar: Real>: Sendable {
         return list
     }
 
+    /// The gradients of `tensors()`, in its order, from the head's and each
+    /// adapter's gradient (a head and adapters of gradients).
+    func gradients(head: Linear<Scalar>, adapters: [Adapter<Scalar>]) -> [[Scalar]] {
+        var list = [head.weight.values, head.bias]
+        for (adapter, gradient) in zip(graph.adapters, adapters) {
+            list += [gradient.down.weight.values, gradient.down.bias, gradient.up.weight.values, gradient.up.bias]
+            if adapter.scale.count > 1 { list.append(gradient.scale) }
+        }
+        return list
+    }
+
     /// Writes tensors (in `tensors()` order) back.
     mutating func assign(_ list: [ParameterTensor<Scalar>]) {
         head.weight.values = list[0].values
@@ -126,13 +137,9 @@ public struct Trainer<Scalar: Real> {
         let headGradient = state.head.parameterGradients(dLogits, input: forward.pooled)
         let adapterGradients = state.graph.adapters.isEmpty ? [] :
             backbone.adapterGradients(forward, adapters: state.graph, pooledGradient: state.head.backward(dLogits))
-        var gradients = [headGradient.weight.values, headGradient.bias]
-        for (adapter, gradient) in zip(state.graph.adapters, adapterGradients) {
-            gradients += [gradient.down.weight.values, gradient.down.bias, gradient.up.weight.values, gradient.up.bias]
-            if adapter.scale.count > 1 { gradients.append(gradient.scale) }
-        }
         var tensors = state.tensors()
-        optimiser.update(&tensors, gradients: gradients, learningRate: schedule.rate(at: step))
+        optimiser.update(&tensors, gradients: state.gradients(head: headGradient, adapters: adapterGradients),
+                         learningRate: schedule.rate(at: step))
         if let bad = tensors.firstIndex(where: { !$0.values.allSatisfy(\.isFinite) }) {
             throw TrainingError.diverged(step: step + 1, what: "parameter tensor \(bad) (\(bad < 2 ? "the head" : "an adapter")) is no longer finite")
         }
