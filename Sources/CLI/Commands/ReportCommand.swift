@@ -2,30 +2,35 @@ import ArgumentParser
 import Foundation
 import Host
 
-/// `adapter-search report RUN --out DIR`: one self-contained HTML page of a
-/// stored run: its metrics' heatmaps, the truth where the run trained it,
-/// scatters with their rank correlations, and the placements every search
-/// run on the same task chose.
+/// `adapter-search report RUN... --out DIR`: one self-contained HTML page of
+/// stored runs. A compare or search run shows its metrics' heatmaps, the
+/// truth where the run trained it, scatters with their rank correlations,
+/// and the placements every search run on the same task chose; a study run
+/// its table, claims, Pareto plot and accuracy bars. Several runs (studies
+/// of several tasks, say) get one section each, titled with the task.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write an HTML report of a stored run (heatmaps, scatters, statistics, strategies' placements).")
+        abstract: "Write an HTML report of stored runs (heatmaps, scatters, statistics, placements; a study's table, claims and charts).")
 
-    @Argument(help: ArgumentHelp("The run's id (see `adapter-search runs list`).", valueName: "run"))
-    var runID: String
+    @Argument(help: ArgumentHelp("The runs' ids (see `adapter-search runs list`); several runs get one section each.", valueName: "run"))
+    var runIDs: [String]
 
     @Option(help: ArgumentHelp("The folder to write report.html into.", valueName: "dir"))
     var out: String
 
     @OptionGroup var store: StoreOptions
 
+    func validate() throws {
+        guard !runIDs.isEmpty else { throw ValidationError("name at least one run to report (see `adapter-search runs list`)") }
+    }
+
     func run() throws {
         let results = try store.open(create: false)
-        let data = try ReportData(run: runID, store: results)
+        let runs = try runIDs.map { try ReportData(run: $0, store: results) }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let file = URL(fileURLWithPath: out).appendingPathComponent("report.html")
-        try ReportPage.html(data).write(to: file, atomically: true, encoding: .utf8)
+        try ReportPage.html(runs).write(to: file, atomically: true, encoding: .utf8)
         print(file.path)
     }
 }
-

@@ -1,6 +1,7 @@
 /// Everything `adapter-search report` shows for one run: what was run, each
 /// metric's scores over the n² single edges, the true accuracies where
-/// they are known, the comparison statistics, and the strategies' results.
+/// they are known, the comparison statistics, and the strategies' results;
+/// for a `study` run, the study instead of the metrics.
 /// Edge-indexed arrays are in source-major order (`Edge.all(nodeCount:)`:
 /// index i·n + j is edge i>j).
 public struct ReportData: Sendable {
@@ -62,4 +63,10 @@ public struct ReportData: Sendable {
     public var strategies: [StrategyResult]
     /// Parameter counts worth knowing next to the placements.
     public var parameterCounts: [ParameterCount]
+    /// The study, when the run is a finished `study` run: the page shows
+    /// its table, claims and charts instead of the metrics' sections.
+    public var study: Study? = nil
+    /// The task in a few words, a section's title on a page of several runs
+    /// (`all-MiniLM-L6-v2 on WordNet verb supersenses`); `task` when nil.
+    public var taskTitle: String? = nil
 }

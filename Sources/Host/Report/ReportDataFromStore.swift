@@ -5,13 +5,24 @@ extension ReportData {
     /// The report of run `id` of `store`: the mean scores over its probes,
     /// its single-edge evaluations as the truth (if it has any), statistics
     /// recomputed from the stored scores, and the finished search runs of
-    /// the store on the same task.
+    /// the store on the same task. For a `study` run, its stored study
+    /// instead; a study that has not finished is a `ReportError` saying how
+    /// to finish it.
     public init(run id: String, store: ResultsStore) throws {
         let run = try store.run(id)
         let configuration = try RunConfiguration(json: run.configuration, run: id)
+        let study = configuration.command == .study ? try Self.study(of: run) : nil
         let task = configuration.task
         let config = try BackboneConfig(contentsOf: task.model + "/config.json")
         let n = config.nodeCount
+        let title = "\(URL(fileURLWithPath: task.model).lastPathComponent) on \(task.dataSummary)"
+        if let study {
+            self.init(runID: id, task: Self.describe(task, config: config), configurationJSON: run.configuration, nodeCount: n,
+                      metrics: [], truth: nil, strategies: [],
+                      parameterCounts: Self.parameterCounts(config: config, adapter: try configuration.space.adapterOptions()),
+                      study: study, taskTitle: title)
+            return
+        }
         let edges = Edge.all(nodeCount: n)
 
         // The truth: single-edge evaluations under the budget most of them share.
@@ -53,7 +64,18 @@ extension ReportData {
 
         self.init(runID: id, task: Self.describe(task, config: config), configurationJSON: run.configuration, nodeCount: n,
                   metrics: metrics, truth: truth, strategies: try Self.strategies(in: store, like: configuration),
-                  parameterCounts: Self.parameterCounts(config: config, adapter: try configuration.space.adapterOptions()))
+                  parameterCounts: Self.parameterCounts(config: config, adapter: try configuration.space.adapterOptions()),
+                  taskTitle: title)
+    }
+
+    /// The study a finished `study` run stored as its outcome.
+    public static func study(of run: RunRecord) throws(ReportError) -> Study {
+        guard run.status == .finished, let outcome = run.outcome else { throw .unfinishedStudy(run: run.id, status: run.status) }
+        do {
+            return try JSONDecoder().decode(Study.self, from: Data(outcome.utf8))
+        } catch {
+            throw .unreadableOutcome(run: run.id, reason: "\(error)")
+        }
     }
 
     /// The task in words.

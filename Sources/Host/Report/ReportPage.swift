@@ -9,28 +9,54 @@ public enum ReportPage {
     /// `Edge.Kind.allCases` order (sequential, parallel, long-range, recurrent).
     public static let kindColours = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a"]
 
-    /// The whole page. Sections: the run (task, n, parameter counts, the
-    /// configuration), a table of the metrics' comparison statistics, an
-    /// n x n heatmap per metric and of the truth, a scatter of score against
-    /// true accuracy per metric, and the best placements by each strategy.
+    /// The whole page of one run. Sections: the run (task, n, parameter
+    /// counts, the configuration), a table of the metrics' comparison
+    /// statistics, an n x n heatmap per metric and of the truth, a scatter
+    /// of score against true accuracy per metric, and the best placements
+    /// by each strategy; for a study, the study's table, claims and charts,
+    /// then the configuration.
     public static func html(_ data: ReportData) -> String {
         let title = "AdapterSearch report: \(data.runID)"
-        var body = [
-            "<header><h1>\(HTMLText.escape(title))</h1>",
-            "<p class=\"task\">\(HTMLText.escape(data.task))</p>",
-            "<p class=\"facts\">\(data.nodeCount) nodes, \(data.nodeCount * data.nodeCount) single edges, "
-                + "\(data.metrics.count) metric\(data.metrics.count == 1 ? "" : "s"), "
-                + (data.truth.map { truth in "truth: \(HTMLText.escape(data.truthName)) of \(truth.filter(\.isFinite).count) edges" }
-                   ?? "no ground truth trained") + "</p>",
-            "<nav><a href=\"#configuration\">configuration</a> · <a href=\"#statistics\">metric statistics</a> · "
-                + "<a href=\"#heatmaps\">heatmaps</a> · <a href=\"#scatters\">scatter plots</a> · "
-                + "<a href=\"#placements\">best placements</a></nav></header>",
-        ]
-        body.append(configuration(data))
-        body.append(statistics(data))
-        body.append(heatmaps(data))
-        body.append(scatters(data))
-        body.append(placements(data))
+        return page(title: title, body: [header(data, heading: HTMLText.escape(title), prefix: "")] + sections(data, prefix: ""),
+                    runs: [data])
+    }
+
+    /// The page of several runs: a list of them, then one article per run,
+    /// titled with its task, holding what its own page would (ids prefixed
+    /// `runN-` so that they stay unique). One run gives `html(_:)`'s page.
+    public static func html(_ runs: [ReportData]) -> String {
+        if runs.count == 1 { return html(runs[0]) }
+        let title = "AdapterSearch report: " + runs.map(\.runID).joined(separator: ", ")
+        let list = runs.enumerated().map { index, data in
+            "<li><a href=\"#run\(index + 1)\">\(HTMLText.escape(data.taskTitle ?? data.task))</a> "
+                + "<span class=\"note\">run \(HTMLText.escape(data.runID))\(data.study == nil ? "" : ", study")</span></li>"
+        }
+        var body = ["<header><h1>\(HTMLText.escape(title))</h1>",
+                    "<p class=\"facts\">\(runs.count) runs, one section each:</p>",
+                    "<ol class=\"runs\">\(list.joined())</ol></header>"]
+        for (index, data) in runs.enumerated() {
+            let prefix = "run\(index + 1)-"
+            body.append("<article class=\"run\" id=\"run\(index + 1)\">")
+            body.append(header(data, heading: HTMLText.escape(data.taskTitle ?? data.task), prefix: prefix, run: true))
+            body += sections(data, prefix: prefix)
+            body.append("</article>")
+        }
+        return page(title: title, body: body, runs: runs)
+    }
+
+    /// The HTML document around `body`: the style sheet (with the rules of
+    /// studies and of several runs when `runs` needs them) and a footer
+    /// saying what the intervals are.
+    static func page(title: String, body: [String], runs: [ReportData]) -> String {
+        let studies = runs.contains { $0.study != nil }, metrics = runs.contains { $0.study == nil }
+        let sheet = style + (studies ? "\n" + studyStyle : "") + (runs.count > 1 ? "\n" + runsStyle : "")
+        let footer = switch (metrics, studies) {
+        case (true, false): "Correlations are signed as measured; intervals are\npercentile bootstrap intervals over probe seeds."
+        case (false, _): "Accuracy intervals are Student t intervals over training seeds;\n"
+            + "paired differences have percentile bootstrap intervals over seeds."
+        case (true, true): "Metric correlations are signed as measured, with percentile bootstrap intervals over probe\n"
+            + "seeds; a study's accuracy intervals are Student t intervals over training seeds."
+        }
         return """
             <!DOCTYPE html>
             <html lang="en">
@@ -39,16 +65,46 @@ public enum ReportPage {
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(HTMLText.escape(title))</title>
-            <style>\(style)</style>
+            <style>\(sheet)</style>
             </head>
             <body>
             \(body.joined(separator: "\n"))
-            <footer>Written by adapter-search. Correlations are signed as measured; intervals are
-            percentile bootstrap intervals over probe seeds.</footer>
+            <footer>Written by adapter-search. \(footer)</footer>
             </body>
             </html>
 
             """
+    }
+
+    /// A run's header: `heading` (HTML) as its title, the task, its facts
+    /// and links to its sections. In an article of a page of several runs
+    /// (`run`), the task line names the run.
+    static func header(_ data: ReportData, heading: String, prefix: String, run: Bool = false) -> String {
+        let facts: String, links: [(String, String)]
+        if let study = data.study {
+            facts = HTMLText.escape(StudySection.facts(study))
+            links = [("study", "study"), ("claims", "claims"), ("study-charts", "study charts"), ("configuration", "configuration")]
+        } else {
+            facts = "\(data.nodeCount) nodes, \(data.nodeCount * data.nodeCount) single edges, "
+                + "\(data.metrics.count) metric\(data.metrics.count == 1 ? "" : "s"), "
+                + (data.truth.map { truth in "truth: \(HTMLText.escape(data.truthName)) of \(truth.filter(\.isFinite).count) edges" }
+                   ?? "no ground truth trained")
+            links = [("configuration", "configuration"), ("statistics", "metric statistics"), ("heatmaps", "heatmaps"),
+                     ("scatters", "scatter plots"), ("placements", "best placements")]
+        }
+        return [
+            "<header><h1>\(heading)</h1>",
+            "<p class=\"task\">\(run ? "run \(HTMLText.escape(data.runID)): " : "")\(HTMLText.escape(data.task))</p>",
+            "<p class=\"facts\">\(facts)</p>",
+            "<nav>" + links.map { "<a href=\"#\(prefix)\($0.0)\">\($0.1)</a>" }.joined(separator: " · ") + "</nav></header>",
+        ].joined(separator: "\n")
+    }
+
+    /// A run's sections, their ids prefixed by `prefix`.
+    static func sections(_ data: ReportData, prefix: String) -> [String] {
+        if let study = data.study { return StudySection.html(study, prefix: prefix) + [configuration(data, prefix: prefix)] }
+        return [configuration(data, prefix: prefix), statistics(data, prefix: prefix), heatmaps(data, prefix: prefix),
+                scatters(data, prefix: prefix), placements(data, prefix: prefix)]
     }
 
     /// The page's style sheet.
@@ -65,12 +121,32 @@ public enum ReportPage {
         footer{margin-top:30px;color:#777;font-size:12px}
         """
 
+    /// The style of a study's sections: the Pareto rows, the verdicts' colours.
+    public static let studyStyle = """
+        table.study{font-size:12px}table.claims{font-size:13px}table.study td,table.claims td{vertical-align:top}code{font-size:12px}
+        table.study th,table.study td{padding:3px 6px}table.study td{white-space:nowrap}table.study td.wrap{white-space:normal;min-width:110px}
+        tr.pareto td{background:#eef5fb}td.mark{text-align:center;color:#08519c}
+        .verdict{display:inline-block;padding:1px 8px;border-radius:9px;font-weight:bold;white-space:nowrap}
+        .verdict.holds{background:#dcf2e2;color:#17692f;border:1px solid #8fcf9f}
+        .verdict.fails{background:#fbe0e0;color:#a3161f;border:1px solid #eb9a9a}
+        .verdict.undecided{background:#fdf0cf;color:#7a5000;border:1px solid #e8c56a}
+        .verdict.unjudged{background:#ececec;color:#555;border:1px solid #c8c8c8}
+        """
+
+    /// The style of a page of several runs: each run's article set apart.
+    public static let runsStyle = """
+        ol.runs{margin:6px 0;padding-left:22px}ol.runs li{margin:2px 0}
+        article.run>header h1{font-size:20px;margin:40px 0 6px;padding-top:14px;border-top:3px solid #2171b5}
+        """
+
     /// The run: parameter counts and the configuration JSON as written.
-    public static func configuration(_ data: ReportData) -> String {
+    /// `prefix` goes before the section's id (and every id of the sections
+    /// below), keeping them unique on a page of several runs.
+    public static func configuration(_ data: ReportData, prefix: String = "") -> String {
         var rows = data.parameterCounts.map { "<tr><td class=\"text\">\(HTMLText.escape($0.item))</td><td>\(grouped($0.count))</td></tr>" }
         if rows.isEmpty { rows = ["<tr><td class=\"text\" colspan=\"2\">none recorded</td></tr>"] }
         return """
-            <section id="configuration"><h2>Configuration</h2><div class="columns">
+            <section id="\(prefix)configuration"><h2>Configuration</h2><div class="columns">
             <div><h3 class="note">Parameter counts</h3><table class="parameters"><tr><th class="text">item</th><th>parameters</th></tr>
             \(rows.joined(separator: "\n"))</table></div>
             <div style="flex:1;min-width:420px"><h3 class="note">Run configuration</h3><pre>\(HTMLText.escape(data.configurationJSON))</pre></div>
@@ -78,11 +154,11 @@ public enum ReportPage {
             """
     }
 
-    /// The table of comparison statistics, one row per metric.
-    public static func statistics(_ data: ReportData) -> String {
+    /// The table of comparison statistics, one row per metric; `prefix` as in `configuration`.
+    public static func statistics(_ data: ReportData, prefix: String = "") -> String {
         let compared = data.metrics.compactMap { metric in metric.comparison.map { (metric, $0) } }
         guard !compared.isEmpty else {
-            return "<section id=\"statistics\"><h2>Metric statistics</h2><p class=\"note\">No ground truth: the metrics are not compared.</p></section>"
+            return "<section id=\"\(prefix)statistics\"><h2>Metric statistics</h2><p class=\"note\">No ground truth: the metrics are not compared.</p></section>"
         }
         let first = compared[0].1
         let header = "<tr><th class=\"text\">metric</th><th class=\"text\">direction</th><th>edges</th><th>seeds</th>"
@@ -95,7 +171,7 @@ public enum ReportPage {
                 + "<td>\(estimate(comparison.regret))</td></tr>"
         }
         return """
-            <section id="statistics"><h2>Metric statistics</h2>
+            <section id="\(prefix)statistics"><h2>Metric statistics</h2>
             <p class="note">Each metric's scores against the \(HTMLText.escape(data.truthName)) of single-edge placements.
             Point: the mean over probe seeds of the statistic of each seed's scores; interval: \(Int((first.spearman.level * 100).rounded()))% percentile
             bootstrap over the seeds (\(first.spearman.resamples) resamples). Regret: true best accuracy minus the true accuracy of the
@@ -115,21 +191,21 @@ public enum ReportPage {
     /// The side of a heatmap square for n nodes: smaller squares for more nodes.
     public static func cellSize(nodeCount n: Int) -> Int { max(10, min(30, 330 / max(n, 1))) }
 
-    /// A heatmap per metric and one of the truth.
-    public static func heatmaps(_ data: ReportData) -> String {
+    /// A heatmap per metric and one of the truth; `prefix` as in `configuration` (the colour bars' ids too).
+    public static func heatmaps(_ data: ReportData, prefix: String = "") -> String {
         let n = data.nodeCount, cell = cellSize(nodeCount: n)
         var charts: [String] = []
         if let truth = data.truth {
             charts.append(chart(heatmap: truth, n: n, title: "truth: \(data.truthName)",
-                                subtitle: "single-edge placements trained", cell: cell, id: "heatmap-truth"))
+                                subtitle: "single-edge placements trained", cell: cell, id: "\(prefix)heatmap-truth"))
         }
         for (index, metric) in data.metrics.enumerated() {
             charts.append(chart(heatmap: metric.scores, n: n, title: metric.id,
                                 subtitle: metric.direction == .higherIsBetter ? "higher is better" : "lower is better",
-                                cell: cell, id: "heatmap-\(index)"))
+                                cell: cell, id: "\(prefix)heatmap-\(index)"))
         }
         return """
-            <section id="heatmaps"><h2>Heatmaps</h2>
+            <section id="\(prefix)heatmaps"><h2>Heatmaps</h2>
             <p class="note">Rows: source node i; columns: target node j; the square at (i, j) is edge i&gt;j. Darker is a higher value
             (whatever the metric's direction); grey squares have no value.</p>
             <div class="charts">
@@ -146,10 +222,11 @@ public enum ReportPage {
         return "<div class=\"chart\">" + Heatmap(title: title, values: grid, subtitle: subtitle).svg(cellSize: cell, id: id) + "</div>"
     }
 
-    /// A scatter of score against true accuracy per metric, points coloured by edge kind.
-    public static func scatters(_ data: ReportData) -> String {
+    /// A scatter of score against true accuracy per metric, points coloured
+    /// by edge kind; `prefix` as in `configuration`.
+    public static func scatters(_ data: ReportData, prefix: String = "") -> String {
         guard let truth = data.truth, truth.count == data.nodeCount * data.nodeCount else {
-            return "<section id=\"scatters\"><h2>Scatter plots</h2><p class=\"note\">No ground truth to plot against.</p></section>"
+            return "<section id=\"\(prefix)scatters\"><h2>Scatter plots</h2><p class=\"note\">No ground truth to plot against.</p></section>"
         }
         let edges = Edge.all(nodeCount: data.nodeCount)
         let groups = zip(Edge.Kind.allCases, kindColours).map { (name: $0.description, colour: $1) }
@@ -164,7 +241,7 @@ public enum ReportPage {
             return "<div class=\"chart\">" + plot.svg() + "</div>"
         }
         return """
-            <section id="scatters"><h2>Scatter plots</h2>
+            <section id="\(prefix)scatters"><h2>Scatter plots</h2>
             <p class="note">One point per single-edge placement: the metric's score across, the true \(HTMLText.escape(data.truthName))
             up (scores averaged over probe seeds); ρ is the mean over seeds of Spearman's rank correlation, as measured (see the
             table above).</p>
@@ -174,10 +251,10 @@ public enum ReportPage {
     }
 
     /// The table of the placements each strategy chose; the row with the
-    /// best validation accuracy is marked.
-    public static func placements(_ data: ReportData) -> String {
+    /// best validation accuracy is marked; `prefix` as in `configuration`.
+    public static func placements(_ data: ReportData, prefix: String = "") -> String {
         guard !data.strategies.isEmpty else {
-            return "<section id=\"placements\"><h2>Best placements</h2><p class=\"note\">No strategy was run on this task.</p></section>"
+            return "<section id=\"\(prefix)placements\"><h2>Best placements</h2><p class=\"note\">No strategy was run on this task.</p></section>"
         }
         let best = data.strategies.map(\.validationAccuracy).max()
         let rows = data.strategies.map { result in
@@ -188,7 +265,7 @@ public enum ReportPage {
                 + "<td>\(grouped(result.parameters))</td></tr>"
         }
         return """
-            <section id="placements"><h2>Best placements</h2>
+            <section id="\(prefix)placements"><h2>Best placements</h2>
             <p class="note">The placement each strategy chose, trained; strategies choose by validation accuracy, test accuracy is
             reported only. Bold: the best validation accuracy.</p>
             <table class="placements"><tr><th class="text">strategy</th><th class="text">metric</th><th>k</th>

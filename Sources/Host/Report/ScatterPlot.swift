@@ -28,30 +28,16 @@ public struct ScatterPlot {
     /// `<circle class="point">`.
     public func svg(width: Int = 380, height: Int = 320) -> String {
         let left = 58.0, right = 26.0, top = 46.0, bottom = 64.0
-        let plotWidth = Double(width) - left - right, plotHeight = Double(height) - top - bottom
         let shown = points.filter { $0.x.isFinite && $0.y.isFinite }
-        let xTicks = AxisTicks(low: shown.map(\.x).min() ?? 0, high: shown.map(\.x).max() ?? 1)
-        let yTicks = AxisTicks(low: shown.map(\.y).min() ?? 0, high: shown.map(\.y).max() ?? 1)
-        func px(_ x: Double) -> Double { left + (x - xTicks.low) / (xTicks.high - xTicks.low) * plotWidth }
-        func py(_ y: Double) -> Double { top + plotHeight - (y - yTicks.low) / (yTicks.high - yTicks.low) * plotHeight }
-        func number(_ value: Double) -> String { String(format: "%.1f", value) }
+        let area = PlotArea(left: left, top: top, width: Double(width) - left - right, height: Double(height) - top - bottom,
+                            xTicks: AxisTicks(low: shown.map(\.x).min() ?? 0, high: shown.map(\.x).max() ?? 1),
+                            yTicks: AxisTicks(low: shown.map(\.y).min() ?? 0, high: shown.map(\.y).max() ?? 1))
+        let number = PlotArea.number
 
         var parts = [##"<svg xmlns="http://www.w3.org/2000/svg" class="scatter" width="\##(width)" height="\##(height)" viewBox="0 0 \##(width) \##(height)" font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif" font-size="11">"##,
                      ##"<text x="4" y="15" font-size="13" font-weight="bold">\##(HTMLText.escape(title))</text>"##]
-        // Grid lines and tick labels.
-        for tick in xTicks.values {
-            let x = number(px(tick))
-            parts.append(##"<path d="M\##(x) \##(number(top))V\##(number(top + plotHeight + 4))" stroke="#e3e3e3"/>"##)
-            parts.append(##"<text x="\##(x)" y="\##(number(top + plotHeight + 16))" text-anchor="middle">\##(xTicks.label(tick))</text>"##)
-        }
-        for tick in yTicks.values {
-            let y = number(py(tick))
-            parts.append(##"<path d="M\##(number(left - 4)) \##(y)H\##(number(left + plotWidth))" stroke="#e3e3e3"/>"##)
-            parts.append(##"<text x="\##(number(left - 7))" y="\##(number(py(tick) + 4))" text-anchor="end">\##(yTicks.label(tick))</text>"##)
-        }
-        parts.append(##"<path d="M\##(number(left)) \##(number(top))V\##(number(top + plotHeight))H\##(number(left + plotWidth))" fill="none" stroke="#444"/>"##)
-        parts.append(##"<text x="\##(number(left + plotWidth / 2))" y="\##(number(top + plotHeight + 34))" text-anchor="middle" fill="#333">\##(HTMLText.escape(xLabel))</text>"##)
-        parts.append(##"<text transform="translate(14 \##(number(top + plotHeight / 2))) rotate(-90)" text-anchor="middle" fill="#333">\##(HTMLText.escape(yLabel))</text>"##)
+        // Grid lines, tick labels, axes and their names.
+        parts += area.frame(xLabel: xLabel, yLabel: yLabel)
         // The legend, in one row under the title.
         var legendX = 4.0
         for group in groups {
@@ -61,7 +47,7 @@ public struct ScatterPlot {
         }
         for point in shown {
             let colour = groups.indices.contains(point.group) ? groups[point.group].colour : "#333"
-            parts.append(##"<circle class="point" cx="\##(number(px(point.x)))" cy="\##(number(py(point.y)))" r="3.5" fill="\##(colour)" fill-opacity="0.75" stroke="#fff" stroke-width="0.5"><title>\##(HTMLText.escape(point.label)): \##(point.x), \##(point.y)</title></circle>"##)
+            parts.append(##"<circle class="point" cx="\##(number(area.x(point.x)))" cy="\##(number(area.y(point.y)))" r="3.5" fill="\##(colour)" fill-opacity="0.75" stroke="#fff" stroke-width="0.5"><title>\##(HTMLText.escape(point.label)): \##(point.x), \##(point.y)</title></circle>"##)
         }
         parts.append("</svg>")
         return parts.joined(separator: "\n") + "\n"
