@@ -82,6 +82,11 @@ public final class PluginHost: @unchecked Sendable {
         SearchServices(api: try extensionTable(ASP_EXT_SEARCH, as: asp_search_api.self), host: self)
     }
 
+    /// The gated-training service (ABI 1.2), or an `unsupported` error if the host has none.
+    public func gated() throws -> GatedServices {
+        GatedServices(api: try extensionTable(ASP_EXT_GATED, as: asp_gated_api.self), host: self)
+    }
+
     /// The checkpointing services, or an `unsupported` error if the host has none.
     public func checkpointing() throws -> CheckpointServices {
         CheckpointServices(api: try extensionTable(ASP_EXT_CHECKPOINTING, as: asp_checkpointing_api.self),

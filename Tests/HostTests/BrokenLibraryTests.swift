@@ -1,3 +1,4 @@
+import CAdapterSearch
 import Core
 import Foundation
 import Testing
@@ -48,8 +49,8 @@ struct BrokenLibrary: Sendable, CustomTestStringConvertible {
     static let all: [BrokenLibrary] = [
         BrokenLibrary(fixture: nil, expected: .notASharedLibrary, mentions: ["is not a loadable shared library"]),
         BrokenLibrary(fixture: "no_entry", expected: .missingEntrySymbol, mentions: ["no entry symbol asp_plugin_entry"]),
-        BrokenLibrary(fixture: "other_major", expected: .incompatibleVersion, mentions: ["ABI 2.0", "ABI 1.1"]),
-        BrokenLibrary(fixture: "refuses", expected: .refusedHostVersion, mentions: ["returned NULL", "ABI 1.1"]),
+        BrokenLibrary(fixture: "other_major", expected: .incompatibleVersion, mentions: ["ABI 2.0", "ABI \(hostABI)"]),
+        BrokenLibrary(fixture: "refuses", expected: .refusedHostVersion, mentions: ["returned NULL", "ABI \(hostABI)"]),
         BrokenLibrary(fixture: "null_id", expected: .malformedDescriptor, mentions: ["id is NULL"]),
         BrokenLibrary(fixture: "duplicate_id", expected: .duplicateID, mentions: ["'fixture.twin'"]),
         BrokenLibrary(fixture: "zero_size", expected: .malformedDescriptor, mentions: ["struct_size is 0"]),
@@ -58,6 +59,9 @@ struct BrokenLibrary: Sendable, CustomTestStringConvertible {
 
 /// Libraries the host must refuse: in process, from `plugins inspect` and
 /// `plugins list --plugin` (an error), and when scanning a folder (a warning).
+/// This header's ABI version, as error messages write it.
+let hostABI = "\(ASP_ABI_VERSION_MAJOR).\(ASP_ABI_VERSION_MINOR)"
+
 @Suite("Broken plugin libraries")
 struct BrokenLibraryTests {
     /// Loads `path` in process, expecting a `PluginLoadError`.
@@ -91,7 +95,7 @@ struct BrokenLibraryTests {
     func versionErrorNamesBothVersions() throws {
         try withTemporaryDirectory { directory in
             let path = try CCompiler.fixture("other_major", into: directory)
-            #expect(Self.loadError(path) == .incompatibleVersion(path: path, library: "2.0", host: "1.1"))
+            #expect(Self.loadError(path) == .incompatibleVersion(path: path, library: "2.0", host: hostABI))
         }
     }
 

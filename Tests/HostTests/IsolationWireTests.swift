@@ -41,6 +41,10 @@ struct IsolationWireTests {
         .scores(metric: "", edges: []), .scores(metric: text, edges: Edge.all(nodeCount: 25)),
         .evaluate(placements: [], budget: Budget()),
         .evaluate(placements: [[], [Edge(0, 1)], Edge.all(nodeCount: 9)], budget: Budget(steps: Int.max, examples: 0)),
+        .trainGated(edges: [], budget: GatedRequest()),
+        .trainGated(edges: Edge.all(nodeCount: 13), budget: GatedRequest(steps: Int.max, learningRate: nan, gateLearningRate: -0.0,
+                                                                          sparsity: .infinity, initialTemperature: 1e-300,
+                                                                          finalTemperature: negativeNaN, initialLogit: -.infinity)),
         .saveState([]), .saveState(Array(0...255) + Array(repeating: 0, count: 70_000)),
         .loadState, .shouldStop,
         .log(level: Int32.min, message: ""), .log(level: 2, message: text),
@@ -61,6 +65,8 @@ struct IsolationWireTests {
         .evaluations([EvaluationResult(accuracy: nan, loss: 1e308, parameters: Int.max, seconds: 0),
                       EvaluationResult(accuracy: 1, loss: -0.0, parameters: 0, seconds: .infinity)]),
         .state(nil), .state([]), .state(Array(0...255)),
+        .gated(GatedResult(probabilities: [], accuracy: 0, loss: 0, seconds: 0)),
+        .gated(GatedResult(probabilities: [nan, 0.5, -0.0, 1], accuracy: nan, loss: .infinity, seconds: 1e-9, diverged: true)),
     ]
 
     /// The name of `request`'s case. Exhaustive: a new case fails to compile
@@ -77,6 +83,7 @@ struct IsolationWireTests {
         case .runPass: "runPass"
         case .scores: "scores"
         case .evaluate: "evaluate"
+        case .trainGated: "trainGated"
         case .saveState: "saveState"
         case .loadState: "loadState"
         case .shouldStop: "shouldStop"
@@ -99,6 +106,7 @@ struct IsolationWireTests {
         case .scores: "scores"
         case .evaluations: "evaluations"
         case .state: "state"
+        case .gated: "gated"
         }
     }
 
@@ -143,7 +151,7 @@ struct IsolationWireTests {
 
     @Test func everyRequestRoundTrips() throws {
         #expect(Set(Self.requests.map(Self.kind)) == ["info", "activations", "gradients", "edgeGradient", "singularValues",
-                                                      "rank", "adapterInit", "runPass", "scores", "evaluate", "saveState",
+                                                      "rank", "adapterInit", "runPass", "scores", "evaluate", "trainGated", "saveState",
                                                       "loadState", "shouldStop", "log", "progress"])
         for request in Self.requests {
             try Self.expectRoundTrip(request)
@@ -154,7 +162,7 @@ struct IsolationWireTests {
 
     @Test func everyReplyRoundTrips() throws {
         #expect(Set(Self.replies.map(Self.kind)) == ["failure", "done", "flag", "number", "summary", "matrix", "matrices",
-                                                     "values", "scores", "evaluations", "state"])
+                                                     "values", "scores", "evaluations", "state", "gated"])
         for reply in Self.replies {
             try Self.expectRoundTrip(reply)
             try Self.expectRoundTrip(HostMessage.reply(reply))

@@ -1,3 +1,4 @@
+import CAdapterSearch
 import Foundation
 import Testing
 
@@ -23,7 +24,7 @@ struct PluginListingTests {
             #expect(plugin.kind == (metric ? "metric" : "strategy"), "\(plugin.id)")
             let library = metric ? BuiltInPlugins.metricsLibrary : BuiltInPlugins.strategiesLibrary
             #expect(plugin.library.hasSuffix("/" + library), "\(plugin.id) from \(plugin.library)")
-            #expect(plugin.abi == "1.1" && !plugin.name.isEmpty && !plugin.version.isEmpty, "\(plugin.id)")
+            #expect(plugin.abi == "\(ASP_ABI_VERSION_MAJOR).\(ASP_ABI_VERSION_MINOR)" && !plugin.name.isEmpty && !plugin.version.isEmpty, "\(plugin.id)")
         }
     }
 

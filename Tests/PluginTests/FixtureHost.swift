@@ -91,6 +91,12 @@ final class FixedSearch: SearchProvider {
         self.accuracy = accuracyAtSteps
     }
 
+    /// The gate probability each edge ends with in a gated training (0.5
+    /// when absent); a NaN makes the training diverge.
+    var gates: [Edge: Double] = [:]
+    /// Every gated training asked for: its edges and budget.
+    private(set) var gatedTrainings: [(edges: [Edge], budget: GatedRequest)] = []
+
     /// Every placement evaluated, in order.
     var evaluated: [[Edge]] { batches.flatMap(\.placements) }
 
@@ -99,6 +105,15 @@ final class FixedSearch: SearchProvider {
             throw ServiceError(status: 6, description: "unknown metric '\(metric)'")
         }
         return (edges.map { table.scores[$0] ?? 0 }, table.direction)
+    }
+
+    func trainGated(_ edges: [Edge], budget: GatedRequest) throws -> GatedResult {
+        try budget.check()
+        gatedTrainings.append((edges, budget))
+        let probabilities = edges.map { gates[$0] ?? 0.5 }
+        let diverged = probabilities.contains { $0.isNaN }
+        return GatedResult(probabilities: probabilities, accuracy: diverged ? .nan : 0.6, loss: diverged ? .nan : 0.4, seconds: 0,
+                           diverged: diverged)
     }
 
     func evaluate(_ placements: [[Edge]], budget: Budget) throws -> [EvaluationResult] {

@@ -231,6 +231,33 @@ import Testing
         #expect(error?.description.contains("only 3 candidate edges end at the last node 2") == true)
     }
 
+    @Test func learnedSwitchKeepsTheMostOpenGatesOrEveryOpenOne() throws {
+        let search = FixedSearch()
+        search.gates = [Edge(0, 2): 0.9, Edge(1, 1): 0.7, Edge(2, 0): 0.7, Edge(1, 2): 0.2]
+        let run = PluginEnvironment.fixed(nodeCount: 3, search: search)
+        // 0.9, then the two at 0.7 in candidate order (1>1 before 2>0), then the 0.5s.
+        #expect(try select("learned-switch", k: 2, run) == [Edge(0, 2), Edge(1, 1)])
+        #expect(try select("learned-switch", k: 1, run, ["keep": "open"]) == [Edge(0, 2), Edge(1, 1), Edge(2, 0)])
+        #expect(throws: PluginCallError.self) { try select("learned-switch", k: 1, run, ["keep": "some"]) }
+        // Every candidate behind a gate, under the parameters given.
+        let (edges, budget) = try #require(search.gatedTrainings.last)
+        #expect(edges == Edge.all(nodeCount: 3) && budget == GatedRequest(steps: 0, learningRate: 0, gateLearningRate: 0.05,
+                                                                          sparsity: 0.2, initialTemperature: 1,
+                                                                          finalTemperature: 0.1, initialLogit: 1))
+        _ = try select("learned-switch", k: 1, run, ["sparsity": "0.5", "gate-steps": "40", "temperature": "2"])
+        #expect(search.gatedTrainings.last?.budget.sparsity == 0.5 && search.gatedTrainings.last?.budget.steps == 40
+                && search.gatedTrainings.last?.budget.initialTemperature == 2)
+    }
+
+    @Test func learnedSwitchFailsClearlyWhenTheGatedTrainingDiverges() throws {
+        let search = FixedSearch()
+        search.gates = [Edge(0, 0): .nan]
+        let error = #expect(throws: PluginCallError.self) {
+            try select("learned-switch", k: 1, PluginEnvironment.fixed(nodeCount: 3, search: search))
+        }
+        #expect(error?.description.contains("gated training of 9 candidate adapters diverged") == true)
+    }
+
     @Test func askingForMoreEdgesThanCandidatesIsAClearError() throws {
         let error = #expect(throws: PluginCallError.self) { try select("top-k", k: 10, environment(worked), ["metric": "m"]) }
         #expect(error?.description.contains("k = 10 but the run has only 9 candidate edges") == true)

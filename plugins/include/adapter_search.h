@@ -29,6 +29,7 @@
  *   new fields go at the end of sized structs, new services at the end of
  *   service tables, new capabilities under new extension ids.
  *   1.1 appended asp_evaluation.diverged.
+ *   1.2 added the extension "asp.gated/1" (gated training).
  *
  * Sized structs
  *   Every struct that may grow starts with `uint32_t struct_size`, set by
@@ -78,7 +79,7 @@ extern "C" {
 /** The ABI major version this header describes. A change breaks plugins. */
 #define ASP_ABI_VERSION_MAJOR 1
 /** The ABI minor version this header describes. A change only appends. */
-#define ASP_ABI_VERSION_MINOR 1
+#define ASP_ABI_VERSION_MINOR 2
 /** Packs a major and minor version into one uint32_t. */
 #define ASP_MAKE_VERSION(major, minor) \
     ((uint32_t)(((uint32_t)(major) << 16) | ((uint32_t)(minor) & 0xFFFFu)))
@@ -653,6 +654,78 @@ typedef struct asp_checkpointing_api {
      */
     asp_status (*load_state)(void *context, const void **bytes, uint64_t *size);
 } asp_checkpointing_api;
+
+/* ---------------------------------------------------------------------------
+ * Extension "asp.gated/1" (since 1.2): candidate adapters trained together,
+ * each behind a learned switch, for strategies. A host of 1.0 or 1.1 returns
+ * NULL for it from get_extension.
+ * ------------------------------------------------------------------------ */
+
+#define ASP_EXT_GATED "asp.gated/1"
+
+/**
+ * How a gated training runs (METHOD.md section 7, "Gated training"). Sized;
+ * filled by the plugin. Every field is read: zero is a value, except where
+ * a field says it takes the run's.
+ */
+typedef struct asp_gated_budget {
+    uint32_t struct_size;
+    /** Optimiser steps; 0: the run's steps. */
+    uint32_t steps;
+    /** Peak learning rate of the adapters and the head; 0: the run's. */
+    double learning_rate;
+    /** Learning rate of the gates' logits (Adam, constant); > 0. */
+    double gate_learning_rate;
+    /** lambda >= 0: the weight of the mean probability that a gate is open. */
+    double sparsity;
+    /** Temperature of the relaxed gates at the first step; > 0. */
+    double initial_temperature;
+    /** Temperature at the last step (annealed geometrically); > 0. */
+    double final_temperature;
+    /** Every gate's logit before training; sigmoid of it is the probability it starts open. */
+    double initial_logit;
+} asp_gated_budget;
+
+/** The outcome of a gated training. Sized; filled by the host. */
+typedef struct asp_gated_result {
+    uint32_t struct_size;
+    /**
+     * Validation accuracy of the gated model: the adapters whose gates
+     * ended open (probability > 1/2) at full strength, the others removed.
+     * NaN when the training diverged.
+     */
+    double accuracy;
+    /** Its validation loss; NaN when the training diverged. */
+    double loss;
+    /** Wall-clock seconds, validation included. */
+    double seconds;
+    /** 1 when the training diverged (no probability means anything), 0 otherwise. */
+    uint32_t diverged;
+} asp_gated_result;
+
+/** The gated-training service. Sized table owned by the host. */
+typedef struct asp_gated_api {
+    uint32_t struct_size;
+
+    /**
+     * Trains an adapter on each of the `count` edges (borrowed; distinct,
+     * inside the backbone) together, each behind a relaxed Bernoulli gate,
+     * with the run's adapter options, batch size, seed and validation split,
+     * under `budget` (required), then validates the gated model. Writes each
+     * edge's final gate probability sigmoid(logit) into caller-allocated
+     * probabilities[0 .. count-1] (NaN when the training diverged) and the
+     * outcome into *result (caller-allocated, its struct_size set).
+     * Recurrent candidates make the two passes every placement makes. Cost:
+     * `steps` forward and backward passes of the backbone with every
+     * candidate; the result is not stored: a strategy that must survive a
+     * crash checkpoints it. ASP_ERR_INVALID_ARGUMENT for an edge outside
+     * the backbone, an edge given twice, no edge, or a budget field out of
+     * range; ASP_ERR_CANCELLED when the user stopped the run.
+     */
+    asp_status (*train_gated)(void *context, const asp_edge *edges, uint32_t count,
+                              const asp_gated_budget *budget, double *probabilities,
+                              asp_gated_result *result);
+} asp_gated_api;
 
 #ifdef __cplusplus
 } /* extern "C" */

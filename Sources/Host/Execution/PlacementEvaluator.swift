@@ -86,6 +86,13 @@ final class PlacementEvaluator: @unchecked Sendable {
         }
     }
 
+    /// Trains `candidates` together behind learned gates under `budget` (METHOD.md section 7, "Gated training").
+    func trainGated(_ candidates: Placement, budget: GatedBudget) throws -> GatedTrainingRun {
+        try GatedTrainingRun.train(candidates, on: task, backbone: backbone, budget: budget,
+                                   stopsGradientAtRecurrentSources: stopsGradientAtRecurrentSources,
+                                   shouldStop: { Interruption.requested })
+    }
+
     /// Trains `placement` under `budget` on `examples` training examples (0: all).
     func train(_ placement: Placement, budget: TrainingBudget, examples: Int, evaluatesTest: Bool,
                progress: (Int, Double) -> Void = { _, _ in }) throws -> TrainingRun {

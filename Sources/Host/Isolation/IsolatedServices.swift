@@ -43,6 +43,8 @@ extension PluginEnvironment {
                 return .scores(result.scores, direction: result.direction)
             case let .evaluate(placements, budget):
                 return .evaluations(try requireSearch().evaluate(placements, budget: budget))
+            case let .trainGated(edges, budget):
+                return .gated(try requireSearch().trainGated(edges, budget: budget))
             case let .saveState(state):
                 try requireCheckpoints().save(plugin: plugin, state: state)
                 return .done
@@ -145,6 +147,10 @@ final class WorkerServices: ProbeProvider, SearchProvider, CheckpointStore, @unc
         try call(.evaluate(placements: placements, budget: budget), \.evaluations)
     }
 
+    func trainGated(_ edges: [Edge], budget: GatedRequest) throws -> GatedResult {
+        try call(.trainGated(edges: edges, budget: budget), \.gated)
+    }
+
     /// Saves the state of the plugin this worker runs (the host supplies its id; `plugin` is not sent).
     func save(plugin: String, state: [UInt8]) throws {
         try call(.saveState(state), \.done)
@@ -175,5 +181,6 @@ private extension ServiceReply {
         if case let .scores(scores, direction) = self { (scores, direction) } else { nil }
     }
     var evaluations: [EvaluationResult]? { if case let .evaluations(results) = self { results } else { nil } }
+    var gated: GatedResult? { if case let .gated(result) = self { result } else { nil } }
     var state: [UInt8]?? { if case let .state(state) = self { .some(state) } else { .none } }
 }

@@ -323,6 +323,27 @@ extension EvaluationResult: WireCodable, WireElement {
     }
 }
 
+extension GatedRequest: WireCodable {
+    func encode(into writer: inout WireWriter) {
+        writer.put(steps, learningRate, gateLearningRate, sparsity, initialTemperature, finalTemperature, initialLogit)
+    }
+
+    init(from reader: inout WireReader) throws {
+        self.init(steps: try reader.get(), learningRate: try reader.get(), gateLearningRate: try reader.get(),
+                  sparsity: try reader.get(), initialTemperature: try reader.get(), finalTemperature: try reader.get(),
+                  initialLogit: try reader.get())
+    }
+}
+
+extension GatedResult: WireCodable {
+    func encode(into writer: inout WireWriter) { writer.put(probabilities, accuracy, loss, seconds, diverged) }
+
+    init(from reader: inout WireReader) throws {
+        self.init(probabilities: try reader.get(), accuracy: try reader.get(), loss: try reader.get(), seconds: try reader.get(),
+                  diverged: try reader.get())
+    }
+}
+
 extension ServiceError: WireCodable {
     func encode(into writer: inout WireWriter) { writer.put(status, description) }
     init(from reader: inout WireReader) throws { self.init(status: try reader.get(), description: try reader.get()) }
@@ -348,6 +369,7 @@ enum ServiceRequest: WireCodable {
     case runPass(PassRequest)
     case scores(metric: String, edges: [Edge])
     case evaluate(placements: [[Edge]], budget: Budget)
+    case trainGated(edges: [Edge], budget: GatedRequest)
     case saveState([UInt8])
     case loadState
     case shouldStop
@@ -358,7 +380,7 @@ enum ServiceRequest: WireCodable {
 
     private enum Tag: UInt8, WireEnum {
         case info = 1, activations, gradients, edgeGradient, singularValues, rank, adapterInit, runPass
-        case scores = 16, evaluate
+        case scores = 16, evaluate, trainGated
         case saveState = 32, loadState
         case shouldStop = 48, log, progress
     }
@@ -384,6 +406,7 @@ enum ServiceRequest: WireCodable {
         case let .runPass(request): writer.put(Tag.runPass, request)
         case let .scores(metric, edges): writer.put(Tag.scores, metric, edges)
         case let .evaluate(placements, budget): writer.put(Tag.evaluate, placements, budget)
+        case let .trainGated(edges, budget): writer.put(Tag.trainGated, edges, budget)
         case let .saveState(state): writer.put(Tag.saveState, state)
         case .loadState: writer.put(Tag.loadState)
         case .shouldStop: writer.put(Tag.shouldStop)
@@ -404,6 +427,7 @@ enum ServiceRequest: WireCodable {
         case .runPass: self = .runPass(try reader.get())
         case .scores: self = .scores(metric: try reader.get(), edges: try reader.get())
         case .evaluate: self = .evaluate(placements: try reader.get(), budget: try reader.get())
+        case .trainGated: self = .trainGated(edges: try reader.get(), budget: try reader.get())
         case .saveState: self = .saveState(try reader.get())
         case .loadState: self = .loadState
         case .shouldStop: self = .shouldStop
@@ -436,11 +460,13 @@ enum ServiceReply: WireCodable {
     case scores([Double], direction: Int32)
     /// evaluate, one result per placement.
     case evaluations([EvaluationResult])
+    /// train_gated.
+    case gated(GatedResult)
     /// load_state: the saved state, or nil when there is none.
     case state([UInt8]?)
 
     private enum Tag: UInt8, WireEnum {
-        case failure = 1, done, flag, number, summary, matrix, matrices, values, scores, evaluations, state
+        case failure = 1, done, flag, number, summary, matrix, matrices, values, scores, evaluations, state, gated
     }
 
     func encode(into writer: inout WireWriter) {
@@ -456,6 +482,7 @@ enum ServiceReply: WireCodable {
         case let .scores(scores, direction): writer.put(Tag.scores, scores, direction)
         case let .evaluations(results): writer.put(Tag.evaluations, results)
         case let .state(state): writer.put(Tag.state, state)
+        case let .gated(result): writer.put(Tag.gated, result)
         }
     }
 
@@ -472,6 +499,7 @@ enum ServiceReply: WireCodable {
         case .scores: self = .scores(try reader.get(), direction: try reader.get())
         case .evaluations: self = .evaluations(try reader.get())
         case .state: self = .state(try reader.get())
+        case .gated: self = .gated(try reader.get())
         }
     }
 }

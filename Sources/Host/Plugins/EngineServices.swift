@@ -83,12 +83,49 @@ extension EvaluationResult {
     }
 }
 
+/// How a gated training runs (the host side of `asp_gated_budget`):
+/// steps and learning rate 0 take the run's.
+struct GatedRequest: Hashable, Sendable {
+    var steps: Int = 0
+    var learningRate: Double = 0
+    var gateLearningRate: Double = 0.05
+    var sparsity: Double = 0.2
+    var initialTemperature: Double = 1
+    var finalTemperature: Double = 0.1
+    var initialLogit: Double = 1
+
+    /// Throws `ASP_ERR_INVALID_ARGUMENT` naming the first field out of range.
+    func check() throws {
+        let problem: String? = if steps < 0 { "steps must be ≥ 0" }
+            else if !(learningRate >= 0 && learningRate.isFinite) { "learning_rate must be finite and ≥ 0" }
+            else if !(gateLearningRate > 0 && gateLearningRate.isFinite) { "gate_learning_rate must be finite and > 0" }
+            else if !(sparsity >= 0 && sparsity.isFinite) { "sparsity must be finite and ≥ 0" }
+            else if !(initialTemperature > 0 && initialTemperature.isFinite && finalTemperature > 0 && finalTemperature.isFinite) {
+                "the temperatures must be finite and > 0"
+            } else if !initialLogit.isFinite { "initial_logit must be finite" } else { nil }
+        if let problem { throw ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: "gated budget: \(problem)") }
+    }
+}
+
+/// The outcome of a gated training: each candidate's final gate
+/// probability, and the gated model's validation figures.
+struct GatedResult: Equatable, Sendable {
+    /// σ(α) per candidate, in the order asked; NaN when the training diverged.
+    var probabilities: [Double]
+    var accuracy: Double
+    var loss: Double
+    var seconds: Double
+    var diverged = false
+}
+
 /// Scores and training that strategies ask for.
 protocol SearchProvider: AnyObject {
     /// Scores of `edges` by metric `metric`, and its direction (+1 or -1).
     func scores(metric: String, edges: [Edge]) throws -> (scores: [Double], direction: Int32)
     /// Trains and validates each placement under `budget`.
     func evaluate(_ placements: [[Edge]], budget: Budget) throws -> [EvaluationResult]
+    /// Trains adapters on `edges` together behind learned gates (`asp.gated/1`).
+    func trainGated(_ edges: [Edge], budget: GatedRequest) throws -> GatedResult
 }
 
 /// Durable strategy state, by plugin id.

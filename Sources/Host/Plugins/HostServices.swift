@@ -33,6 +33,7 @@ enum HostServices {
                 switch String(cString: id) {
                 case ASP_EXT_PROBE where context.environment.probe != nil: return UnsafeRawPointer(HostServices.probeTable)
                 case ASP_EXT_SEARCH where context.environment.search != nil: return UnsafeRawPointer(HostServices.searchTable)
+                case ASP_EXT_GATED where context.environment.search != nil: return UnsafeRawPointer(HostServices.gatedTable)
                 case ASP_EXT_CHECKPOINTING where context.environment.checkpoints != nil:
                     return UnsafeRawPointer(HostServices.checkpointingTable)
                 default: return nil
@@ -175,6 +176,43 @@ enum HostServices {
                         out.set(\.seconds, evaluation.seconds)
                         out.set(\.diverged, evaluation.diverged ? 1 : 0)
                     }
+                }
+            }))
+        return table
+    }()
+
+    /// The `asp.gated/1` table, shared by every instance.
+    nonisolated(unsafe) static let gatedTable: UnsafeMutablePointer<asp_gated_api> = {
+        let table = UnsafeMutablePointer<asp_gated_api>.allocate(capacity: 1)
+        table.initialize(to: asp_gated_api(
+            struct_size: UInt32(MemoryLayout<asp_gated_api>.size),
+            train_gated: { raw, edges, count, budget, probabilities, result in
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
+                return context.serve {
+                    guard let budget, let result, count == 0 || probabilities != nil else {
+                        throw invalid("budget, probabilities or result is NULL")
+                    }
+                    let sized = SizedStruct(budget)
+                    guard let steps = sized[\.steps], let learningRate = sized[\.learning_rate],
+                          let gateLearningRate = sized[\.gate_learning_rate], let sparsity = sized[\.sparsity],
+                          let initialTemperature = sized[\.initial_temperature], let finalTemperature = sized[\.final_temperature],
+                          let initialLogit = sized[\.initial_logit] else {
+                        throw invalid("the gated budget has struct_size \(sized.declaredSize), too small")
+                    }
+                    let request = GatedRequest(steps: Int(steps), learningRate: learningRate, gateLearningRate: gateLearningRate,
+                                               sparsity: sparsity, initialTemperature: initialTemperature,
+                                               finalTemperature: finalTemperature, initialLogit: initialLogit)
+                    let trained = try context.environment.requireSearch().trainGated(try edgeArray(edges, count), budget: request)
+                    guard trained.probabilities.count == Int(count) else {
+                        throw ServiceError(status: ASP_ERR_ENGINE,
+                                           description: "the engine gave \(trained.probabilities.count) gates for \(count) edges")
+                    }
+                    for (index, probability) in trained.probabilities.enumerated() { probabilities![index] = probability }
+                    let out = SizedOutput(result)
+                    out.set(\.accuracy, trained.accuracy)
+                    out.set(\.loss, trained.loss)
+                    out.set(\.seconds, trained.seconds)
+                    out.set(\.diverged, trained.diverged ? 1 : 0)
                 }
             }))
         return table

@@ -102,6 +102,34 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
         return try make(units).map(EvaluationResult.init)
     }
 
+    /// Trains adapters on `edges` (with the run's adapter options, batch
+    /// size, weight decay, evaluation limit and this instance's seed)
+    /// together behind learned gates, in this process; a diverged training
+    /// is a result with NaN probabilities, not an error.
+    func trainGated(_ edges: [Edge], budget request: GatedRequest) throws -> GatedResult {
+        try request.check()
+        guard !edges.isEmpty else { throw ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: "train_gated needs at least one edge") }
+        let placement = try placement(edges)
+        let candidates = Placement(edges.map { edge in placement.entries.first { $0.edge == edge }! })  // in the order asked
+        let run = evaluator.budget
+        let budget = GatedBudget(steps: request.steps > 0 ? request.steps : run.steps, batchSize: run.batchSize,
+                                 learningRate: request.learningRate > 0 ? request.learningRate : run.learningRate,
+                                 gateLearningRate: request.gateLearningRate, weightDecay: run.weightDecay, sparsity: request.sparsity,
+                                 initialTemperature: request.initialTemperature, finalTemperature: request.finalTemperature,
+                                 initialLogit: request.initialLogit, seed: seed ?? run.seed, evaluationLimit: run.evaluationLimit)
+        let started = Date()
+        do {
+            let trained = try evaluator.trainGated(candidates, budget: budget)
+            return GatedResult(probabilities: trained.probabilities, accuracy: trained.validation.accuracy,
+                               loss: trained.validation.loss, seconds: trained.seconds)
+        } catch let error as TrainingError where error.isDivergence {
+            return GatedResult(probabilities: [Double](repeating: .nan, count: edges.count), accuracy: .nan, loss: .nan,
+                               seconds: Date().timeIntervalSince(started), diverged: true)
+        } catch TrainingError.stopped {
+            throw ServiceError(status: ASP_ERR_CANCELLED, description: "the gated training was stopped")
+        }
+    }
+
     /// The evaluation of each of `units`: answered from the run's store, or
     /// reused from another run's (the cache: for a unit that writes no
     /// files, when the cached evaluation is all the unit asks for), or made

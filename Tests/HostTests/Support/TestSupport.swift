@@ -175,7 +175,7 @@ enum BuiltInPlugins {
     static let metrics = ["gradient-rank", "gradient-norm", "snip", "nuclear-norm", "stable-rank",
                           "effective-rank", "fisher", "synflow"]
     static let strategies = ["gga", "top-k", "random", "random-best-of-n", "exhaustive", "successive-halving",
-                             "parallel-every", "first-k", "last-k"]
+                             "parallel-every", "first-k", "last-k", "none", "side-network", "learned-switch"]
     static let metricsLibrary = "libAdapterSearchMetrics.so"
     static let strategiesLibrary = "libAdapterSearchStrategies.so"
 }

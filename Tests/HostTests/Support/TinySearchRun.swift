@@ -16,10 +16,14 @@ final class TinySearchRun {
 
     /// Writes the tiny task into `folder` and runs the probe pass; `metrics`
     /// are the plugins `scores` may be asked for.
-    init(in folder: URL, metrics: [PluginDescriptor]) throws {
+    /// With `blind`, the first block's output LayerNorm has γ = 0: node 2
+    /// and every later node are the same for every input, so only an edge
+    /// from node 0 or 1 into a later node can carry the input to the head.
+    init(in folder: URL, metrics: [PluginDescriptor], blind: Bool = false) throws {
         let (model, data) = try TinyTextTask.write(in: folder)
         let specification = TaskSpecification(model: model, data: .textFiles(.init(train: data[0], validation: data[1], test: data[2])))
-        let (backbone, task) = try specification.load()
+        var (backbone, task) = try specification.load()
+        if blind { backbone.blocks[0].mlpNorm.gamma = [Float](repeating: 0, count: backbone.width) }
         probe = try ProbeSettings(size: 8).run(backbone: backbone, task: task)
         nodeCount = backbone.nodeCount
         search = TinySearch(backbone: backbone, task: task, probe: probe, metrics: metrics)
@@ -121,6 +125,23 @@ final class TinySearch: SearchProvider, @unchecked Sendable {
     }
 }
 
+extension TinySearch {
+    /// Gated training on the tiny task: rank-2 adapters, batches of 8,
+    /// `budget.steps` steps or 60, learning rate 0.01, validated on 16 examples.
+    func trainGated(_ edges: [Edge], budget: GatedRequest) throws -> GatedResult {
+        try budget.check()
+        let run = try GatedTrainingRun.train(
+            Placement(edges: edges, options: AdapterOptions(rank: 2)), on: task, backbone: backbone,
+            budget: GatedBudget(steps: budget.steps == 0 ? 60 : budget.steps, batchSize: 8,
+                                learningRate: budget.learningRate == 0 ? 0.01 : budget.learningRate,
+                                gateLearningRate: budget.gateLearningRate, sparsity: budget.sparsity,
+                                initialTemperature: budget.initialTemperature, finalTemperature: budget.finalTemperature,
+                                initialLogit: budget.initialLogit, evaluationLimit: 16))
+        return GatedResult(probabilities: run.probabilities, accuracy: run.validation.accuracy, loss: run.validation.loss,
+                           seconds: run.seconds)
+    }
+}
+
 /// Search services that take `delay` seconds longer than `base` to answer
 /// evaluate: the host's own time, which must not count against a plugin.
 final class SlowSearch: SearchProvider, @unchecked Sendable {
@@ -139,6 +160,10 @@ final class SlowSearch: SearchProvider, @unchecked Sendable {
     func evaluate(_ placements: [[Edge]], budget: Budget) throws -> [EvaluationResult] {
         Thread.sleep(forTimeInterval: delay)
         return try base.evaluate(placements, budget: budget)
+    }
+
+    func trainGated(_ edges: [Edge], budget: GatedRequest) throws -> GatedResult {
+        try base.trainGated(edges, budget: budget)
     }
 }
 
