@@ -37,4 +37,29 @@ import Testing
                     "\(result.stderr)")
         }
     }
+
+    /// `bench train` times the spread of single edges and every placement
+    /// asked for (a side network beside a mixed placement); the speedups are
+    /// the weighted ratios of the edges' own times.
+    @Test func benchTrainTimesTheSpreadAndThePlacementsAskedFor() throws {
+        try withTemporaryDirectory { folder in
+            let (model, data) = try TinyTextTask.write(in: folder)
+            let task = ["--model", model, "--train-file", data[0], "--validation-file", data[1], "--test-file", data[2]]
+            let result = try runAdapterSearch(["bench", "train"] + task + ["--steps", "1", "--batch-size", "4",
+                                               "--placement", "0>4,2>4,4>4", "--placement", "1>3,4>2", "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let bench = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let placements = try #require(bench["placements"] as? [[String: Any]])
+            #expect(placements.map { $0["placement"] as? String } == ["0>4:r8,2>4:r8,4>4:r8", "1>3:r8,4>2:r8"])
+            #expect(placements.allSatisfy { ($0["cached_step_s"] as? Double ?? 0) > 0 && ($0["uncached_step_s"] as? Double ?? 0) > 0 })
+            let edges = try #require(bench["edges"] as? [[String: Any]])
+            #expect(edges.count == 9, "t>t for 5 nodes and 4>t for 4 targets")
+            let weighted = { (key: String) in edges.reduce(0.0) { $0 + Double($1["weight"] as! Int) * ($1[key] as! Double) } }
+            let speedup = try #require(bench["cache_speedup_all"] as? Double)
+            #expect(abs(speedup - weighted("uncached_step_s") / weighted("cached_step_s")) <= 1e-9 * speedup)
+
+            let bad = try runAdapterSearch(["bench", "train"] + task + ["--placement", "0>9"])
+            #expect(bad.status != 0 && bad.stderr.contains("--placement '0>9'"), "\(bad.stderr)")
+        }
+    }
 }

@@ -60,7 +60,12 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Examples per step.")
         var batchSize: Int = 32
 
-        @Flag(help: "Print JSON with cache_speedup_all, cache_speedup_late and the timed edges.")
+        @Option(name: .customLong("placement"),
+                help: ArgumentHelp("A placement to time too, beside the spread (repeatable), e.g. a side network 0>12,6>12,12>12.",
+                                   valueName: "spec"))
+        var placements: [String] = []
+
+        @Flag(help: "Print JSON with cache_speedup_all, cache_speedup_late, the timed edges and the timed placements.")
         var json = false
 
         func validate() throws {
@@ -69,7 +74,15 @@ struct BenchCommand: ParsableCommand {
 
         func run() throws {
             let (backbone, loaded) = try task.load()
-            let result = try TrainBenchmark.measure(backbone, task: loaded, steps: steps, batchSize: batchSize) { line in
+            let timed = try placements.map { text in
+                do {
+                    return try Placement(parsing: text, nodeCount: backbone.nodeCount)
+                } catch {
+                    throw ValidationError("--placement '\(text)': \(error)")
+                }
+            }
+            let result = try TrainBenchmark.measure(backbone, task: loaded, steps: steps, batchSize: batchSize,
+                                                    placements: timed) { line in
                 if !json { print(line) }
             }
             if json {
