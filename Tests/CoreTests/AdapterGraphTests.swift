@@ -77,6 +77,19 @@ import Testing
 
     @Test func mixedPlacementGradientsWithTheStopGradientOption() throws { try checkGradients(mixed, stop: true) }
 
+    /// A side network: every edge into the last node. Its pass starts at
+    /// the last node from the frozen prefix, so no segment of the backbone
+    /// runs, forward or backward, and its gradients still check out.
+    @Test func aSideNetworkRunsNoSegmentOfTheBackbone() throws {
+        let (backbone, input) = tinyBERT()
+        let placement = try Placement(parsing: "0>4,2>4,4>4", nodeCount: 5)
+        let graph = randomGraph(placement, width: 8, stop: false)
+        #expect(graph.firstChangedNode(nodeCount: 5) == 4 && graph.frozenNodes(nodeCount: 5) == [0, 2, 4])
+        let run = backbone.forward(input, adapters: graph).run
+        #expect(run.passTwo == nil && run.passOne.segmentTapes.allSatisfy { $0 == nil }, "no segment ran, so none runs backward")
+        try checkGradients("0>4,2>4,4>4", stop: false)
+    }
+
     @Test func stopGradientChangesOnlyTheRecurrentPath() throws {
         let (backbone, input) = tinyBERT()
         let placement = try Placement(parsing: mixed, nodeCount: backbone.nodeCount)
