@@ -87,18 +87,7 @@ import Testing
             let complaints = dom.stderr.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("Refused to") }
             #expect(complaints.isEmpty, "\(complaints)")
 
-            let shot = try Chromium.run(["--screenshot=\(png.path)", "--window-size=1400,2600", page.absoluteString],
-                                        profile: folder.appendingPathComponent("profile-shot"))
-            #expect(shot.status == 0, "\(shot.stderr)")
-            if let keep = ProcessInfo.processInfo.environment["ADAPTER_SEARCH_REPORT_PNG"] {
-                try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
-                for file in [page, png] {
-                    let target = URL(fileURLWithPath: keep).appendingPathComponent(file.lastPathComponent)
-                    try? FileManager.default.removeItem(at: target)
-                    try FileManager.default.copyItem(at: file, to: target)
-                }
-            }
-            let census = ColourCensus(try PNGImage(contentsOf: png.path))
+            let census = try Chromium.screenshot(page, into: png, height: 2600)
             #expect(census.width == 1400 && census.height == 2600)
             #expect(census.counts.count > 300, "only \(census.counts.count) distinct colours")
             #expect(census.nonWhiteFraction > 0.04, "non-white fraction \(census.nonWhiteFraction)")
@@ -162,5 +151,24 @@ enum Chromium {
                        ["120", path!, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                         "--force-device-scale-factor=1", "--no-first-run", "--disable-extensions",
                         "--enable-logging=stderr", "--v=0", "--user-data-dir=\(profile.path)"] + arguments)
+    }
+
+    /// Screenshots `page` at 1400 x `height` into `png` (a fresh profile
+    /// beside it), copies both into $ADAPTER_SEARCH_REPORT_PNG when set (to
+    /// look at them), and returns the picture's colours.
+    static func screenshot(_ page: URL, into png: URL, height: Int,
+                           sourceLocation: SourceLocation = #_sourceLocation) throws -> ColourCensus {
+        let shot = try run(["--screenshot=\(png.path)", "--window-size=1400,\(height)", page.absoluteString],
+                           profile: png.deletingLastPathComponent().appendingPathComponent("profile-shot"))
+        #expect(shot.status == 0, "\(shot.stderr)", sourceLocation: sourceLocation)
+        if let keep = ProcessInfo.processInfo.environment["ADAPTER_SEARCH_REPORT_PNG"] {
+            try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            for file in [page, png] {
+                let target = URL(fileURLWithPath: keep).appendingPathComponent(file.lastPathComponent)
+                try? FileManager.default.removeItem(at: target)
+                try FileManager.default.copyItem(at: file, to: target)
+            }
+        }
+        return ColourCensus(try PNGImage(contentsOf: png.path))
     }
 }

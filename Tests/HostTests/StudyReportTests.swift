@@ -224,18 +224,7 @@ import Testing
             #expect(complaints.isEmpty, "\(complaints)")
 
             let height = runs == 1 ? 2600 : 5600
-            let shot = try Chromium.run(["--screenshot=\(png.path)", "--window-size=1400,\(height)", page.absoluteString],
-                                        profile: folder.appendingPathComponent("profile-shot"))
-            #expect(shot.status == 0, "\(shot.stderr)")
-            if let keep = ProcessInfo.processInfo.environment["ADAPTER_SEARCH_REPORT_PNG"] {
-                try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
-                for file in [page, png] {
-                    let target = URL(fileURLWithPath: keep).appendingPathComponent(file.lastPathComponent)
-                    try? FileManager.default.removeItem(at: target)
-                    try FileManager.default.copyItem(at: file, to: target)
-                }
-            }
-            let census = ColourCensus(try PNGImage(contentsOf: png.path))
+            let census = try Chromium.screenshot(page, into: png, height: height)
             #expect(census.width == 1400 && census.height == height)
             #expect(census.counts.count > 300, "only \(census.counts.count) distinct colours")
             #expect(census.nonWhiteFraction > 0.04, "non-white fraction \(census.nonWhiteFraction)")
