@@ -37,9 +37,9 @@ public struct AdapterOptions: Hashable, Sendable {
 
 extension AdapterOptions: CustomStringConvertible {
     /// Parses the options text form, the part of a placement entry after the
-    /// edge: colon-separated `rR` (rank), an activation (`gelu`, `linear`),
+    /// edge: colon-separated `rR` (rank), an activation (`linear`, `gelu`, `rational`),
     /// `alpha=A` or `channel` (scale) and `init=NAME`, in any order, each
-    /// unnamed option keeping its default (`r8`, `r4:gelu`, `r8:channel`).
+    /// unnamed option keeping its default (`r8`, `r4:gelu`, `r8:rational`, `r8:channel`).
     /// Throws `PlacementError.malformedOptions` naming `text`.
     public init(parsing text: String) throws(PlacementError) {
         do throws(OptionError) {
@@ -130,15 +130,15 @@ public enum PlacementError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .malformed(text, reason):
-            "malformed placement '\(text)': \(reason). Write edges as source>target[:rR][:gelu][:alpha=A|:channel][:init=NAME], "
+            "malformed placement '\(text)': \(reason). Write edges as source>target[:rR][:gelu|:rational][:alpha=A|:channel][:init=NAME], "
                 + "comma-separated, e.g. 12>0:r8,3>4:r4:gelu (or 'none')"
         case let .unknownNode(edge, nodeCount):
             "edge \(edge) names a node outside 0...\(nodeCount - 1): this backbone has \(nodeCount) nodes"
         case let .rankZero(edge): "edge \(edge) has rank 0: an adapter needs rank 1 or more"
         case let .duplicateEdge(edge): "edge \(edge) appears twice in the placement"
         case let .malformedOptions(text, reason):
-            "malformed adapter options '\(text)': \(reason). Write them as [rR][:gelu][:alpha=A|:channel][:init=NAME], "
-                + "e.g. r8, r4:gelu or r8:channel:init=lora"
+            "malformed adapter options '\(text)': \(reason). Write them as [rR][:gelu|:rational][:alpha=A|:channel][:init=NAME], "
+                + "e.g. r8, r4:gelu, r8:rational or r8:channel:init=lora"
         }
     }
 }

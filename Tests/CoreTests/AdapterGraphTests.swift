@@ -21,9 +21,17 @@ import Testing
         let adapters = placement.entries.enumerated().map { index, entry -> Adapter<Double> in
             let rank = entry.options.rank, seed = UInt64(10 * index + 100)
             let scale: [Double] = entry.options.scale == .channel ? G.random(1, width, seed: seed + 4).values.map { 1 + $0 / 2 } : [0.7]
+            let phi: Adapter<Double>.Phi
+            switch entry.options.activation {
+            case .linear: phi = .linear
+            case .gelu: phi = .gelu
+            case .rational:  // random coefficients of both signs, not the GELU fit
+                phi = .rational(RationalActivation(numerator: G.random(1, 6, seed: seed + 5).values,
+                                                   denominator: G.random(1, 4, seed: seed + 6).values))
+            }
             return Adapter(down: Linear(weight: G.random(rank, width, seed: seed), bias: G.random(1, rank, seed: seed + 1).values),
                            up: Linear(weight: G.random(width, rank, seed: seed + 2), bias: G.random(1, width, seed: seed + 3).values),
-                           scale: scale, activation: entry.options.activation == .gelu ? .gelu : .linear)
+                           scale: scale, phi: phi)
         }
         return AdapterGraph(placement: placement, adapters: adapters, stopsGradientAtRecurrentSources: stop)
     }
@@ -53,7 +61,7 @@ import Testing
                 return copy
             }
             let adapter = graph.adapters[index], edge = graph.placement.edges[index]
-            let parts: [(String, Matrix<Double>, Matrix<Double>, (Matrix<Double>) -> AdapterGraph<Double>)] = [
+            var parts: [(String, Matrix<Double>, Matrix<Double>, (Matrix<Double>) -> AdapterGraph<Double>)] = [
                 ("W_down", adapter.down.weight, gradient.down.weight, { m in perturbed { $0.down.weight = m } }),
                 ("b_down", Matrix(rows: 1, cols: adapter.down.bias.count, values: adapter.down.bias),
                  Matrix(rows: 1, cols: gradient.down.bias.count, values: gradient.down.bias), { m in perturbed { $0.down.bias = m.values } }),
@@ -63,6 +71,15 @@ import Testing
                 ("scale", Matrix(rows: 1, cols: adapter.scale.count, values: adapter.scale),
                  Matrix(rows: 1, cols: gradient.scale.count, values: gradient.scale), { m in perturbed { $0.scale = m.values } }),
             ]
+            if case let .rational(phi) = adapter.phi {
+                guard case let .rational(dPhi) = gradient.phi else { Issue.record("\(edge): no rational gradient"); continue }
+                parts += [
+                    ("a", Matrix(rows: 1, cols: 6, values: phi.numerator), Matrix(rows: 1, cols: 6, values: dPhi.numerator),
+                     { m in perturbed { $0.phi = .rational(RationalActivation(numerator: m.values, denominator: phi.denominator)) } }),
+                    ("b", Matrix(rows: 1, cols: 4, values: phi.denominator), Matrix(rows: 1, cols: 4, values: dPhi.denominator),
+                     { m in perturbed { $0.phi = .rational(RationalActivation(numerator: phi.numerator, denominator: m.values)) } }),
+                ]
+            }
             for (name, value, analytic, rebuild) in parts {
                 let error = G.relativeError(at: value, analytic: analytic) { loss(backbone, input, rebuild($0), passOneValues: frozen) }
                 #expect(error < tolerance, "\(edge) \(name), stop \(stop): relative error \(error)")
@@ -70,8 +87,10 @@ import Testing
         }
     }
 
-    /// One edge of each kind, linear and GELU, scalar and channel-wise scales.
-    let mixed = "2>2:r2:gelu,1>2:r3:channel,0>3:r2,4>1:r2:gelu:channel"
+    /// One edge of each kind, linear, GELU and rational, scalar and
+    /// channel-wise scales; the rational ones act in both passes (their
+    /// coefficient gradients add up over the two).
+    let mixed = "2>2:r2:gelu,1>2:r3:channel,0>3:r2,4>1:r2:gelu:channel,3>3:r2:rational,0>2:r2:rational:channel"
 
     @Test func mixedPlacementGradients() throws { try checkGradients(mixed, stop: false) }
 
@@ -104,7 +123,7 @@ import Testing
         #expect(results[0][2].down.weight != results[1][2].down.weight, "0>3 also acts in pass 1, so its gradient changes")
     }
 
-    @Test(arguments: ["none", "0>0", "3>4", "0>4", "4>0", "2>2:gelu,1>2:channel,0>3,4>1:gelu,3>0:r4"])
+    @Test(arguments: ["none", "0>0", "3>4", "0>4", "4>0", "2>2:gelu,1>2:channel,0>3,4>1:gelu,3>0:r4", "1>3:rational,4>2:rational"])
     func withZeroUpProjectionsAnyPlacementComputesTheBackbonesOutput(_ text: String) throws {
         var config = BackboneConfig(family: .bert, width: 16, layers: 2, heads: 2, intermediateWidth: 32)
         config.vocabularySize = 30; config.maxPositions = 16; config.typeVocabularySize = 2
@@ -120,7 +139,8 @@ import Testing
     }
 
     @Test func placementsPrintBackTheSameText() throws {
-        for text in ["12>0:r8,3>4:r4:gelu", "0>0:r1:channel:init=houlsby", "5>7:r16:gelu:alpha=0.5:init=lora", "none"] {
+        for text in ["12>0:r8,3>4:r4:gelu", "0>0:r1:channel:init=houlsby", "5>7:r16:gelu:alpha=0.5:init=lora", "3>4:r8:rational",
+                     "3>4:r8:rational,2>2:r4:rational:channel:init=lora", "none"] {
             #expect(try Placement(parsing: text, nodeCount: 13).description == text)
         }
         #expect(try Placement(parsing: " 3>4 : gelu : r4 ", nodeCount: 13).description == "3>4:r4:gelu")
@@ -129,7 +149,8 @@ import Testing
     }
 
     @Test func adapterOptionsPrintBackTheSameTextAsInAPlacement() throws {
-        for text in ["r8", "r4:gelu", "r1:channel:init=houlsby", "r16:gelu:alpha=0.5:init=lora", "r2:alpha=2.0"] {
+        for text in ["r8", "r4:gelu", "r1:channel:init=houlsby", "r16:gelu:alpha=0.5:init=lora", "r2:alpha=2.0", "r8:rational",
+                     "r4:rational:channel:init=lora"] {
             let options = try AdapterOptions(parsing: text)
             #expect(options.description == text)
             #expect(try Placement(parsing: "3>4:" + text, nodeCount: 13).entries[0].options == options)
@@ -137,6 +158,8 @@ import Testing
         }
         #expect(try AdapterOptions(parsing: " gelu : r4 ").description == "r4:gelu")
         #expect(try AdapterOptions(parsing: "init=standard:alpha=1:linear") == AdapterOptions())
+        #expect(try AdapterOptions(parsing: "rational").activation == .rational)
+        #expect(try AdapterOptions(parsing: " rational : r4 ").description == "r4:rational")
     }
 
     @Test func badAdapterOptionsAreClearErrorsNamingTheText() {
@@ -163,6 +186,8 @@ import Testing
                          ("1>2:r8:r4", "'r8' and 'r4' both set the rank of 1>2"),
                          ("1>2:channel:alpha=2", "'channel' and 'alpha=2' both set the scale of 1>2"),
                          ("1>2:r8:gelu:gelu", "'gelu' and 'gelu' both set the activation of 1>2"),
+                         ("1>2:gelu:rational", "'gelu' and 'rational' both set the activation of 1>2"),
+                         ("1>2:r8:Rational", "unknown option 'Rational' on 1>2"),
                          ("1>2:init=lora:init=houlsby", "both set the initialization of 1>2"),
                          ("1>2:r99999999", "ranks go up to 65536"), ("1>2:alpha=inf", "unknown option 'alpha=inf'")]
         for (text, message) in conflicts {

@@ -11,7 +11,7 @@ import Testing
     @Test func aGatedAdaptersGradientsMatchCentralDifferences() {
         let adapter = Adapter<Double>(down: Linear(weight: G.random(3, 5, seed: 1), bias: G.random(1, 3, seed: 2).values),
                                       up: Linear(weight: G.random(5, 3, seed: 3), bias: G.random(1, 5, seed: 4).values),
-                                      scale: [0.8], activation: .gelu)
+                                      scale: [0.8], phi: .gelu)
         let x = G.random(4, 5, seed: 5), target = G.random(4, 5, seed: 6), gate = 0.7
         func loss(_ x: Matrix<Double>, gate: Double) -> Double {
             G.dot(GatedAdapter(adapter: adapter, gate: gate).forward(x).0, target)

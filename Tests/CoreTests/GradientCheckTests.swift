@@ -1,4 +1,5 @@
 @testable import Core
+import Foundation
 import Testing
 
 /// Every op's backward, and the node gradients of a tiny whole model, against
@@ -53,6 +54,64 @@ import Testing
         x.values = x.values.map { $0 * 4 }  // cover the tails too
         let r = G.random(4, 5, seed: 8)
         #expect(G.relativeError(at: x, analytic: GELU.backward(r, input: x)) { G.dot(GELU.forward($0), r) } < tolerance)
+    }
+
+    /// A rational activation with some negative b_k, so that b_k x^k takes
+    /// both signs over inputs of both signs.
+    let rational = RationalActivation<Double>(numerator: [0.1, 0.9, -0.4, 0.3, 0.05, -0.02], denominator: [0.6, -0.5, 0.3, -0.1])
+
+    /// Inputs in -3...3 kept at least 0.1 away from the kink at 0.
+    func rationalInput(_ rows: Int, _ cols: Int, seed: UInt64) -> Matrix<Double> {
+        var x = G.random(rows, cols, seed: seed)
+        x.values = x.values.map { ($0 < 0 ? -0.1 : 0.1) + 2.9 * $0 }
+        return x
+    }
+
+    @Test func rationalActivationInputAndCoefficients() {
+        let x = rationalInput(5, 6, seed: 70), r = G.random(5, 6, seed: 71)
+        let terms = x.values.flatMap { x in rational.denominator.enumerated().map { $1 * pow(x, Double($0 + 1)) } }
+        #expect(terms.contains { $0 < 0 } && terms.contains { $0 > 0 }, "the check must cover both signs of b_k x^k")
+        #expect(x.values.allSatisfy { abs($0) >= 0.1 }, "away from the kink at 0")
+        #expect(G.relativeError(at: x, analytic: rational.backward(r, input: x)) { G.dot(rational.forward($0), r) } < tolerance)
+        let gradients = rational.parameterGradients(r, input: x)
+        let numerator = Matrix(rows: 1, cols: 6, values: rational.numerator)
+        #expect(G.relativeError(at: numerator, analytic: Matrix(rows: 1, cols: 6, values: gradients.numerator)) { a in
+            G.dot(RationalActivation(numerator: a.values, denominator: rational.denominator).forward(x), r)
+        } < tolerance)
+        let denominator = Matrix(rows: 1, cols: 4, values: rational.denominator)
+        #expect(G.relativeError(at: denominator, analytic: Matrix(rows: 1, cols: 4, values: gradients.denominator)) { b in
+            G.dot(RationalActivation(numerator: rational.numerator, denominator: b.values).forward(x), r)
+        } < tolerance)
+        #expect(gradients.denominator.allSatisfy { abs($0) > 1e-3 } && gradients.numerator.allSatisfy { abs($0) > 1e-3 },
+                "every coefficient's gradient is checked at a value that is not zero")
+    }
+
+    @Test func adapterWithARationalActivation() {
+        let adapter = Adapter<Double>(down: linear(3, 6, seed: 72), up: linear(6, 3, seed: 74), scale: [0.8],
+                                      phi: .rational(rational))
+        let x = G.random(5, 6, seed: 76), r = G.random(5, 6, seed: 77)
+        let (_, tape) = adapter.forward(x)
+        let (dx, gradient) = adapter.backward(r, tape)
+        #expect(G.relativeError(at: x, analytic: dx) { G.dot(adapter.forward($0).0, r) } < tolerance)
+        guard case let .rational(coefficients)? = gradient?.phi else { Issue.record("no rational gradient"); return }
+        func loss(_ change: (inout Adapter<Double>) -> Void) -> Double {
+            var copy = adapter
+            change(&copy)
+            return G.dot(copy.forward(x).0, r)
+        }
+        let parts: [(String, Matrix<Double>, Matrix<Double>, (Matrix<Double>) -> Double)] = [
+            ("W_down", adapter.down.weight, gradient!.down.weight, { m in loss { $0.down.weight = m } }),
+            ("b_down", adapter.down.bias.asRow, gradient!.down.bias.asRow, { m in loss { $0.down.bias = m.values } }),
+            ("W_up", adapter.up.weight, gradient!.up.weight, { m in loss { $0.up.weight = m } }),
+            ("a", rational.numerator.asRow, coefficients.numerator.asRow,
+             { m in loss { $0.phi = .rational(RationalActivation(numerator: m.values, denominator: rational.denominator)) } }),
+            ("b", rational.denominator.asRow, coefficients.denominator.asRow,
+             { m in loss { $0.phi = .rational(RationalActivation(numerator: rational.numerator, denominator: m.values)) } }),
+        ]
+        for (name, value, analytic, loss) in parts {
+            let error = G.relativeError(at: value, analytic: analytic, loss: loss)
+            #expect(error < tolerance, "\(name): relative error \(error)")
+        }
     }
 
     @Test func attentionWithPaddingMask() {

@@ -68,6 +68,26 @@ import Testing
         #expect(after.accuracy > majority + 0.15, "accuracy \(after.accuracy), majority class \(majority)")
     }
 
+    /// A rational activation trains with the adapter: the loss falls as
+    /// much as with a linear one, and the coefficients leave the GELU fit.
+    @Test func trainingWithRationalActivationsLearnsTheTask() throws {
+        let (_, batches) = task(seed: 1)
+        let placement = "0>4:r4:rational,2>2:r4:rational:channel"
+        let before = try trained(seed: 3, placement: placement, steps: 0)
+        let after = try trained(seed: 3, placement: placement, steps: 120)
+        let start = try before.evaluate(batches), end = try after.evaluate(batches)
+        #expect(end.loss < start.loss * 0.7, "loss \(start.loss) -> \(end.loss)")
+        let positives = Double(batches.flatMap(\.labels).filter { $0 == 1 }.count) / Double(batches.count * 16)
+        #expect(end.accuracy > max(positives, 1 - positives) + 0.15, "accuracy \(end.accuracy)")
+        for adapter in after.state.graph.adapters {
+            guard case let .rational(phi) = adapter.phi else { Issue.record("not rational: \(adapter.activation)"); continue }
+            let fit = RationalActivation<Float>.geluFit
+            let moved = zip(phi.numerator + phi.denominator, fit.numerator + fit.denominator).map { abs($0 - $1) }
+            #expect(moved.allSatisfy { $0 > 0 }, "every coefficient trained: \(moved)")
+            #expect(moved.max()! > 1e-2, "and moved: \(moved)")
+        }
+    }
+
     @Test func parameterCountsAddUp() throws {
         let placement = try Placement(parsing: "1>2:r4,3>3:r2:channel", nodeCount: 5)
         let state = TrainableState<Float>.initial(placement, width: 16, classes: 3, seed: 1)

@@ -44,6 +44,20 @@ import Testing
         #expect(config["is_parallel"] == .bool(true) && config["original_ln_after"] == .bool(true))
     }
 
+    /// AdapterHub has no learned activation: a `:rational` adapter is listed
+    /// (so `--strict` refuses it), never exported as a GELU or linear one.
+    @Test func rationalAdaptersAreListedNotExported() throws {
+        let export = try exporting("1>1:r4:rational,2>2:r4,3>3:r4:gelu,4>4:r4:rational:channel,0>3:r4:rational", family: .bert)
+        #expect(layout(export) == ["sequential_output": ["2>2"], "sequential_attention_gelu": ["3>3"]])
+        #expect(export.unexpressed.map(\.edge.description) == ["1>1", "4>4", "0>3"])
+        #expect(export.unexpressed.map(\.reason) == [.rationalActivation, .rationalActivation, .longRange])
+        #expect(export.exportedPlacement.description == "2>2:r4,3>3:r4:gelu")
+        let reason = UnexpressedEdge.Reason.rationalActivation.description
+        #expect(reason.contains(":rational") && reason.contains("non_linearity") && reason.contains(":gelu"), "\(reason)")
+        #expect(try exporting("1>2:r4:rational", family: .vit).unexpressed.map(\.reason) == [.rationalActivation],
+                "a parallel edge AdapterHub could express in ViT is still listed")
+    }
+
     @Test func ranksBecomeReductionFactorsOrAreListed() throws {
         #expect(AdapterHubAdapter.reductionFactor(width: 384, rank: 8) == .int(48))
         #expect(AdapterHubAdapter.reductionFactor(width: 16, rank: 3) == .float(16.0 / 3))
@@ -121,7 +135,9 @@ import Testing
             #expect(read.state.graph.stopsGradientAtRecurrentSources)
             let weights = try SafeTensorsFile(contentsOf: folder.path + "/" + TrainedPlacementFormat.weightsFileName)
             #expect(Set(weights.names) == Set([TrainedPlacementFormat.headWeight, TrainedPlacementFormat.headBias]
-                + placement.edges.flatMap { edge in TrainedPlacementFormat.AdapterTensor.allCases.map { TrainedPlacementFormat.tensorName($0, of: edge) } }))
+                + placement.entries.flatMap { entry in
+                    TrainedPlacementFormat.AdapterTensor.present(for: entry.options).map { TrainedPlacementFormat.tensorName($0, of: entry.edge) }
+                }))
             #expect(weights.names.contains("adapters.3_2.down.weight") && weights.metadata == ["placement": placement.description])
             let json = try String(contentsOf: folder.appendingPathComponent(TrainedPlacementFormat.placementFileName), encoding: .utf8)
             #expect(json.hasPrefix("""
@@ -154,6 +170,46 @@ import Testing
             let file = try JSONDecoder().decode(TrainedPlacementFormat.PlacementFile.self, from: Data(json.utf8))
             #expect(file == TrainedPlacementFormat.PlacementFile(graph: state.graph, classes: ["a/b", "c"]))
             #expect(file.edges?[1].scale == .channel && file.edges?[1].kind == "recurrent" && file.edges?[2].scale == .alpha(0.5))
+        }
+    }
+
+    /// A `:rational` adapter's coefficients are written next to its weights
+    /// and read back as trained; a file whose coefficient tensors are missing
+    /// or of another shape is refused, naming the tensor.
+    @Test func rationalCoefficientsReadBackAndAreRequired() throws {
+        let config = BackboneConfig(family: .bert, width: 8, layers: 3, heads: 2, intermediateWidth: 16)
+        let placement = try Placement(parsing: "1>1:r2:rational,3>2:r2:gelu,0>4:r1:rational:channel", nodeCount: config.nodeCount)
+        var state = TrainableState<Float>.initial(placement, width: 8, classes: 2, seed: 3)
+        // Trained-looking coefficients, so that reading cannot pass by re-initialising to the GELU fit.
+        state.graph.adapters[0].phi = .rational(RationalActivation(numerator: [0.5, -1, 2, -3, 4, -5], denominator: [-0.25, 0.5, -0.75, 1]))
+        typealias Format = TrainedPlacementFormat
+        try withTemporaryDirectory { folder in
+            try TrainedPlacement(state: state, classes: ["a", "b"]).write(to: folder.path)
+            let read = try TrainedPlacement.read(from: folder.path, config: config, model: "tiny")
+            #expect(read.state.graph.adapters.map(\.phi) == state.graph.adapters.map(\.phi))
+            #expect(read.state.graph.adapters[2].phi == .rational(.geluFit))
+            let weightsPath = folder.path + "/" + Format.weightsFileName
+            let file = try SafeTensorsFile(contentsOf: weightsPath)
+            #expect(file["adapters.1_1.rational.numerator"]?.shape == [6] && file["adapters.1_1.rational.denominator"]?.shape == [4])
+            #expect(try file.floats("adapters.1_1.rational.denominator") == [-0.25, 0.5, -0.75, 1])
+            #expect(file.names.filter { $0.contains("rational") }.sorted() == ["adapters.0_4.rational.denominator", "adapters.0_4.rational.numerator",
+                                                                            "adapters.1_1.rational.denominator", "adapters.1_1.rational.numerator"],
+                    "only rational adapters carry coefficients")
+
+            /// Rewrites the weights file with `change` applied to its tensors.
+            func rewrite(_ change: ([(name: String, shape: [Int], values: [Float])]) -> [(name: String, shape: [Int], values: [Float])]) throws {
+                let tensors = try file.names.map { (name: $0, shape: file[$0]!.shape, values: try file.floats($0)) }
+                try SafeTensorsWriter.write(change(tensors), metadata: file.metadata, to: weightsPath)
+            }
+            try rewrite { $0.filter { $0.name != "adapters.0_4.rational.numerator" } }
+            let missing = #expect(throws: ExportError.self) { try TrainedPlacement.read(from: folder.path, config: config, model: "tiny") }
+            #expect(missing == .missingTensor(file: weightsPath, tensor: "adapters.0_4.rational.numerator"))
+            #expect(missing?.description.contains("has no tensor 'adapters.0_4.rational.numerator'") == true)
+            try rewrite { tensors in  // (from the file as first written: 0>4's numerator is back)
+                tensors.map { $0.name == "adapters.1_1.rational.denominator" ? ($0.name, [3], Array($0.values.prefix(3))) : $0 }
+            }
+            let misshaped = #expect(throws: ExportError.self) { try TrainedPlacement.read(from: folder.path, config: config, model: "tiny") }
+            #expect(misshaped == .shapeMismatch(file: weightsPath, tensor: "adapters.1_1.rational.denominator", expected: [4], found: [3]))
         }
     }
 
@@ -245,6 +301,26 @@ import Testing
             try FileManager.default.removeItem(atPath: trained + "/placement.json")
             let missing = try runAdapterSearch(["export", "--placement-dir", trained, "--model", setup.model, "--out", out])
             #expect(missing.status != 0 && missing.stderr.contains("placement.json does not exist"), "\(missing.stderr)")
+        }
+    }
+
+    @Test func exportCommandListsARationalAdapterAndStrictRefusesIt() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try TinyTextTask.write(in: folder)
+            let trained = folder.appendingPathComponent("trained").path, out = folder.appendingPathComponent("export").path
+            let training = try runAdapterSearch(["train", "--model", setup.model, "--train-file", setup.data[0], "--validation-file", setup.data[1],
+                                                 "--test-file", setup.data[2], "--steps", "2", "--batch-size", "8",
+                                                 "--placement", "1>1:r2:rational,2>2:r2:gelu", "--out", trained])
+            #expect(training.status == 0, "\(training.stderr)")
+            let result = try runAdapterSearch(["export", "--placement-dir", trained, "--model", setup.model, "--out", out])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderrLines(startingWith: "warning: edge 1>1 (sequential) not exported").count == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("learned rational function"))
+            let listed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/unexpressed_edges.json"))) as? [[String: Any]]
+            #expect(listed?.map { $0["edge"] as? String } == ["1>1"])
+            #expect(FileManager.default.fileExists(atPath: out + "/sequential_output_gelu/adapter_config.json"))
+            let strict = try runAdapterSearch(["export", "--placement-dir", trained, "--model", setup.model, "--out", out, "--strict"])
+            #expect(strict.status != 0 && strict.stderr.contains("--strict"), "\(strict.stderr)")
         }
     }
 

@@ -8,7 +8,7 @@ struct SearchSpaceOptions: ParsableArguments {
                                valueName: "kinds"))
     var kinds: String = "sequential,parallel,long-range,recurrent"
 
-    @Option(help: ArgumentHelp("Options of every adapter, in the placement text form after the edge (e.g. r8, r4:gelu, r8:channel).",
+    @Option(help: ArgumentHelp("Options of every adapter, in the placement text form after the edge (e.g. r8, r4:gelu, r8:rational, r8:channel).",
                                valueName: "options"))
     var adapter: String = "r8"
 

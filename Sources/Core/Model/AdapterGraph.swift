@@ -46,7 +46,7 @@ public struct AdapterGraph<Scalar: Real>: Sendable {
             }
             return Adapter(down: Linear(weight: down, bias: [Scalar](repeating: 0, count: rank)),
                            up: Linear(weight: up, bias: [Scalar](repeating: 0, count: width)),
-                           scale: scale, activation: Adapter<Scalar>.Activation(rawValue: entry.options.activation.rawValue)!)
+                           scale: scale, phi: Adapter<Scalar>.Phi(initial: entry.options.activation))
         }
         return AdapterGraph(placement: placement, adapters: adapters,
                             stopsGradientAtRecurrentSources: stopsGradientAtRecurrentSources)
@@ -117,6 +117,6 @@ extension Backbone {
     public func adapterGradients(_ forward: AdaptedForward<Scalar>, adapters graph: AdapterGraph<Scalar>,
                                  pooledGradient: Matrix<Scalar>) -> [Adapter<Scalar>] {
         let gradients = graph.residualGraph.backward(self, forward.run, pooledGradient: pooledGradient).modules
-        return zip(gradients, graph.adapters).map { $0 ?? $1.zeroGradient }
+        return zip(gradients, graph.adapters).map { gradient, adapter in gradient ?? adapter.mapped { _ in 0 } }
     }
 }

@@ -1,6 +1,7 @@
 /// AdamW (Loshchilov & Hutter): Adam with weight decay decoupled from the
 /// gradient, w <- w - lr (m_hat / (sqrt(v_hat) + eps) + wd w), applied only to
-/// tensors marked for decay (weights; never biases or scales).
+/// tensors marked for decay (weights; never biases, scales or activation
+/// coefficients: `Adapter.parameterTensors` marks them).
 public struct AdamW<Scalar: Real>: Sendable {
     public var beta1: Double = 0.9
     public var beta2: Double = 0.999

@@ -128,7 +128,7 @@ struct GatedTrainer {
         guard loss.isFinite else { throw TrainingError.diverged(step: step + 1, what: "the loss is \(loss)") }
         let headGradient = state.head.parameterGradients(dLogits, input: run.pooled)
         let modules = graph.backward(backbone, run, pooledGradient: state.head.backward(dLogits)).modules
-        let adapterGradients = zip(modules, state.graph.adapters).map { $0?.adapter ?? $1.zeroGradient }
+        let adapterGradients = zip(modules, state.graph.adapters).map { $0?.adapter ?? $1.mapped { _ in 0 } }
         var tensors = state.tensors()
         optimiser.update(&tensors, gradients: state.gradients(head: headGradient, adapters: adapterGradients),
                          learningRate: schedule.rate(at: step))

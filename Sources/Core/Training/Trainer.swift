@@ -28,29 +28,18 @@ public struct TrainableState<Scalar: Real>: Sendable {
     /// Trainable parameters: adapters and head.
     public var parameterCount: Int { graph.parameterCount + head.weight.values.count + head.bias.count }
 
-    /// The tensors in a fixed order; weights decay, biases and scales do not.
-    /// A fixed scalar alpha is not trained.
+    /// The tensors in a fixed order: the head's, then each adapter's
+    /// `parameterTensors` (which say what decays: weights, never biases,
+    /// scales or activation coefficients).
     func tensors() -> [ParameterTensor<Scalar>] {
-        var list = [ParameterTensor(values: head.weight.values, decays: true), ParameterTensor(values: head.bias, decays: false)]
-        for adapter in graph.adapters {
-            list += [ParameterTensor(values: adapter.down.weight.values, decays: true),
-                     ParameterTensor(values: adapter.down.bias, decays: false),
-                     ParameterTensor(values: adapter.up.weight.values, decays: true),
-                     ParameterTensor(values: adapter.up.bias, decays: false)]
-            if adapter.scale.count > 1 { list.append(ParameterTensor(values: adapter.scale, decays: false)) }
-        }
-        return list
+        [ParameterTensor(values: head.weight.values, decays: true), ParameterTensor(values: head.bias, decays: false)]
+            + graph.adapters.flatMap(\.parameterTensors)
     }
 
     /// The gradients of `tensors()`, in its order, from the head's and each
     /// adapter's gradient (a head and adapters of gradients).
     func gradients(head: Linear<Scalar>, adapters: [Adapter<Scalar>]) -> [[Scalar]] {
-        var list = [head.weight.values, head.bias]
-        for (adapter, gradient) in zip(graph.adapters, adapters) {
-            list += [gradient.down.weight.values, gradient.down.bias, gradient.up.weight.values, gradient.up.bias]
-            if adapter.scale.count > 1 { list.append(gradient.scale) }
-        }
-        return list
+        [head.weight.values, head.bias] + adapters.flatMap { $0.parameterTensors.map(\.values) }
     }
 
     /// Writes tensors (in `tensors()` order) back.
@@ -59,15 +48,9 @@ public struct TrainableState<Scalar: Real>: Sendable {
         head.bias = list[1].values
         var next = 2
         for index in graph.adapters.indices {
-            graph.adapters[index].down.weight.values = list[next].values
-            graph.adapters[index].down.bias = list[next + 1].values
-            graph.adapters[index].up.weight.values = list[next + 2].values
-            graph.adapters[index].up.bias = list[next + 3].values
-            next += 4
-            if graph.adapters[index].scale.count > 1 {
-                graph.adapters[index].scale = list[next].values
-                next += 1
-            }
+            let count = graph.adapters[index].parameterTensors.count
+            graph.adapters[index].assignParameters(list[next..<next + count].map(\.values))
+            next += count
         }
     }
 }

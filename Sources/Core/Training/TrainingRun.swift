@@ -9,7 +9,7 @@ public struct TrainingBudget: Hashable, Sendable, Codable {
     public var batchSize: Int
     /// Peak learning rate (linear warmup over 10% of the steps, then cosine).
     public var learningRate: Double
-    /// Decoupled weight decay on weights (none on biases and scales).
+    /// Decoupled weight decay on weights (none on biases, scales and activation coefficients).
     public var weightDecay: Double
     /// Seed of the initialisation and the batch order.
     public var seed: UInt64

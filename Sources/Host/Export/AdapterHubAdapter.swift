@@ -92,6 +92,11 @@ public struct AdapterHubAdapter {
         case .houlsby: initialization = "houlsby"
         case .lora: initialization = "mam_adapter"
         }
+        let nonLinearity: String
+        switch activation {
+        case .linear, .gelu: nonLinearity = activation.rawValue
+        case .rational: preconditionFailure("a :rational adapter is never exported (UnexpressedEdge.Reason.rationalActivation)")
+        }
         let scaling: ExportJSON
         switch scale {
         case let .scalar(alpha): scaling = .float(alpha)
@@ -114,7 +119,7 @@ public struct AdapterHubAdapter {
             ("ln_after", .bool(false)),
             ("ln_before", .bool(false)),
             ("mh_adapter", .bool(locations.contains(.attention))),
-            ("non_linearity", .string(activation == .gelu ? "gelu" : "linear")),
+            ("non_linearity", .string(nonLinearity)),
             ("original_ln_after", .bool(isParallel)),
             ("original_ln_before", .bool(!isParallel)),
             ("output_adapter", .bool(locations.contains(.output))),

@@ -19,6 +19,8 @@ import Foundation
 /// - parallel in post-LN blocks: AdapterHub adds A(x) before the block's
 ///   LayerNorm; not the same function, so listed.
 /// - into node 0, long-range and recurrent edges: listed.
+/// - a `:rational` adapter (a learned activation, which AdapterHub does not
+///   have): listed, whatever its edge (under the edge's own reason when it has one).
 /// - two exported edges in one sub-layer (pre-LN: (j, j) and (j-1, j)):
 ///   AdapterHub's Stack would not add both, so the sequential one is kept
 ///   and the parallel one listed.
@@ -69,6 +71,8 @@ public struct AdapterHubExport {
             }
             if let reason {
                 unexpressed.append(UnexpressedEdge(edge: edge, reason: reason))
+            } else if entry.options.activation == .rational {
+                unexpressed.append(UnexpressedEdge(edge: edge, reason: .rationalActivation))
             } else if AdapterHubAdapter.reductionFactor(width: config.width, rank: entry.options.rank) == nil {
                 unexpressed.append(UnexpressedEdge(edge: edge, reason: .rank(rank: entry.options.rank, width: config.width)))
             } else {

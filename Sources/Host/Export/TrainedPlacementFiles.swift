@@ -31,6 +31,18 @@ public enum TrainedPlacementFormat {
         case upBias = "up.bias"
         /// s: [1] for a scalar alpha, [width] for a channel-wise scale.
         case scale
+        /// A rational phi's a0 ... a5, [6]; only in adapters with `:rational`.
+        case rationalNumerator = "rational.numerator"
+        /// A rational phi's b1 ... b4, [4]; only in adapters with `:rational`.
+        case rationalDenominator = "rational.denominator"
+
+        /// The tensors an adapter with `options` has in the file, in the
+        /// order written: the projections and the scale, then a rational
+        /// phi's coefficients.
+        public static func present(for options: AdapterOptions) -> [AdapterTensor] {
+            let common: [AdapterTensor] = [.downWeight, .downBias, .upWeight, .upBias, .scale]
+            return options.activation == .rational ? common + [.rationalNumerator, .rationalDenominator] : common
+        }
     }
 
     /// The name of `tensor` of the adapter on `edge`: `adapters.{source}_{target}.{tensor}`.
@@ -64,7 +76,7 @@ public enum TrainedPlacementFormat {
             public var kind: String
             /// r.
             public var rank: Int
-            /// phi's name (`linear`, `gelu`).
+            /// phi's name (`linear`, `gelu`, `rational`).
             public var activation: String
             /// The initialisation's name (`standard`, `houlsby`, `lora`).
             public var initialization: String
@@ -195,17 +207,32 @@ public struct TrainedPlacement {
             (Format.headBias, [state.head.bias.count], state.head.bias),
         ]
         for (entry, adapter) in zip(state.graph.placement.entries, state.graph.adapters) {
-            func name(_ tensor: Format.AdapterTensor) -> String { Format.tensorName(tensor, of: entry.edge) }
-            tensors += [(name(.downWeight), [adapter.down.weight.rows, adapter.down.weight.cols], adapter.down.weight.values),
-                        (name(.downBias), [adapter.down.bias.count], adapter.down.bias),
-                        (name(.upWeight), [adapter.up.weight.rows, adapter.up.weight.cols], adapter.up.weight.values),
-                        (name(.upBias), [adapter.up.bias.count], adapter.up.bias),
-                        (name(.scale), [adapter.scale.count], adapter.scale)]
+            for tensor in Format.AdapterTensor.present(for: entry.options) {
+                let (shape, values) = Self.contents(tensor, of: adapter)
+                tensors.append((Format.tensorName(tensor, of: entry.edge), shape, values))
+            }
         }
         try SafeTensorsWriter.write(tensors, metadata: [Format.placementMetadataKey: state.graph.placement.description],
                                     to: folder + "/" + Format.weightsFileName)
         try Format.PlacementFile(graph: state.graph, classes: classes).encoded()
             .write(to: URL(fileURLWithPath: folder + "/" + Format.placementFileName))
+    }
+
+    /// The shape and values of `tensor` in `adapter`.
+    private static func contents(_ tensor: Format.AdapterTensor, of adapter: Adapter<Float>) -> (shape: [Int], values: [Float]) {
+        switch tensor {
+        case .downWeight: return ([adapter.down.weight.rows, adapter.down.weight.cols], adapter.down.weight.values)
+        case .downBias: return ([adapter.down.bias.count], adapter.down.bias)
+        case .upWeight: return ([adapter.up.weight.rows, adapter.up.weight.cols], adapter.up.weight.values)
+        case .upBias: return ([adapter.up.bias.count], adapter.up.bias)
+        case .scale: return ([adapter.scale.count], adapter.scale)
+        case .rationalNumerator, .rationalDenominator:
+            guard case let .rational(function) = adapter.phi else {
+                preconditionFailure("a \(adapter.activation) adapter has no rational coefficients")
+            }
+            let values = tensor == .rationalNumerator ? function.numerator : function.denominator
+            return ([values.count], values)
+        }
     }
 
     /// Whether `folder` holds both files `write(to:)` writes.
@@ -216,7 +243,8 @@ public struct TrainedPlacement {
     /// Reads back a folder `write(to:)` wrote for the backbone `config` (of
     /// the checkpoint folder `model`, named in messages). Throws when a file
     /// is missing or malformed, the placement does not fit the backbone, or
-    /// the tensors are of another width or shape than the placement says.
+    /// the tensors (a `:rational` adapter's coefficients among them) are
+    /// missing or of another width or shape than the placement says.
     public static func read(from folder: String, config: BackboneConfig, model: String) throws(ExportError) -> TrainedPlacement {
         let placementPath = folder + "/" + Format.placementFileName, weightsPath = folder + "/" + Format.weightsFileName
         for path in [placementPath, weightsPath] where !FileManager.default.fileExists(atPath: path) {
@@ -273,12 +301,21 @@ public struct TrainedPlacement {
             case .scalar: scaleCount = 1
             case .channel: scaleCount = d
             }
+            let phi: Adapter<Float>.Phi
+            switch entry.options.activation {
+            case .linear: phi = .linear
+            case .gelu: phi = .gelu
+            case .rational:
+                phi = .rational(RationalActivation(
+                    numerator: try tensor(name(.rationalNumerator), [RationalActivation<Float>.numeratorCount]),
+                    denominator: try tensor(name(.rationalDenominator), [RationalActivation<Float>.denominatorCount])))
+            }
             adapters.append(Adapter(
                 down: Linear(weight: Matrix(rows: r, cols: d, values: try tensor(name(.downWeight), [r, d])),
                              bias: try tensor(name(.downBias), [r])),
                 up: Linear(weight: Matrix(rows: d, cols: r, values: try tensor(name(.upWeight), [d, r])),
                            bias: try tensor(name(.upBias), [d])),
-                scale: try tensor(name(.scale), [scaleCount]), activation: entry.options.activation))
+                scale: try tensor(name(.scale), [scaleCount]), phi: phi))
         }
         return TrainedPlacement(state: TrainableState(graph: AdapterGraph(placement: placement, adapters: adapters,
                                                                           stopsGradientAtRecurrentSources: placementFile.stopGradientAtRecurrentSources),

@@ -18,6 +18,8 @@ public struct UnexpressedEdge: Equatable {
         case sharedSubLayer(kept: Edge)
         /// No reduction_factor makes AdapterHub's int(d // reduction_factor) equal the rank.
         case rank(rank: Int, width: Int)
+        /// The adapter's phi is a learned rational function (`:rational`).
+        case rationalActivation
 
         /// The reason in words a user can act on.
         public var description: String {
@@ -39,6 +41,10 @@ public struct UnexpressedEdge: Equatable {
             case let .rank(rank, width):
                 "rank \(rank): AdapterHub sizes the bottleneck as int(\(width) // reduction_factor), and neither "
                     + "\(width) / \(rank) nor \(width) / \(rank).5 gives \(rank) back"
+            case .rationalActivation:
+                "its activation is a learned rational function (:rational); AdapterHub's bottleneck adapters apply a fixed "
+                    + "non_linearity (relu, gelu, ...), so exporting it as any of them would compute another function; "
+                    + "train the edge with :gelu or :linear to export it"
             }
         }
     }
