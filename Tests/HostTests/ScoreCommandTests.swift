@@ -165,9 +165,11 @@ import Testing
 
     @Test func aFailingMetricIsReportedByNameAndTheOthersComplete() throws {
         try withTemporaryDirectory { folder in
-            let result = try score(folder, ["--metric", "gradient-norm", "--metric", "no-such-metric", "--metric", "fisher", "--json"])
+            let library = try CCompiler.fixture("misbehaving_metrics", into: folder)
+            let result = try score(folder, ["--plugin", library, "--metric", "gradient-norm", "--metric", "fixture-fails",
+                                            "--metric", "fisher", "--json"])
             #expect(result.status != 0)
-            #expect(result.stderr.contains("metric 'no-such-metric'"), "\(result.stderr)")
+            #expect(result.stderr.contains("metric 'fixture-fails'"), "\(result.stderr)")
             let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
             #expect(rows.count == 25 && rows.allSatisfy { $0["gradient-norm"] != nil && $0["fisher"] != nil })
         }

@@ -78,7 +78,7 @@ static asp_status fail(const asp_host *host, asp_status status, const char *mess
  * Configuration
  * ======================================================================== */
 
-/** The parameter's name, as users write it: --param balance=0.25. */
+/** The parameter's name, as users write it: --set example.activation-energy.balance=0.25. */
 #define BALANCE_NAME "balance"
 
 /**

@@ -15,6 +15,7 @@ struct ScoreCommand: ParsableCommand {
     @OptionGroup var task: TaskOptions
     @OptionGroup var probe: ProbeOptions
     @OptionGroup var plugins: PluginOptions
+    @OptionGroup var parameters: ParameterOptions
     @OptionGroup var isolation: IsolationOptions
 
     @Flag(help: "Print CSV: i, j, kind, then one column per metric.")
@@ -36,7 +37,9 @@ struct ScoreCommand: ParsableCommand {
     }
 
     func run() throws {
-        let scoring = EdgeScoring(task: task.specification, probe: probe.settings, plugins: plugins.sources,
+        var sources = plugins.sources
+        sources.metricParameters = try parameters.split(strategy: nil).plugins
+        let scoring = EdgeScoring(task: task.specification, probe: probe.settings, plugins: sources,
                                   isolation: try isolation.isolation(), metrics: metrics)
         let result = try scoring.run()
         for failure in result.failures { printError("error: metric '\(failure.metric)': \(failure.error)") }

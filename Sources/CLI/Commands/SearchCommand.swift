@@ -19,9 +19,6 @@ struct SearchCommand: StoredRunCommand {
     @Option(help: "Edges in the placement (strategies with a size of their own, like parallel-every, ignore it).")
     var k: Int = 3
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("A strategy parameter, NAME=VALUE (repeatable).", valueName: "name=value"))
-    var parameters: [String] = []
-
     @OptionGroup var options: RunOptions
 
     @Option(help: ArgumentHelp("Write placement.json, adapters.safetensors and the AdapterHub export (adapterhub/) here (default: a folder named after the run beside the store).",
@@ -33,26 +30,12 @@ struct SearchCommand: StoredRunCommand {
 
     func validate() throws {
         guard k > 0, k <= 1 << 20 else { throw ValidationError("--k must be at least 1, and no more than the candidate edges") }
-        _ = try strategyParameters()
-    }
-
-    /// The `--set` pairs by name.
-    func strategyParameters() throws -> [String: String] {
-        var configuration: [String: String] = [:]
-        for pair in parameters {
-            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                throw ValidationError("--set '\(pair)' is not NAME=VALUE")
-            }
-            configuration[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
-        }
-        return configuration
     }
 
     static let command = RunConfiguration.Command.search
 
     func configuration() throws -> RunConfiguration {
-        try options.configuration(.search, search: SearchSettings(strategy: strategy, metric: metric, k: k,
-                                                                   parameters: try strategyParameters(), out: out))
+        try options.configuration(.search, search: SearchSettings(strategy: strategy, metric: metric, k: k, out: out))
     }
 
     func work(_ configuration: RunConfiguration, in results: ResultsStore, run: String) throws -> SearchOutcome {

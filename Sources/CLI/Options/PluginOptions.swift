@@ -12,6 +12,19 @@ struct PluginOptions: ParsableArguments {
                                valueName: "dir"))
     var directories: [String] = []
 
+    @Option(help: ArgumentHelp("Print plugins' log lines from this level on: debug, info, warning or error.", valueName: "level"))
+    var logLevel: String = "warning"
+
+    @Flag(name: .customShort("v"), help: "Print plugins' info lines too (--log-level info).")
+    var verbose = false
+
+    func validate() throws {
+        guard let level = PluginLogLevel.allCases.first(where: { $0.description == logLevel }) else {
+            throw ValidationError("--log-level must be debug, info, warning or error, not '\(logLevel)'")
+        }
+        PluginLogLevel.current = verbose && level.rawValue > PluginLogLevel.info.rawValue ? .info : level
+    }
+
     /// The sources these options name.
     var sources: PluginSources { PluginSources(files: files, directories: directories) }
 

@@ -10,6 +10,7 @@ struct RunOptions: ParsableArguments {
     @OptionGroup var budget: BudgetOptions
     @OptionGroup var probe: ProbeOptions
     @OptionGroup var plugins: PluginOptions
+    @OptionGroup var parameters: ParameterOptions
     @OptionGroup var isolation: IsolationOptions
     @OptionGroup var executor: ExecutorOptions
     @OptionGroup var store: StoreOptions
@@ -21,13 +22,19 @@ struct RunOptions: ParsableArguments {
     var noCache = false
 
     /// A new run's configuration of `command`: these options, the task's
-    /// identity (its files' digests, read now), and the command's settings.
+    /// identity (its files' digests, read now), and the command's settings;
+    /// a search's strategy takes the `--set` parameters meant for it.
     func configuration(_ command: RunConfiguration.Command, search: SearchSettings? = nil,
                        compare: CompareSettings? = nil, study: StudySettings? = nil) throws -> RunConfiguration {
         let task = task.specification
+        let (strategyParameters, pluginParameters) = try parameters.split(strategy: search?.strategy)
+        var search = search
+        search?.parameters.merge(strategyParameters) { _, given in given }
+        var sources = plugins.sources
+        sources.metricParameters = pluginParameters
         return RunConfiguration(
             command: command, task: task, taskIdentity: try TaskIdentity(of: task), space: try space.space(), budget: budget.budget,
-            probe: probe.settings, plugins: plugins.sources,
+            probe: probe.settings, plugins: sources,
             execution: try executor.execution(ExecutionSettings(isolation: try isolation.isolation(), cacheMemory: budget.cacheMemory,
                                                                 reusesEvaluations: !noCache)),
             search: search, compare: compare, study: study)

@@ -163,9 +163,9 @@ struct PluginEnvironment {
     var probe: ProbeProvider? = nil
     var search: SearchProvider? = nil
     var checkpoints: CheckpointStore? = nil
-    /// Receives (plugin id, level, message).
+    /// Receives (plugin id, level, message); prints from `PluginLogLevel.current` on.
     var log: @Sendable (String, Int32, String) -> Void = { id, level, message in
-        if level >= 2 { printError("\(id): \(message)") }
+        if PluginLogLevel.prints(level) { printError("\(id): \(message)") }
     }
     /// Receives (plugin id, fraction, message).
     var progress: @Sendable (String, Double, String) -> Void = { _, _, _ in }

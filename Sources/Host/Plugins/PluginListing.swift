@@ -49,7 +49,9 @@ public enum PluginListing {
             if plugin.parameters.isEmpty {
                 text += "  parameters:  none\n"
             } else {
-                text += plugin.kind == .strategy ? "  parameters:  (set with search --set NAME=VALUE)\n" : "  parameters:\n"
+                text += plugin.kind == .strategy
+                    ? "  parameters:  (search --set NAME=VALUE or --set \(plugin.id).NAME=VALUE; study --strategy \(plugin.id):NAME=VALUE)\n"
+                    : "  parameters:  (score, compare, search, study: --set \(plugin.id).NAME=VALUE)\n"
             }
             for parameter in plugin.parameters {
                 var range = ""

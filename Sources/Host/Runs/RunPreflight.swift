@@ -4,13 +4,15 @@ extension RunConfiguration {
     /// Checks, before a run is created, everything that can be checked
     /// without training: the plugins load, the strategy and metrics named
     /// exist with the right kinds, the strategy's parameters fit its
-    /// declarations (a study's strategies too), the adapter options parse,
+    /// declarations (a study's strategies too), every metric given
+    /// parameters exists and accepts them, the adapter options parse,
     /// and k is no more than the candidate edges. A run refused here leaves nothing in the store.
     public func preflight() throws {
         _ = try space.adapterOptions()
         let config = try BackboneConfig(contentsOf: try CacheFolder.require(task.model) + "/config.json")
         try search?.check(candidates: space.candidates(nodeCount: config.nodeCount).count)
         let plugins = try self.plugins.load(reportingWarnings: false)
+        try self.plugins.checkMetricParameters(against: plugins)
         if let search {
             let strategy = try PluginSources.find(search.strategy, kind: .strategy, in: plugins)
             if let metric = search.metric {

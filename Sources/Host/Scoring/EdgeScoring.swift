@@ -40,9 +40,13 @@ public struct EdgeScoring {
         }
     }
 
-    /// Loads the plugins and the task, runs the probe, and scores.
+    /// Loads the plugins (an unknown metric or parameter is an error before
+    /// any pass runs) and the task, runs the probe, and scores.
     public func run() throws -> Result {
         let found = try plugins.load()
+        let chosen = try metrics.map { try PluginSources.find($0, kind: .metric, in: found) }
+        try plugins.checkMetricParameters(against: found)
+        for plugin in chosen { _ = try plugin.configuration(plugins.parameters(ofMetric: plugin.id)) }
         let (backbone, loaded) = try task.load()
         let head = try probe.head(backbone: backbone, task: loaded)
         let passesBefore = (forward: PassCount.forward, backward: PassCount.backward)
@@ -50,12 +54,12 @@ public struct EdgeScoring {
         let edges = Edge.all(nodeCount: backbone.nodeCount)
         let environment = PluginEnvironment(seed: probe.seed, nodeCount: backbone.nodeCount, candidates: edges, probe: engine)
         var columns: [(id: String, scores: [Double])] = [], failures: [(metric: String, error: any Error)] = []
-        for id in metrics {
+        for plugin in chosen {
             do {
-                let plugin = try PluginSources.find(id, kind: .metric, in: found)
-                columns.append((id, try isolation.makeRunner(plugin, environment: environment).score(edges)))
+                let runner = try isolation.makeRunner(plugin, environment: environment, configuration: plugins.parameters(ofMetric: plugin.id))
+                columns.append((plugin.id, try runner.score(edges)))
             } catch {
-                failures.append((id, error))
+                failures.append((plugin.id, error))
             }
         }
         return Result(table: ScoreTable(edges: edges, columns: columns), failures: failures,

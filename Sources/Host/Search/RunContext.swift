@@ -25,7 +25,8 @@ struct RunContext {
         makeRunner = { plugin, environment, configuration in
             try isolation.makeRunner(plugin, environment: environment, configuration: configuration)
         }
-        scores = RunScores(store: store, run: run, plugins: plugins, probe: configuration.probe, backbone: backbone, task: task,
+        scores = RunScores(store: store, run: run, plugins: plugins, parameters: configuration.plugins, probe: configuration.probe,
+                           backbone: backbone, task: task,
                            makeRunner: makeRunner)
         let evaluator = try PlacementEvaluator(configuration, backbone: backbone, task: task)
         _ = try LeftoverWork.collect(store: store, run: run)

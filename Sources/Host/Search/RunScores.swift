@@ -15,6 +15,8 @@ final class RunScores: @unchecked Sendable {
     /// The run they belong to.
     let run: String
     private let plugins: [PluginDescriptor]
+    /// Where the metrics' parameters come from.
+    private let parameters: PluginSources
     private let settings: ProbeSettings
     private let backbone: Backbone<Float>
     private let task: any ClassificationTask
@@ -26,11 +28,13 @@ final class RunScores: @unchecked Sendable {
     /// Every edge of the backbone, in the store's order.
     let edges: [Edge]
 
-    init(store: ResultsStore, run: String, plugins: [PluginDescriptor], probe settings: ProbeSettings,
+    init(store: ResultsStore, run: String, plugins: [PluginDescriptor], parameters: PluginSources = PluginSources(),
+         probe settings: ProbeSettings,
          backbone: Backbone<Float>, task: any ClassificationTask, makeRunner: @escaping PluginRunnerFactory) {
         self.store = store
         self.run = run
         self.plugins = plugins
+        self.parameters = parameters
         self.settings = settings
         self.backbone = backbone
         self.task = task
@@ -60,7 +64,7 @@ final class RunScores: @unchecked Sendable {
         }
         let (engine, probeID) = try probe(seed: seed)
         let environment = PluginEnvironment(seed: seed, nodeCount: backbone.nodeCount, candidates: edges, probe: engine)
-        let values = try makeRunner(plugin, environment, [:]).score(edges)
+        let values = try makeRunner(plugin, environment, parameters.parameters(ofMetric: id)).score(edges)
         try store.saveScores(run: run, probe: probeID, metric: id, direction: plugin.direction,
                              scores: zip(edges, values).map { (source: $0.source, target: $0.target, value: $1) })
         return (values, plugin.direction)

@@ -60,9 +60,12 @@ public struct SearchRun {
         try results.addArtefact(run: run, name: "adapters", path: folder + "/adapters.safetensors")
         _ = try AdapterHubExport.write(written, model: model, config: AdapterHubExport.config(of: model), to: folder + "/adapterhub")
         try results.addArtefact(run: run, name: "adapterhub", path: folder + "/adapterhub")
-        printError("the strategy's evaluations: \(trainedBefore) trained now, \(fromStoreBefore) answered from the run's store, "
-                   + "\(fromCacheBefore) reused from other runs (the evaluation cache); then the chosen placement was "
-                   + (engine.counts.trained > trainedBefore ? "trained and tested" : "found trained and tested in the run's store"))
+        let asked = trainedBefore + fromStoreBefore + fromCacheBefore
+        printError((asked == 0 ? "the strategy trained nothing itself; "
+                        : "the strategy's \(asked) evaluations: \(trainedBefore) trained now, \(fromStoreBefore) answered from the run's "
+                          + "store, \(fromCacheBefore) reused from other runs (the evaluation cache); ")
+                   + "the chosen placement was "
+                   + (engine.counts.trained > trainedBefore ? "trained and tested now" : "found trained and tested in the run's store"))
         return SearchOutcome(placement: placement.description, val_acc: record.validationAccuracy, test_acc: test, params: record.parameters,
                              seconds: Date().timeIntervalSince(start), run: run, folder: folder)
     }
