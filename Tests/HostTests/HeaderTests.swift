@@ -20,4 +20,20 @@ struct HeaderTests {
             #expect(FileManager.default.fileExists(atPath: object))
         }
     }
+
+    @Test("adapter_search.hpp compiles as C++17 with stricter warnings still, with g++ and clang++, and refuses C++14", arguments: ["g++", "clang++"])
+    func cppKitCompiles(compiler: String) throws {
+        try withTemporaryDirectory { directory in
+            let source = Locations.fixtures.appendingPathComponent("kit_check.cpp").path
+            let library = directory.appendingPathComponent("kit_check.so").path
+            let stricter = ["-Wshadow", "-Wconversion", "-Wsign-conversion", "-Wold-style-cast"]
+            try runTool(compiler, ["-std=c++17"] + Self.strict + stricter
+                        + ["-fPIC", "-shared", "-fvisibility=hidden", "-I", Locations.include.path, "-o", library, source])
+            #expect(FileManager.default.fileExists(atPath: library))
+
+            let older = try runProcess(URL(fileURLWithPath: "/usr/bin/env"),
+                                       [compiler, "-std=c++14", "-fsyntax-only", "-I", Locations.include.path, source])
+            #expect(older.status != 0 && older.stderr.contains("adapter_search.hpp needs C++17 or later"), "\(older.stderr)")
+        }
+    }
 }

@@ -28,7 +28,7 @@ struct PluginListingTests {
         }
     }
 
-    @Test("Lists the C examples when ADAPTER_SEARCH_PLUGIN_PATH names their folder, and never from the current directory")
+    @Test("Lists the examples (C and C++) when ADAPTER_SEARCH_PLUGIN_PATH names their folder, and never from the current directory")
     func findsExamplesOnlyThroughThePluginPath() throws {
         try withTemporaryDirectory { directory in
             let examples = try CCompiler.examples(into: directory)
@@ -38,7 +38,8 @@ struct PluginListingTests {
             #expect(withPath.status == 0, "stderr: \(withPath.stderr)")
             let found = try ListedPlugin.parse(withPath.stdout)
             #expect(Set(found.map(\.id)) == Self.builtInIDs.union([ExamplePlugins.metric, ExamplePlugins.strategy,
-                                                                                 ExamplePlugins.ffiMetric]))
+                                                                                 ExamplePlugins.ffiMetric, ExamplePlugins.cppStrategy,
+                                                                                 ExamplePlugins.cppMetric]))
             #expect(found.first { $0.id == ExamplePlugins.metric }?.library == examples.metric)
             #expect(found.first { $0.id == ExamplePlugins.strategy }?.library == examples.strategy)
 

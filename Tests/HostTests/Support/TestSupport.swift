@@ -136,13 +136,59 @@ enum CCompiler {
         return output
     }
 
-    /// Builds the C example plugins with their Makefile into `directory` and
-    /// returns the paths of the metric and the strategy library.
+    /// Builds the example plugins (C, and C++ with g++) with their Makefile
+    /// into `directory` and returns the paths of the C metric and the C
+    /// strategy library.
     static func examples(into directory: URL) throws -> (metric: String, strategy: String) {
         try runTool("make", ["-s", "-C", Locations.examples.path, "OUT=\(directory.path)"])
         return (directory.appendingPathComponent("example_metric.so").path,
                 directory.appendingPathComponent("example_strategy.so").path)
     }
+}
+
+/// Compiles C++ plugins on plugins/include/adapter_search.hpp the way
+/// README.md ("In C++") tells authors to, with g++.
+enum CXXCompiler {
+    /// README.md's build line, run from the package root, up to `-o`: strict
+    /// C++17, a position-independent shared library, and the version script
+    /// that exports asp_plugin_entry only (-fvisibility=hidden alone leaves
+    /// g++'s weak template symbols exported). plugins/examples/Makefile's
+    /// CXXFLAGS are the same.
+    static let buildLine = ["g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2", "-fPIC", "-shared",
+                            "-fvisibility=hidden", "-Wl,--version-script=plugins/sdk/exports.map", "-I", "plugins/include"]
+
+    /// Compiles `source` (a path relative to the package root) into
+    /// `<directory>/<its name>.so` with `buildLine` and returns the library's path.
+    @discardableResult
+    static func compile(_ source: String, into directory: URL) throws -> String {
+        let name = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
+        let output = directory.appendingPathComponent(name + ".so").path
+        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), buildLine + ["-o", output, source],
+                                    directory: Locations.packageRoot)
+        guard result.status == 0 else {
+            throw TestSetupError(description: "\((buildLine + ["-o", output, source]).joined(separator: " ")) failed "
+                                 + "(status \(result.status)):\n\(result.stderr)")
+        }
+        return output
+    }
+
+    /// Compiles `plugins/examples/<name>.cpp`.
+    @discardableResult
+    static func example(_ name: String, into directory: URL) throws -> String {
+        try compile("plugins/examples/\(name).cpp", into: directory)
+    }
+
+    /// Compiles `Tests/HostTests/Fixtures/<name>.cpp`.
+    @discardableResult
+    static func fixture(_ name: String, into directory: URL) throws -> String {
+        try compile("Tests/HostTests/Fixtures/\(name).cpp", into: directory)
+    }
+}
+
+/// The symbols `library` exports (`nm -D --defined-only`), by name.
+func exportedSymbols(_ library: String) throws -> [String] {
+    try runTool("nm", ["-D", "--defined-only", library]).stdout
+        .split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
 }
 
 /// Runs `body` with a new empty temporary directory, removed afterwards.
@@ -186,4 +232,7 @@ enum ExamplePlugins {
     static let strategy = "example.spread"
     /// The metric declared by plugins/examples/ffi_metric.metric.json (a plain C function called through libffi).
     static let ffiMetric = "example.low-rank-reach"
+    /// The C++ examples on adapter_search.hpp (plugins/examples/example_cpp_*.cpp).
+    static let cppStrategy = "example.cpp-spaced-greedy"
+    static let cppMetric = "example.cpp-gradient-energy"
 }
