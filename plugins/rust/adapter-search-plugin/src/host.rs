@@ -264,6 +264,9 @@ impl Host {
         if status != raw::ASP_OK && status != raw::ASP_ERR_BUFFER_TOO_SMALL {
             self.check(status, "candidate_edges")?;
         }
+        if needed == 0 {
+            return Ok(Vec::new());
+        }
         let mut edges = vec![Edge::default(); needed as usize];
         let mut written = 0u32;
         // SAFETY: `edges` has room for `needed` edges; Edge has asp_edge's layout.
