@@ -7,23 +7,27 @@ let exportOnlyTheEntry: [LinkerSetting] = [
     .unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/plugins/sdk/exports.map"])
 ]
 
+/// The plugin SDK package's products (plugins/swift/AdapterSearchPluginSDK).
+let sdk: Target.Dependency = .product(name: "AdapterSearchPluginSDK", package: "AdapterSearchPluginSDK")
+let header: Target.Dependency = .product(name: "CAdapterSearch", package: "AdapterSearchPluginSDK")
+let parameterRules: Target.Dependency = .product(name: "PluginParameters", package: "AdapterSearchPluginSDK")
+
 let package = Package(
     name: "AdapterSearch",
     products: [
         .executable(name: "adapter-search", targets: ["CLI"]),
         .library(name: "AdapterSearchMetrics", type: .dynamic, targets: ["Metrics"]),
         .library(name: "AdapterSearchStrategies", type: .dynamic, targets: ["Strategies"]),
-        // For plugin authors writing Swift in their own package.
-        .library(name: "AdapterSearchPluginSDK", targets: ["PluginSDK"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // The results store (SQLite; on Linux it links the system libsqlite3).
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        // The C header as a module, the parameter rules and the Swift plugin
+        // SDK: a package of their own, so a Swift plugin depends on nothing else.
+        .package(path: "plugins/swift/AdapterSearchPluginSDK"),
     ],
     targets: [
-        // The C ABI: plugins/include/adapter_search.h, the whole contract.
-        .systemLibrary(name: "CAdapterSearch", path: "plugins/include"),
         // OpenBLAS (cblas) and LAPACKE.
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
         // zlib, for gzip-compressed data files.
@@ -44,22 +48,16 @@ let package = Package(
         .target(name: "Core", dependencies: ["CLinearAlgebra", "CKernels", "CZlib"],
                 swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]),
 
-        // Parameter value rules, shared by the host and the SDK.
-        .target(name: "PluginParameters"),
-
-        // The Swift SDK over the header: what Swift plugins build on.
-        .target(name: "PluginSDK", dependencies: ["CAdapterSearch", "PluginParameters"]),
-
         // The built-in plugins: C ABI only, never Core.
-        .target(name: "Metrics", dependencies: ["PluginSDK"], linkerSettings: exportOnlyTheEntry),
-        .target(name: "Strategies", dependencies: ["PluginSDK"], linkerSettings: exportOnlyTheEntry),
+        .target(name: "Metrics", dependencies: [sdk], linkerSettings: exportOnlyTheEntry),
+        .target(name: "Strategies", dependencies: [sdk], linkerSettings: exportOnlyTheEntry),
 
         // The host: plugin loading and isolation, the engine services, runs,
         // the results store, statistics, the report, export. No command-line parsing.
         .target(
             name: "Host",
             dependencies: [
-                "Core", "CAdapterSearch", "CLinearAlgebra", "CFFI", "CCrypto", "PluginParameters",
+                "Core", header, parameterRules, "CLinearAlgebra", "CFFI", "CCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             linkerSettings: [.linkedLibrary("dl")]
@@ -72,10 +70,10 @@ let package = Package(
         ),
 
         .testTarget(name: "CoreTests", dependencies: ["Core"], exclude: ["Fixtures"]),
-        .testTarget(name: "PluginTests", dependencies: ["Host", "Core", "CAdapterSearch", "PluginSDK"]),
+        .testTarget(name: "PluginTests", dependencies: ["Host", "Core", header, sdk]),
         // The tests run the built `adapter-search` (the CLI target) as users do.
         // Fixtures/ holds C sources the tests compile with `cc` at test time.
-        .testTarget(name: "HostTests", dependencies: ["Host", "CLI", "Core", "CAdapterSearch", .product(name: "GRDB", package: "GRDB.swift")],
+        .testTarget(name: "HostTests", dependencies: ["Host", "CLI", "Core", header, .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
     ]
 )

@@ -13,7 +13,7 @@ public enum ContentDigest {
 
     /// The digest of `bytes`.
     public static func sha256(_ bytes: some Collection<UInt8>) -> String {
-        var hasher = Hasher()
+        let hasher = Hasher()
         hasher.update(Array(bytes))
         return hasher.finish()
     }
@@ -22,7 +22,7 @@ public enum ContentDigest {
     public static func sha256(file path: String) throws(Failure) -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(path: path, reason: "no readable file there") }
         defer { try? handle.close() }
-        var hasher = Hasher()
+        let hasher = Hasher()
         do {
             while let chunk = try handle.read(upToCount: 1 << 22), !chunk.isEmpty { hasher.update(Array(chunk)) }
         } catch {
