@@ -28,6 +28,22 @@ struct PluginListingTests {
         }
     }
 
+    @Test("The table shows each plugin's parameters with their defaults")
+    func theTableShowsParameters() throws {
+        let result = try runAdapterSearch(["plugins", "list"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.contains("PARAMETERS") == true)
+        let learnedSwitch = try #require(lines.first { $0.hasPrefix("learned-switch ") })
+        for setting in ["sparsity=0.2", "temperature=1.0", "final-temperature=0.1", "gate-lr=0.05", "gate-steps=0", "keep=top-k"] {
+            #expect(learnedSwitch.contains(setting), "\(setting) in: \(learnedSwitch)")
+        }
+        let sideNetwork = try #require(lines.first { $0.hasPrefix("side-network ") })
+        #expect(sideNetwork.contains("metric=gradient-rank"), "\(sideNetwork)")
+        let rank = try #require(lines.first { $0.hasPrefix("gradient-rank ") })
+        #expect(rank.contains("rtol="), "\(rank)")
+    }
+
     @Test("Lists the examples (C and C++) when ADAPTER_SEARCH_PLUGIN_PATH names their folder, and never from the current directory")
     func findsExamplesOnlyThroughThePluginPath() throws {
         try withTemporaryDirectory { directory in

@@ -27,12 +27,18 @@ public enum PluginListing {
         try jsonText(plugins.map(entry), formatting: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
-    /// An aligned table, one plugin a row.
+    /// An aligned table, one plugin a row, its parameters as `NAME=DEFAULT`.
     public static func table(_ plugins: [PluginDescriptor]) -> String {
-        let rows = [["ID", "KIND", "VERSION", "ABI", "NAME", "LIBRARY"]] + plugins.map {
-            [$0.id, $0.kind.rawValue, $0.version, versionText($0.library.abiVersion), $0.name, $0.library.path]
+        let rows = [["ID", "KIND", "VERSION", "ABI", "NAME", "PARAMETERS", "LIBRARY"]] + plugins.map {
+            [$0.id, $0.kind.rawValue, $0.version, versionText($0.library.abiVersion), $0.name,
+             parameterDefaults($0), $0.library.path]
         }
         return TextTable.render(rows)
+    }
+
+    /// `NAME=DEFAULT` for each declared parameter, space-separated; `-` for none.
+    static func parameterDefaults(_ plugin: PluginDescriptor) -> String {
+        plugin.parameters.isEmpty ? "-" : plugin.parameters.map { "\($0.name)=\($0.defaultValue)" }.joined(separator: " ")
     }
 
     /// Every field of every plugin, for `inspect`.
