@@ -852,7 +852,7 @@ static asp_status metric_score(void *instance, const asp_edge *edges, uint32_t c
                      message != NULL ? message : "", message != NULL ? "\n(and then: " : "", (int)edge.source,
                      (int)edge.target);
             if (message != NULL) strncat(text, ")", sizeof text - strlen(text) - 1);
-            if (status == ASP_OK) status = ASP_ERR_INVALID_ARGUMENT;
+            if (status == ASP_OK) status = ASP_ERR_INTERNAL; /* a bug in the metric */
             fail(host, status, text);
         } else if (status != ASP_OK) {
             fail(host, status, message != NULL ? message : "out of memory");
