@@ -25,6 +25,7 @@
 #include "adapter_search_python.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,12 +75,14 @@ static void write_message(char *buffer, size_t capacity, const char *format, ...
  */
 static int find_prefix(char *prefix, size_t capacity) {
     Dl_info info;
-    char folder[4096], landmark[4200];
+    char resolved[PATH_MAX], folder[PATH_MAX], landmark[PATH_MAX + 64];
     struct stat status;
     char *slash;
 
     if (dladdr((void *)&Py_InitializeFromConfig, &info) == 0 || info.dli_fname == NULL) return 0;
-    snprintf(folder, sizeof folder, "%s", info.dli_fname);
+    /* Resolved: on a merged-/usr system the loader may name /lib/..., which would make the prefix "/". */
+    if (realpath(info.dli_fname, resolved) == NULL) return 0;
+    snprintf(folder, sizeof folder, "%s", resolved);
     while ((slash = strrchr(folder, '/')) != NULL) {
         *slash = '\0';
         snprintf(landmark, sizeof landmark, "%s/lib/python%d.%d/os.py", folder, PY_MAJOR_VERSION, PY_MINOR_VERSION);
