@@ -65,6 +65,8 @@ __all__ = [
     "metric", "strategy", "Parameter", "Strategy", "Evaluation",
     "PluginError", "InvalidArgument", "Unsupported", "Cancelled", "NotFound", "ServiceError", "DeclarationError",
     "HIGHER_IS_BETTER", "LOWER_IS_BETTER", "DEBUG", "INFO", "WARNING", "ERROR",
+    "ERR_INVALID_ARGUMENT", "ERR_UNSUPPORTED", "ERR_OUT_OF_MEMORY", "ERR_CANCELLED", "ERR_BUFFER_TOO_SMALL",
+    "ERR_NOT_FOUND", "ERR_ENGINE", "ERR_INTERNAL",
 ]
 
 #: A metric's direction: a larger score means a more promising edge (ASP_HIGHER_IS_BETTER).
@@ -75,7 +77,7 @@ LOWER_IS_BETTER = -1
 #: Log levels (ASP_LOG_*), for `Strategy.log`.
 DEBUG, INFO, WARNING, ERROR = 0, 1, 2, 3
 
-# The ABI's status codes (asp_status).
+# The ABI's error statuses (ASP_ERR_*), for PluginError(message, status=...).
 _OK = 0
 ERR_INVALID_ARGUMENT = 1
 ERR_UNSUPPORTED = 2

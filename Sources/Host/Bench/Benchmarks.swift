@@ -5,10 +5,14 @@ import Foundation
 /// The probe pass against scoring every edge from it; with a second metric,
 /// the two metrics against each other in the same rounds.
 public struct ScoreBenchmark: Codable {
+    /// Edges scored: every n^2 edge.
     public var edges: Int
+    /// The probe pass, forward and backward.
     public var pass_s: Double
     /// Of score_s: every G_ij, from one product.
     public var edge_gradients_s: Double
+    /// Scoring every edge from scratch: every G_ij (and what else the metric
+    /// needs) made, then the metric's calls.
     public var score_s: Double
     /// score_s / pass_s.
     public var ratio: Double
@@ -21,8 +25,11 @@ public struct ScoreBenchmark: Codable {
 
     /// The second metric's figures, and the first's over them.
     public struct Against: Codable {
+        /// Its id.
         public var metric: String
+        /// Its score_s: scoring every edge from scratch.
         public var score_s: Double
+        /// Its calls_s: its own calls, every G_ij made.
         public var calls_s: Double
         /// score_s of the timed metric / score_s of this one.
         public var score_ratio: Double

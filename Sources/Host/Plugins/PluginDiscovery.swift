@@ -65,8 +65,10 @@ public struct PluginDiscovery {
                 result.warnings.append("plugin directory \(directory) cannot be read; skipped")
                 continue
             }
+            // The Python bridge offers no plugins of its own (and needs libpython): not a candidate.
             let candidates = names.sorted()
                 .filter { $0.hasSuffix(".so") || MetricManifestLoader.isManifest($0) || PythonScriptLoader.isScript($0) }
+                .filter { $0 != PythonScriptLoader.bridgeName }
                 .map { URL(fileURLWithPath: directory).appendingPathComponent($0).standardizedFileURL.path }
             // A library a manifest here declares a function of is not a plugin library: don't warn about it.
             let declared = Set(candidates.filter(MetricManifestLoader.isManifest)

@@ -6,8 +6,9 @@
  * in) into an ordinary library table of the plugin ABI
  * (plugins/include/adapter_search.h): same descriptors, same create /
  * score / select / destroy, same host services. It is not a plugin library
- * itself: its asp_plugin_entry offers no plugins (so a folder scan that
- * meets it loads nothing), and the host reaches the scripts through the two
+ * itself: the host's folder scans pass it over, its asp_plugin_entry offers
+ * no plugins (so a scan elsewhere that meets it loads nothing), and the host
+ * reaches the scripts through the two
  * functions below, looked up with dlsym (docs/PLUGIN_ABI.md rules 2 and 11).
  * What a script may declare is the documentation of the `adapter_search`
  * module (Sources/PythonBridge/adapter_search.py).
