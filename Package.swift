@@ -18,6 +18,8 @@ let package = Package(
         .executable(name: "adapter-search", targets: ["CLI"]),
         .library(name: "AdapterSearchMetrics", type: .dynamic, targets: ["Metrics"]),
         .library(name: "AdapterSearchStrategies", type: .dynamic, targets: ["Strategies"]),
+        // The Python bridge: plugin scripts (*.py) as plugins; beside the host like the built-ins.
+        .library(name: "AdapterSearchPython", type: .dynamic, targets: ["PythonBridge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,6 +38,9 @@ let package = Package(
         .systemLibrary(name: "CFFI", path: "Sources/CFFI"),
         // OpenSSL's libcrypto, for SHA-256 digests of tasks' files.
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        // CPython's embedding API (Debian's python3-dev), for the Python bridge only.
+        .systemLibrary(name: "CPython", path: "Sources/CPython", pkgConfig: "python3-embed",
+                       providers: [.apt(["python3-dev"])]),
 
         // The engine's vectorised float32 element-wise kernels.
         // Reassociation lets the sums and maxima of the softmax vectorise;
@@ -51,6 +56,15 @@ let package = Package(
         // The built-in plugins: C ABI only, never Core.
         .target(name: "Metrics", dependencies: [sdk], linkerSettings: exportOnlyTheEntry),
         .target(name: "Strategies", dependencies: [sdk], linkerSettings: exportOnlyTheEntry),
+
+        // The Python bridge (C over the CPython API): embeds python3 and turns a
+        // plugin script's declarations into descriptors of the ABI. Its built-in
+        // module adapter_search.py is compiled in with #embed. It exports the
+        // entry (no plugins of its own) and include/adapter_search_python.h.
+        .target(name: "PythonBridge", dependencies: [header, "CPython"],
+                exclude: ["adapter_search.py", "exports.map"],
+                cSettings: [.unsafeFlags(["-fvisibility=hidden", "-I\(Context.packageDirectory)/plugins/include"])],
+                linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/PythonBridge/exports.map"])]),
 
         // The host: plugin loading and isolation, the engine services, runs,
         // the results store, statistics, the report, export. No command-line parsing.

@@ -55,7 +55,7 @@ struct PluginListingTests {
             let found = try ListedPlugin.parse(withPath.stdout)
             #expect(Set(found.map(\.id)) == Self.builtInIDs.union([ExamplePlugins.metric, ExamplePlugins.strategy,
                                                                                  ExamplePlugins.ffiMetric, ExamplePlugins.cppStrategy,
-                                                                                 ExamplePlugins.cppMetric]))
+                                                                                 ExamplePlugins.cppMetric, ExamplePlugins.gradientNorm]))
             #expect(found.first { $0.id == ExamplePlugins.metric }?.library == examples.metric)
             #expect(found.first { $0.id == ExamplePlugins.strategy }?.library == examples.strategy)
 

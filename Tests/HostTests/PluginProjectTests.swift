@@ -36,7 +36,7 @@ struct PluginProjectTests {
         return Array(words.dropFirst())
     }
 
-    @Test("new, build, test and use a plugin", arguments: [PluginLanguage.c, .cpp, .rust, .swift],
+    @Test("new, build, test and use a plugin", arguments: PluginLanguage.allCases,
           [PluginKind.metric, .strategy])
     func aNewAuthorsFirstPlugin(language: PluginLanguage, kind: PluginKind) throws {
         try withTemporaryDirectory { folder in

@@ -105,25 +105,38 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "The metric plugin that scores.")
         var metric: String = "gradient-rank"
 
+        @Option(help: ArgumentHelp("A second metric to time the same ways in the same rounds, e.g. the same metric in C "
+                                   + "against a Python one; prints the first's times over the second's.", valueName: "id"))
+        var against: String?
+
         @Option(help: "Timed repetitions; the fastest counts.")
         var repeats: Int = 3
 
         @OptionGroup var plugins: PluginOptions
 
-        @Flag(help: "Print JSON with pass_s, score_s and ratio (score_s / pass_s).")
+        @Flag(help: "Print JSON with pass_s, score_s, ratio (score_s / pass_s), calls_s and, with --against, against.")
         var json = false
 
         func run() throws {
-            let plugin = try PluginSources.find(metric, kind: .metric, in: try plugins.load())
+            let found = try plugins.load()
+            let plugin = try PluginSources.find(metric, kind: .metric, in: found)
+            let other = try against.map { try PluginSources.find($0, kind: .metric, in: found) }
             let backbone = try model.load()
-            let result = try ScoreBenchmark.measure(backbone, metric: plugin, repeats: repeats)
+            let result = try ScoreBenchmark.measure(backbone, metric: plugin, against: other, repeats: repeats)
             if json {
                 print(try jsonText(result, formatting: [.prettyPrinted, .sortedKeys]))
             } else {
                 print(String(format: "probe pass (32 x 32 tokens, forward + backward): %.3f s", result.pass_s))
-                print(String(format: "scoring all %d edges with %@: %.3f s (of which every G_ij: %.3f s)", result.edges, metric,
-                             result.score_s, result.edge_gradients_s))
+                print(String(format: "scoring all %d edges with %@: %.3f s (of which every G_ij: %.3f s; "
+                             + "the metric's calls, every G_ij made: %.3f s)", result.edges, metric, result.score_s,
+                             result.edge_gradients_s, result.calls_s))
                 print(String(format: "ratio: %.2f", result.ratio))
+                if let versus = result.against {
+                    print(String(format: "scoring all %d edges with %@: %.3f s (the metric's calls: %.3f s)", result.edges,
+                                 versus.metric, versus.score_s, versus.calls_s))
+                    print(String(format: "%@ over %@: scoring %.2f, the metric's calls %.2f", metric, versus.metric,
+                                 versus.score_ratio, versus.calls_ratio))
+                }
             }
         }
     }

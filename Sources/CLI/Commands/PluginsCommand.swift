@@ -30,7 +30,7 @@ struct PluginsCommand: ParsableCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the descriptors and parameters of one plugin library.")
 
-        @Argument(help: "The plugin library (.so) or metric manifest (.metric.json) to inspect.")
+        @Argument(help: "The plugin library (.so), metric manifest (.metric.json) or Python plugin script (.py) to inspect.")
         var file: String
 
         @Flag(help: "Print JSON instead of text.")

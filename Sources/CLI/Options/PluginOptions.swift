@@ -3,12 +3,12 @@ import Host
 
 /// Options every command that loads plugins takes.
 struct PluginOptions: ParsableArguments {
-    @Option(name: .customLong("plugin"), help: ArgumentHelp("Load this plugin library or metric manifest (*.metric.json) (repeatable); a failure is an error.",
+    @Option(name: .customLong("plugin"), help: ArgumentHelp("Load this plugin library, metric manifest (*.metric.json) or Python plugin script (*.py) (repeatable); a failure is an error.",
                                                            valueName: "file"))
     var files: [String] = []
 
     @Option(name: .customLong("plugin-path"),
-            help: ArgumentHelp("Scan this folder for plugin libraries and metric manifests (repeatable), before $\(PluginDiscovery.environmentVariable) and the host's own folder.",
+            help: ArgumentHelp("Scan this folder for plugin libraries, metric manifests and Python plugin scripts (repeatable), before $\(PluginDiscovery.environmentVariable) and the host's own folder.",
                                valueName: "dir"))
     var directories: [String] = []
 

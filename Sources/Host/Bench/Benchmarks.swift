@@ -2,20 +2,50 @@ import CLinearAlgebra
 import Core
 import Foundation
 
-/// The probe pass against scoring every edge from it.
+/// The probe pass against scoring every edge from it; with a second metric,
+/// the two metrics against each other in the same rounds.
 public struct ScoreBenchmark: Codable {
+    /// Edges scored: every n^2 edge.
     public var edges: Int
+    /// The probe pass, forward and backward.
     public var pass_s: Double
     /// Of score_s: every G_ij, from one product.
     public var edge_gradients_s: Double
+    /// Scoring every edge from scratch: every G_ij (and what else the metric
+    /// needs) made, then the metric's calls.
     public var score_s: Double
     /// score_s / pass_s.
     public var ratio: Double
+    /// The metric's own calls: scoring every edge once every G_ij (and
+    /// spectrum) exists, through the ABI as always (creating the instance,
+    /// each view lent, each call).
+    public var calls_s: Double
+    /// The second metric (`--against`), when one was given.
+    public var against: Against?
+
+    /// The second metric's figures, and the first's over them.
+    public struct Against: Codable {
+        /// Its id.
+        public var metric: String
+        /// Its score_s: scoring every edge from scratch.
+        public var score_s: Double
+        /// Its calls_s: its own calls, every G_ij made.
+        public var calls_s: Double
+        /// score_s of the timed metric / score_s of this one.
+        public var score_ratio: Double
+        /// calls_s of the timed metric / calls_s of this one.
+        public var calls_ratio: Double
+    }
 
     /// Times the probe pass on random tokens (32 x 32, a seeded random head
     /// of 26 classes) and scoring every edge with `metric` from scratch
-    /// (edge gradients, spectra or ranks, the plugin's calls).
-    public static func measure(_ backbone: Backbone<Float>, metric: PluginDescriptor, repeats: Int) throws -> ScoreBenchmark {
+    /// (edge gradients, spectra or ranks, the plugin's calls), and with every
+    /// G_ij already made (the plugin's calls). With `against`, times that
+    /// metric the same ways in the same rounds, alternating the two (a
+    /// shared machine's speed drifts); after one warm-up round, the fastest
+    /// of `repeats` rounds counts for each figure.
+    public static func measure(_ backbone: Backbone<Float>, metric: PluginDescriptor, against: PluginDescriptor? = nil,
+                               repeats: Int) throws -> ScoreBenchmark {
         var random = SeededRandom(seed: 1)
         let batch = LabelledBatch<Float>(input: randomTokens(backbone, examples: 32, length: 32, using: &random),
                                          labels: (0..<32).map { _ in Int.random(in: 0..<26, using: &random) })
@@ -23,19 +53,35 @@ public struct ScoreBenchmark: Codable {
         var probe: Probe?
         let pass = Stopwatch.fastest(repeats) { probe = Probe(backbone: backbone, batch: batch, head: head) }
         let edges = Edge.all(nodeCount: backbone.nodeCount)
+        let warm = EngineProbe(probe: probe!, seed: 0)  // keeps every G_ij after the warm-up round
+        let contenders = [metric] + (against.map { [$0] } ?? [])
+        var best = [(score: Double, calls: Double)](repeating: (.infinity, .infinity), count: contenders.count)
         var failure: (any Error)?
-        let score = Stopwatch.fastest(repeats) {
+        func scoring(_ plugin: PluginDescriptor, _ engine: EngineProbe) {
             do {
-                let engine = EngineProbe(probe: probe!, seed: 0)
                 let environment = PluginEnvironment(nodeCount: backbone.nodeCount, candidates: edges, probe: engine)
-                _ = try PluginInstance(metric, environment: environment).score(edges)
+                _ = try PluginInstance(plugin, environment: environment).score(edges)
             } catch {
-                failure = error
+                failure = failure ?? error
             }
         }
-        if let failure { throw failure }
+        for round in 0...max(repeats, 1) {
+            for (index, plugin) in contenders.enumerated() {
+                let score = Stopwatch.time { scoring(plugin, EngineProbe(probe: probe!, seed: 0)) }
+                let calls = Stopwatch.time { scoring(plugin, warm) }
+                if let failure { throw failure }
+                guard round > 0 else { continue }  // the warm-up
+                best[index] = (min(best[index].score, score), min(best[index].calls, calls))
+            }
+        }
         let gradients = Stopwatch.fastest(repeats) { _ = EdgeGradients(probe!) }
-        return ScoreBenchmark(edges: edges.count, pass_s: pass, edge_gradients_s: gradients, score_s: score, ratio: score / pass)
+        return ScoreBenchmark(
+            edges: edges.count, pass_s: pass, edge_gradients_s: gradients, score_s: best[0].score,
+            ratio: best[0].score / pass, calls_s: best[0].calls,
+            against: against.map { other in
+                Against(metric: other.id, score_s: best[1].score, calls_s: best[1].calls,
+                        score_ratio: best[0].score / best[1].score, calls_ratio: best[0].calls / best[1].calls)
+            })
     }
 }
 

@@ -8,7 +8,7 @@ public struct PluginDiscovery {
     /// The environment variable listing plugin directories, colon-separated.
     public static let environmentVariable = "ADAPTER_SEARCH_PLUGIN_PATH"
 
-    /// Libraries and metric manifests named explicitly: a failure to load one is an error.
+    /// Libraries, metric manifests and Python scripts named explicitly: a failure to load one is an error.
     var files: [String] = []
     /// Directories to scan: a library that fails to load is skipped with a warning.
     var directories: [String] = []
@@ -35,8 +35,9 @@ public struct PluginDiscovery {
     }
 
     /// Loads every library: explicit files first (throwing on failure), then
-    /// each directory's `*.so` and `*.metric.json` files in name order
-    /// (warning on failure), skipping the libraries those manifests name. When
+    /// each directory's `*.so`, `*.metric.json` and `*.py` files in name order
+    /// (warning on failure), skipping the libraries those manifests name and
+    /// the scripts that are not plugin scripts. When
     /// two libraries offer the same id, the first one found wins.
     func load() throws -> Result {
         var result = Result()
@@ -64,7 +65,10 @@ public struct PluginDiscovery {
                 result.warnings.append("plugin directory \(directory) cannot be read; skipped")
                 continue
             }
-            let candidates = names.sorted().filter { $0.hasSuffix(".so") || MetricManifestLoader.isManifest($0) }
+            // The Python bridge offers no plugins of its own (and needs libpython): not a candidate.
+            let candidates = names.sorted()
+                .filter { $0.hasSuffix(".so") || MetricManifestLoader.isManifest($0) || PythonScriptLoader.isScript($0) }
+                .filter { $0 != PythonScriptLoader.bridgeName }
                 .map { URL(fileURLWithPath: directory).appendingPathComponent($0).standardizedFileURL.path }
             // A library a manifest here declares a function of is not a plugin library: don't warn about it.
             let declared = Set(candidates.filter(MetricManifestLoader.isManifest)
@@ -72,7 +76,7 @@ public struct PluginDiscovery {
             for path in candidates where !declared.contains(canonical(path)) {
                 guard loadedPaths.insert(canonical(path)).inserted else { continue }
                 do {
-                    try add(try Self.loadFile(path), from: path, explicit: false)
+                    try add(try Self.loadFile(path, scanned: true), from: path, explicit: false)
                 } catch {
                     result.warnings.append("skipped \(error)")
                 }
@@ -81,10 +85,15 @@ public struct PluginDiscovery {
         return result
     }
 
-    /// Loads one plugin file: a metric manifest (`*.metric.json`) or a
-    /// plugin library. Throws `ManifestError` or `PluginLoadError`.
-    public static func loadFile(_ path: String) throws -> [PluginDescriptor] {
-        MetricManifestLoader.isManifest(path) ? try MetricManifestLoader.load(path) : try PluginLoader.load(path)
+    /// Loads one plugin file: a metric manifest (`*.metric.json`), a Python
+    /// plugin script (`*.py`) or a plugin library. `scanned`: found in a
+    /// folder, where a `*.py` that is not a plugin script gives no plugins
+    /// (`PythonScriptLoader.load`). Throws `ManifestError`,
+    /// `PythonScriptError` or `PluginLoadError`.
+    public static func loadFile(_ path: String, scanned: Bool = false) throws -> [PluginDescriptor] {
+        if MetricManifestLoader.isManifest(path) { return try MetricManifestLoader.load(path) }
+        if PythonScriptLoader.isScript(path) { return try PythonScriptLoader.load(path, scanned: scanned) }
+        return try PluginLoader.load(path)
     }
 
     private func canonical(_ path: String) -> String {

@@ -36,6 +36,17 @@ enum PluginLoader {
         return try readDescriptors(table, owner: owner)
     }
 
+    /// The plugins of a library table that did not come from an entry
+    /// point (a Python script's, made by the Python bridge), checked like
+    /// any library's. `owner` is made with the ABI version the table claims,
+    /// once that is checked; it takes over `handle` (closed when the last
+    /// plugin goes, or right away on an error) and `keepsAlive`.
+    static func load(table: UnsafePointer<asp_library>, path: String,
+                     owner: (UInt32) -> LibraryHandle) throws -> [PluginDescriptor] {
+        let abiVersion = try checkTable(table, path: path)
+        return try readDescriptors(table, owner: owner(abiVersion))
+    }
+
     /// Calls the entry point and checks the library table; returns the
     /// table and the ABI version it claims.
     private static func libraryTable(_ handle: UnsafeMutableRawPointer,
@@ -47,6 +58,12 @@ enum PluginLoader {
         guard let table = entry(hostABIVersion) else {
             throw PluginLoadError.refusedHostVersion(path: path, host: versionText(hostABIVersion))
         }
+        return (table, try checkTable(table, path: path))
+    }
+
+    /// Checks a library table's size, ABI version and plugin array; returns
+    /// the ABI version it claims.
+    private static func checkTable(_ table: UnsafePointer<asp_library>, path: String) throws -> UInt32 {
         let library = SizedStruct(table)
         func tooSmall() -> PluginLoadError {
             .malformedDescriptor(path: path, plugin: "library table",
@@ -65,7 +82,7 @@ enum PluginLoader {
             throw PluginLoadError.malformedDescriptor(path: path, plugin: "library table",
                                                       problem: "plugin_count is \(count) but plugins is NULL")
         }
-        return (table, abiVersion)
+        return abiVersion
     }
 
     /// Reads and checks every descriptor of a checked library table.

@@ -45,7 +45,7 @@ public struct PluginTemplate: Sendable {
         PluginTemplate(language: .python, kind: .metric, source: "examples/example_metric.py",
                        exampleID: "example.py-gradient-norm", exampleName: "Gradient norm (Python example)"),
         PluginTemplate(language: .python, kind: .strategy, source: "examples/example_strategy.py",
-                       exampleID: "example.py-greedy", exampleName: "Greedy (Python example)"),
+                       exampleID: "example.py-best-of-pool", exampleName: "Best of a scored pool (Python example)"),
     ]
 
     /// Lines between these markers (the markers included) are the example's

@@ -235,4 +235,6 @@ enum ExamplePlugins {
     /// The C++ examples on adapter_search.hpp (plugins/examples/example_cpp_*.cpp).
     static let cppStrategy = "example.cpp-spaced-greedy"
     static let cppMetric = "example.cpp-gradient-energy"
+    /// The C twin of the Python example metric (plugins/examples/example_gradient_norm.c).
+    static let gradientNorm = "example.gradient-norm"
 }
