@@ -407,7 +407,7 @@ final class HarnessSession {
         }
         let bad = scored.scores.indices.filter { !scored.unset.contains($0) && !scored.scores[$0].isFinite }
         if !bad.isEmpty {
-            problems.append("scored \(bad.count) edges non-finite: "
+            problems.append("scored \(bad.count) of \(edges.count) edges non-finite: "
                             + bad.prefix(4).map { "\(edges[$0]) = \(scored.scores[$0])" }.joined(separator: ", "))
         }
         if !problems.isEmpty { return result(.fail, problems.joined(separator: "; ")) }
