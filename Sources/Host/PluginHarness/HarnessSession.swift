@@ -22,13 +22,23 @@ final class HarnessSession {
         var name: String { "\(subject): \(check)" }
     }
 
+    /// What kind of plugin file is tested.
+    enum FileKind {
+        /// A shared library: its ABI table, version and exports are checked.
+        case library
+        /// A metric manifest (*.metric.json) naming a plain C function.
+        case manifest
+        /// Any other file the host's loader takes (`PluginDiscovery.loadFile`).
+        case other
+    }
+
     let settings: PluginHarness.Settings
     /// The checks during which an earlier child process crashed or hung.
     let crashed: Set<String>
     /// The file, absolute.
     let path: String
-    /// True for a metric manifest (*.metric.json).
-    let isManifest: Bool
+    /// What kind of file it is.
+    let kind: FileKind
 
     // What loading found (`load`).
     private var handle: UnsafeMutableRawPointer?
@@ -47,11 +57,32 @@ final class HarnessSession {
         self.settings = settings
         self.crashed = crashed
         path = URL(fileURLWithPath: settings.file).standardizedFileURL.path
-        isManifest = MetricManifestLoader.isManifest(path)
+        kind = Self.kind(of: path)
+    }
+
+    /// A metric manifest by its name; a shared library by its name (*.so)
+    /// or its first bytes (ELF), or when it cannot be read; else another
+    /// kind of plugin file.
+    static func kind(of path: String) -> FileKind {
+        if MetricManifestLoader.isManifest(path) { return .manifest }
+        if path.hasSuffix(".so") || path.contains(".so.") { return .library }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .library }
+        defer { try? handle.close() }
+        let magic = (try? handle.read(upToCount: 4)) ?? Data()
+        return magic.isEmpty || Array(magic) == [0x7F, 0x45, 0x4C, 0x46] ? .library : .other
+    }
+
+    /// The subject of the checks of the file at `path`: "library", "manifest" or "file".
+    static func subject(of path: String) -> String {
+        switch kind(of: path) {
+        case .library: "library"
+        case .manifest: "manifest"
+        case .other: "file"
+        }
     }
 
     /// The subject of the file's own checks.
-    var fileSubject: String { isManifest ? "manifest" : "library" }
+    var fileSubject: String { Self.subject(of: path) }
 
     // MARK: - Loading
 
@@ -59,9 +90,9 @@ final class HarnessSession {
     /// checks to report: dlopen, the entry point, its table, then the host's
     /// loader (which checks every descriptor); or the manifest's loader.
     func load() {
-        if isManifest {
+        guard kind == .library else {
             do {
-                plugins = try MetricManifestLoader.load(path)
+                plugins = try PluginDiscovery.loadFile(path)
             } catch {
                 loadProblem = String(describing: error)
             }
@@ -95,14 +126,18 @@ final class HarnessSession {
             HarnessCheck(subject: subject, check: check, status: status, detail: detail)
         }
         let library = fileSubject
-        if isManifest {
+        if kind != .library {
             add(library, "loads") { [self] in
-                loadProblem.map { result(library, "loads", .fail, $0) }
-                    ?? result(library, "loads", .pass, "metric \(plugins.map(\.id).joined()) calls a plain C function through libffi")
+                if let loadProblem { return result(library, "loads", .fail, loadProblem) }
+                if plugins.isEmpty { return result(library, "loads", .fail, "it offers no plugin") }
+                return result(library, "loads", .pass, "\(plugins.count) plugin\(plugins.count == 1 ? "" : "s"): "
+                              + plugins.map(\.id).joined(separator: ", ")
+                              + (kind == .manifest ? ", a plain C function called through libffi" : ""))
             }
-            add(library, "exports only asp_plugin_entry") {
-                result(library, "exports only asp_plugin_entry", .skip,
-                       "a manifest's library is an ordinary one whose function is found by name (PLUGIN_ABI.md rule 2's exception)")
+            add(library, "exports only asp_plugin_entry") { [self] in
+                result(library, "exports only asp_plugin_entry", .skip, kind == .manifest
+                       ? "a manifest's library is an ordinary one whose function is found by name (PLUGIN_ABI.md rule 2's exception)"
+                       : "not a shared library: the host loads it through its own bridge")
             }
         } else {
             add(library, "loads") { [self] in

@@ -16,7 +16,7 @@ struct HarnessSupervisor {
     let executable: URL
 
     /// The subject of the file's own checks: "library" or "manifest".
-    private var fileSubject: String { MetricManifestLoader.isManifest(settings.file) ? "manifest" : "library" }
+    private var fileSubject: String { HarnessSession.subject(of: settings.file) }
 
     /// Why a child could not be started.
     struct StartError: Error, CustomStringConvertible {
