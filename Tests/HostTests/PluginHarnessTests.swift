@@ -104,7 +104,7 @@ struct PluginHarnessTests {
             #expect(Self.lines(scored, "PASS").contains("PASS \(id): same inputs, same scores (the same 25 scores, bit for bit, "
                                                          + "from a second call and from a new instance)"), "\(id)")
         }
-        let chosen = try Self.pluginsTest([strategies, "--set", "successive-halving.steps=100"])
+        let chosen = try Self.pluginsTest([strategies, "--set", "successive-halving.steps=300"])
         #expect(chosen.status == 0, "\(chosen.stdout)\n\(chosen.stderr)")
         #expect(Self.lines(chosen, "FAIL").isEmpty)
         for id in BuiltInPlugins.strategies {
@@ -200,7 +200,7 @@ struct PluginHarnessTests {
             })
 
             let strategies = Locations.products.appendingPathComponent(BuiltInPlugins.strategiesLibrary).path
-            let chosen = try Self.pluginsTest([strategies, "--probe", dump, "--set", "successive-halving.steps=100"])
+            let chosen = try Self.pluginsTest([strategies, "--probe", dump, "--set", "successive-halving.steps=300"])
             #expect(chosen.status == 0, "\(chosen.stdout)\n\(chosen.stderr)")
             #expect(Self.lines(chosen, "PASS").contains { $0.hasPrefix("PASS gga: select (k = 1: ") && $0.contains("scores of gradient-rank") })
 
