@@ -80,9 +80,10 @@ public final class PluginWorker {
         try channel.send(WorkerMessage.outcome(outcome))
     }
 
-    /// Loads the library, finds the plugin and creates it over proxy services.
+    /// Loads the library (or manifest, or Python script: what the host loaded it from),
+    /// finds the plugin and creates it over proxy services.
     private func create(_ request: CreateRequest) throws -> PluginInstance {
-        guard let plugin = try PluginLoader.load(request.library).first(where: { $0.id == request.plugin }) else {
+        guard let plugin = try PluginDiscovery.loadFile(request.library).first(where: { $0.id == request.plugin }) else {
             throw PluginCallError(plugin: request.plugin, message: "is not in \(request.library) any more")
         }
         let services = WorkerServices(channel: channel)
