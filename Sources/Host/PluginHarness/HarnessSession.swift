@@ -175,6 +175,7 @@ final class HarnessSession {
                 add(id, "output capacity honoured") { [self] in capacityCheck(plugin) }
                 add(id, "impossible k handled") { [self] in impossibleKCheck(plugin) }
             }
+            add(id, "same result under --isolate") { [self] in isolatedCheck(plugin) }
         }
         return steps
     }
@@ -718,6 +719,67 @@ final class HarnessSession {
             return result(.fail, "given room for \(room) edges it returned \(selection.answer.description); "
                           + "the ABI asks for ASP_ERR_BUFFER_TOO_SMALL with *count set to the number needed")
         }
+    }
+
+    // MARK: - Isolation
+
+    /// The plugin run as `--isolate` runs it (`IsolatedPlugin`: created in an
+    /// `adapter-search plugin-worker` child, its services served from here)
+    /// gives what it gives in this process: a metric the same scores bit for
+    /// bit, a strategy the same choice for k = 2.
+    private func isolatedCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
+        let check = "same result under --isolate"
+        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
+            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
+        }
+        let after = plugin.kind == .metric ? "scores every edge" : "select"
+        if let reason = crashSkip(plugin, after: "create with defaults") ?? crashSkip(plugin, after: after) {
+            return result(.skip, reason.detail)
+        }
+        if plugin.kind == .metric, let skip = scoringSkip(plugin) { return result(.skip, skip) }
+        let given = settings.plugins.parameters(ofMetric: plugin.id)
+        let probe: HarnessProbe
+        do {
+            probe = try self.probe()
+        } catch {
+            return result(.skip, "no probe: \(error)")
+        }
+        let k = min(2, max(candidates(probe).count, 1))
+        /// The answer of `runner`: scores or a choice, as text to compare; or the error.
+        func answer(_ runner: PluginRunner) -> String {
+            do {
+                return plugin.kind == .metric
+                    ? try runner.score(Edge.all(nodeCount: probe.nodeCount)).map { String($0.bitPattern, radix: 16) }.joined(separator: " ")
+                    : try runner.select(k: k).map(\.description).joined(separator: " ")
+            } catch {
+                return "error: \(error)"
+            }
+        }
+        let here: String, there: String
+        do {
+            here = answer(try PluginInstance(plugin, environment: try environment(plugin, seed: settings.seed).0, configuration: given))
+        } catch {
+            return result(.skip, "the plugin cannot be created (see 'create with defaults')")
+        }
+        do {
+            let isolated = try IsolatedPlugin(plugin, environment: try environment(plugin, seed: settings.seed).0, configuration: given,
+                                              timeout: settings.timeout)
+            there = answer(isolated)
+        } catch {
+            return result(.fail, "in a plugin worker: \(error)")
+        }
+        guard here == there else {
+            let what = plugin.kind == .metric ? "scores (as bits)" : "choice for k = \(k)"
+            return result(.fail, "its \(what) in a plugin worker, \(Self.clip(there)), are not those in this process, \(Self.clip(here))")
+        }
+        if here.hasPrefix("error: ") { return result(.skip, "it fails the same way in both (see the checks above)") }
+        return result(.pass, plugin.kind == .metric ? "the same \(probe.nodeCount * probe.nodeCount) scores, bit for bit"
+                      : "the same choice for k = \(k): \(here.isEmpty ? "no edge" : here)")
+    }
+
+    /// `text`, cut to 120 characters.
+    private static func clip(_ text: String) -> String {
+        text.count > 120 ? String(text.prefix(117)) + "..." : text
     }
 
     private func impossibleKCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
