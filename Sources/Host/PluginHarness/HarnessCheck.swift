@@ -110,6 +110,7 @@ public struct HarnessReport: Codable, Sendable {
         case file, probe, evaluations, strategies, seeds, isolation, checks, passed, failed, skipped
     }
 
+    /// Writes the report with its counts (`passed`, `failed`, `skipped`).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(file, forKey: .file)
@@ -124,6 +125,7 @@ public struct HarnessReport: Codable, Sendable {
         try container.encode(skipped, forKey: .skipped)
     }
 
+    /// Reads a report `encode(to:)` wrote; the counts are recomputed from the checks.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         file = try container.decode(String.self, forKey: .file)

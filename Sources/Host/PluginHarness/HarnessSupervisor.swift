@@ -35,13 +35,12 @@ struct HarnessSupervisor {
     func run(report: (HarnessCheck) -> Void) throws {
         var start = 0, crashed: [String] = []
         while true {
-            var current: (index: Int, name: String)?
-            var began = false
+            var current: (index: Int, name: String)?, last: (index: Int, name: String)?
             let (ending, log) = try child(from: start, crashed: crashed) { event in
                 switch event {
                 case let .begin(index, name):
                     current = (index, name)
-                    began = true
+                    last = current
                 case let .check(check):
                     current = nil
                     report(check)
@@ -61,11 +60,20 @@ struct HarnessSupervisor {
             case let .stopped(exit, timedOut):
                 let what = timedOut ? "did not finish within \(ScoreTable.format(settings.timeout)) s (--timeout), so it was stopped (SIGKILL)"
                     : exit == .exited(0) ? "ended its process (exit status 0) instead of returning" : "\(exit.description)"
-                guard began, let failed = current else {
+                guard let last else {
                     // Nothing began in this child: it crashed while loading the library again.
                     report(HarnessCheck(subject: fileSubject, check: "loads", status: .fail,
                                         detail: "loading it again in a new child process, it \(what)\(Self.where(log)); the remaining checks were not run"))
                     return
+                }
+                guard let failed = current else {
+                    // Between two checks: no call into the plugin was running (a thread of its own, perhaps).
+                    let parts = Self.parts(last.name)
+                    report(HarnessCheck(subject: parts.subject, check: parts.check, status: .fail,
+                                        detail: "after this check the process \(what)\(Self.where(log)), while no call into the plugin "
+                                            + "was running (a thread it started?)"))
+                    start = last.index + 1
+                    continue
                 }
                 guard failed.index > 0 else {
                     // Loading is the first check's work: every new child would load it again.
@@ -73,13 +81,19 @@ struct HarnessSupervisor {
                                         detail: "loading it, the process \(what)\(Self.where(log)); the remaining checks were not run"))
                     return
                 }
-                let parts = failed.name.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                report(HarnessCheck(subject: parts[0], check: parts.count > 1 ? parts[1] : "", status: .fail,
+                let parts = Self.parts(failed.name)
+                report(HarnessCheck(subject: parts.subject, check: parts.check, status: .fail,
                                     detail: "the plugin \(what) during this check\(Self.where(log)); a plugin must return a status, never crash, exit or hang"))
                 start = failed.index + 1
                 crashed.append(failed.name)
             }
         }
+    }
+
+    /// The subject and check of a check's name ("gga: select").
+    private static func parts(_ name: String) -> (subject: String, check: String) {
+        let parts = name.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        return (parts[0], parts.count > 1 ? parts[1] : "")
     }
 
     /// "; its output and backtrace are in LOG" when the log holds anything (kept), else "" (removed).
@@ -103,7 +117,8 @@ struct HarnessSupervisor {
     /// returns how it ended and the path of its log (its standard output
     /// and error).
     private func child(from start: Int, crashed: [String], _ handle: (PluginHarness.ChildEvent) -> Void) throws -> (Ending, String) {
-        let request = try jsonText(PluginHarness.ChildRequest(settings: settings, start: start, crashed: crashed))
+        let request = try jsonText(PluginHarness.ChildRequest(settings: settings, start: start, crashed: crashed,
+                                                                       logLevel: PluginLogLevel.current.rawValue))
         let log = FileManager.default.temporaryDirectory
             .appendingPathComponent("adapter-search-plugins-test-\(getpid())-\(start)-\(UInt32.random(in: 0 ... .max)).log").path
         guard FileManager.default.createFile(atPath: log, contents: nil), let logHandle = FileHandle(forWritingAtPath: log) else {

@@ -142,6 +142,8 @@ public struct PluginHarness {
         var settings: Settings
         var start: Int
         var crashed: [String]
+        /// The parent's `PluginLogLevel.current`, so that plugins' lines are filtered alike.
+        var logLevel: Int32
     }
 
     /// What a child tells its parent, one JSON object a line.
@@ -164,6 +166,7 @@ public struct PluginHarness {
             printError("adapter-search plugins test: --harness-child takes the request of a parent `plugins test`, not for direct use")
             return 64
         }
+        PluginLogLevel.current = PluginLogLevel(rawValue: decoded.logLevel) ?? .warning
         let events = dup(STDOUT_FILENO)
         guard events >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else { return 71 }
         func send(_ event: ChildEvent) {

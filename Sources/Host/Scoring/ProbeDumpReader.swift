@@ -8,10 +8,13 @@ extension ProbeDump {
         public var loss: Double
         /// Examples in the probe batch.
         public var examples: Int
-        /// n, d, N and the head's classes, as the matrices have them.
+        /// n, the residual nodes (H_0 ... H_{n-1}).
         public var nodes: Int
+        /// d, the hidden width.
         public var width: Int
+        /// N, the real tokens (the matrices' rows).
         public var tokens: Int
+        /// The head's classes.
         public var classes: Int
 
         /// The summary of `probe`.
@@ -32,6 +35,7 @@ extension ProbeDump {
         /// What is wrong with it.
         public var problem: String
 
+        /// The error as one line, naming the folder.
         public var description: String {
             "\(folder) is not a probe dumped by `adapter-search score --dump-probe`: \(problem)"
         }
