@@ -42,8 +42,8 @@ struct HarnessFlaw: Sendable, CustomTestStringConvertible {
                                                       ("FAIL harness.strategy: same result under --isolate: ", "in a plugin worker")]),
         HarnessFlaw(flaw: "SILENT_ERROR", fails: [("FAIL harness.strategy: impossible k handled: ", "ASP_ERR_INVALID_ARGUMENT but no message")]),
         HarnessFlaw(flaw: "CRASH", fails: [("FAIL harness.strategy: select: ", "crashed (signal 11, SIGSEGV")]),
-        HarnessFlaw(flaw: "HANG", fails: [("FAIL harness.strategy: select: ", "did not finish within 3 s (--timeout)")],
-                    arguments: ["--timeout", "3"]),
+        HarnessFlaw(flaw: "HANG", fails: [("FAIL harness.strategy: select: ", "did not finish within 6 s (--timeout)")],
+                    arguments: ["--timeout", "6"]),
         HarnessFlaw(flaw: "CRASH_ON_LOAD", fails: [("FAIL library: loads: ", "loading it, the process crashed (signal 11, SIGSEGV")]),
     ]
 }
