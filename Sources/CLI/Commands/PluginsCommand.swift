@@ -5,7 +5,7 @@ import Host
 struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins", abstract: "List and inspect strategy and metric plugins.",
-        subcommands: [List.self, Inspect.self, New.self])
+        subcommands: [List.self, Inspect.self, New.self, Test.self])
 
     /// `plugins list`.
     struct List: ParsableCommand {

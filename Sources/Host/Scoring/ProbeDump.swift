@@ -11,7 +11,9 @@ public enum ProbeDump {
     }
 
     /// H_k.npy and D_k.npy per node, S_k.npy where a sequential map read the
-    /// node before the maps, head_weight.npy and head_bias.npy.
+    /// node before the maps, head_weight.npy and head_bias.npy, and
+    /// probe.json (the loss and the number of examples, which no matrix
+    /// holds). `ProbeDump.read` reads it back.
     public static func write(_ probe: Probe, to folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         func save(_ matrix: Matrix<Float>, _ name: String) throws {
@@ -24,5 +26,6 @@ public enum ProbeDump {
         for (k, source) in probe.sequentialSources { try save(source, "S_\(k)") }
         try save(probe.head.weight, "head_weight")
         try NPYFile.write(probe.head.bias, shape: [probe.head.bias.count], to: folder + "/head_bias.npy")
+        try jsonText(Summary(probe)).write(toFile: folder + "/probe.json", atomically: true, encoding: .utf8)
     }
 }
