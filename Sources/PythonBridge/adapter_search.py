@@ -232,17 +232,25 @@ class Parameter:
         return str(self.default)
 
     def _parse(self, text):
-        """A configuration value (text the host has checked) as a Python value."""
+        """A configuration value as a Python value. The host checks values
+        before create, but a plugin parses defensively (PLUGIN_ABI.md): a
+        wrong type, a non-finite number or a value out of bounds is
+        InvalidArgument."""
         try:
             if self.type is bool:
                 if text not in ("true", "false"):
                     raise ValueError(text)
-                return text == "true"
-            if self.type is str:
-                return text
-            return self.type(text)
+                value = text == "true"
+            elif self.type is str:
+                value = text
+            else:
+                value = self.type(text)
         except ValueError:
             raise InvalidArgument(f"parameter {self.name!r} wants {_TYPE_NAMES[self.type]}, got {text!r}") from None
+        try:
+            return self._checked(value, f"parameter {self.name!r}")
+        except DeclarationError as error:
+            raise InvalidArgument(str(error)) from None
 
     def _c_fields(self):
         flags = (_HAS_MINIMUM if self.minimum is not None else 0) | (_HAS_MAXIMUM if self.maximum is not None else 0)

@@ -12,8 +12,8 @@ final class SuccessiveHalving: Strategy {
             .int("eta", default: 3, in: 2...100, help: "each rung keeps the best 1/eta, the next trains eta times longer"),
             .int("min-steps", default: 0, atLeast: 0,
                  help: "training steps of the first rung; 0 takes steps / eta^(rungs - 1), at least 1"),
-            .int("steps", default: 0, atLeast: 0,
-                 help: "the full budget, the most steps a rung trains; required: the run's --steps is not visible to plugins"),
+            .int("steps", default: 300, atLeast: 1,
+                 help: "the full budget, the most steps a rung trains; set it to the run's --steps (a plugin cannot read it)"),
         ])
     private let count: Int
     private let eta: Int
@@ -25,11 +25,6 @@ final class SuccessiveHalving: Strategy {
         eta = try configuration.int("eta")
         minSteps = try configuration.int("min-steps")
         fullSteps = try configuration.int("steps")
-        guard fullSteps > 0 else {
-            throw PluginError.invalidArgument(
-                "successive-halving needs its full budget: add --set steps=N, N the run's --steps (300 unless set); "
-                + "a plugin cannot read the run's budget, so steps = 0 is not allowed here")
-        }
     }
 
     func select(k: Int, host: PluginHost) throws -> [Edge] {

@@ -98,7 +98,7 @@ struct PluginHarnessTests {
         }
     }
 
-    @Test("The built-in libraries pass; successive-halving needs its steps given with --set, as it refuses its default steps = 0")
+    @Test("The built-in libraries pass")
     func builtInLibrariesPass() throws {
         let metrics = Locations.products.appendingPathComponent(BuiltInPlugins.metricsLibrary).path
         let strategies = Locations.products.appendingPathComponent(BuiltInPlugins.strategiesLibrary).path
@@ -108,7 +108,7 @@ struct PluginHarnessTests {
             #expect(Self.lines(scored, "PASS").contains("PASS \(id): same inputs, same scores (the same 25 scores, bit for bit, "
                                                          + "from a second call and from a new instance)"), "\(id)")
         }
-        let chosen = try Self.pluginsTest([strategies, "--set", "successive-halving.steps=300"])
+        let chosen = try Self.pluginsTest([strategies])
         #expect(chosen.status == 0, "\(chosen.stdout)\n\(chosen.stderr)")
         #expect(Self.lines(chosen, "FAIL").isEmpty)
         for id in BuiltInPlugins.strategies {
@@ -120,12 +120,6 @@ struct PluginHarnessTests {
         #expect(Self.lines(chosen, "PASS").contains { $0.hasPrefix("PASS parallel-every: respects k (it ignores k: 4 edges whatever k") })
         #expect(chosen.stdout.contains("PASS exhaustive: select (k = 1: ") && chosen.stdout.contains("15 synthetic evaluations"),
                 "the strategy's evaluations are answered synthetically and counted")
-
-        let unset = try Self.pluginsTest([strategies])
-        #expect(unset.status == 1)
-        #expect(Self.lines(unset, "FAIL").count == 1)
-        #expect(Self.lines(unset, "FAIL").first?.hasPrefix("FAIL successive-halving: create with defaults: create refused") == true)
-        #expect(unset.stdout.contains("--set successive-halving.NAME=VALUE"))
     }
 
     @Test("Each broken fixture fails exactly the check it breaks, and exits 1", arguments: HarnessFlaw.all)
@@ -206,7 +200,7 @@ struct PluginHarnessTests {
             })
 
             let strategies = Locations.products.appendingPathComponent(BuiltInPlugins.strategiesLibrary).path
-            let chosen = try Self.pluginsTest([strategies, "--probe", dump, "--set", "successive-halving.steps=300"])
+            let chosen = try Self.pluginsTest([strategies, "--probe", dump])
             #expect(chosen.status == 0, "\(chosen.stdout)\n\(chosen.stderr)")
             #expect(Self.lines(chosen, "PASS").contains { $0.hasPrefix("PASS gga: select (k = 1: ") && $0.contains("scores of gradient-rank") })
 

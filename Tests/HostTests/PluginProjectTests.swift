@@ -61,6 +61,8 @@ struct PluginProjectTests {
                     .split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
                 #expect(exported == ["asp_plugin_entry"], "only the entry is exported: \(exported)")
             }
+            let checked = try runAdapterSearch(check)
+            #expect(checked.status == 0 && checked.stdout.contains(" 0 failed"), "\(checked.stdout)\(checked.stderr)")
             let shown = try runAdapterSearch(["plugins", "inspect", file])
             #expect(shown.status == 0 && shown.stdout.hasPrefix("\(id) (\(kind.rawValue)) "), "\(shown.stdout)\(shown.stderr)")
 

@@ -179,14 +179,16 @@ import Testing
     }
 
     @Test func successiveHalvingChecksItsParameters() throws {
-        for (name, value) in [("n", "0"), ("n", "100001"), ("eta", "1"), ("eta", "101"), ("min-steps", "-1"), ("steps", "-1")] {
+        for (name, value) in [("n", "0"), ("n", "100001"), ("eta", "1"), ("eta", "101"), ("min-steps", "-1"), ("steps", "0")] {
             let error = #expect(throws: PluginCallError.self) {
                 try halving(k: 1, FixedSearch(), ["steps": "9"].merging([name: value]) { $1 })
             }
             #expect(error?.description.contains(name) == true, "\(name) = \(value): \(String(describing: error))")
         }
-        let missing = #expect(throws: PluginCallError.self) { try halving(k: 1, FixedSearch(), [:]) }
-        #expect(missing?.description.contains("--set steps=N") == true, "\(String(describing: missing))")
+        // The default full budget is the run's default, 300 steps.
+        let search = FixedSearch()
+        _ = try halving(k: 1, search, [:])
+        #expect(search.batches.last?.steps == 300, "the last rung trains the default 300 steps")
     }
 
     @Test func exhaustiveOverSingleEdgesReturnsTheMostAccurateEdge() throws {
