@@ -183,9 +183,7 @@ final class HarnessSession {
     // MARK: - The library
 
     private func abiVersionCheck() -> HarnessCheck {
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: fileSubject, check: "ABI version", status: status, detail: detail)
-        }
+        let result = verdict(fileSubject, "ABI version")
         if loadProblem != nil { return result(.skip, "the library did not load") }
         guard entry != nil else { return result(.fail, "it exports no \(ASP_ENTRY_SYMBOL): is it an AdapterSearch plugin?") }
         guard let table else {
@@ -203,9 +201,7 @@ final class HarnessSession {
     }
 
     private func entryPointCheck() -> HarnessCheck {
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: fileSubject, check: "entry point", status: status, detail: detail)
-        }
+        let result = verdict(fileSubject, "entry point")
         guard let entry, let table else { return result(.skip, "there is no library table to ask for again") }
         let again = (0..<3).map { _ in entry(hostABIVersion) }
         guard again.allSatisfy({ $0 == table }) else {
@@ -216,9 +212,7 @@ final class HarnessSession {
 
     private func exportsCheck() -> HarnessCheck {
         let check = "exports only asp_plugin_entry"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: fileSubject, check: check, status: status, detail: detail)
-        }
+        let result = verdict(fileSubject, check)
         if loadProblem != nil { return result(.skip, "the library did not load") }
         let symbols: [String]
         do {
@@ -313,9 +307,7 @@ final class HarnessSession {
 
     private func createCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "create with defaults"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         let pairs: [(String, String)]
         do {
             pairs = try configuration(plugin)
@@ -373,9 +365,7 @@ final class HarnessSession {
 
     private func badValuesCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "bad parameter values refused"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         let cases = plugin.parameters.flatMap { parameter in Self.badValues(parameter).map { (parameter.name, $0.value, $0.why) } }
         guard !cases.isEmpty else {
             return result(.skip, plugin.parameters.isEmpty ? "it declares no parameters"
@@ -421,9 +411,7 @@ final class HarnessSession {
 
     private func scoresCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "scores every edge"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         if let skip = scoringSkip(plugin) { return result(.skip, skip) }
         let metric: HarnessInstance
         switch instance(plugin) {
@@ -454,9 +442,7 @@ final class HarnessSession {
 
     private func sameScoresCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "same inputs, same scores"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         if let skip = scoringSkip(plugin) { return result(.skip, skip) }
         if let reason = crashSkip(plugin, after: "scores every edge") { return result(.skip, reason.detail) }
         let first: HarnessInstance, second: HarnessInstance
@@ -486,9 +472,7 @@ final class HarnessSession {
 
     private func outsideEdgeCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "edge outside the graph refused"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         let metric: HarnessInstance
         switch instance(plugin) {
         case let .success((made, _)): metric = made
@@ -540,6 +524,12 @@ final class HarnessSession {
         return .success(made)
     }
 
+    /// What a check named `check` of `subject` (a plugin's id, or the file)
+    /// returns: `result(.pass, "...")`.
+    private func verdict(_ subject: String, _ check: String) -> (HarnessCheck.Status, String) -> HarnessCheck {
+        { status, detail in HarnessCheck(subject: subject, check: check, status: status, detail: detail) }
+    }
+
     /// The successful selections by k, or the result of a check that cannot use them.
     private func successfulSelections(_ plugin: PluginDescriptor, check: String) -> Result<[(k: Int, edges: [Edge])], SkipReason> {
         switch selections(plugin) {
@@ -556,9 +546,7 @@ final class HarnessSession {
 
     private func selectCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "select"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         let made: [Int: (selection: HarnessInstance.Selection, account: String)]
         switch selections(plugin) {
         case let .success(found): made = found
@@ -584,9 +572,7 @@ final class HarnessSession {
 
     private func respectsKCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "respects k"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         let chosen: [(k: Int, edges: [Edge])]
         switch successfulSelections(plugin, check: check) {
         case let .success(found): chosen = found
@@ -607,9 +593,7 @@ final class HarnessSession {
 
     private func candidatesCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "only candidate edges"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         let chosen: [(k: Int, edges: [Edge])]
         switch successfulSelections(plugin, check: check) {
         case let .success(found): chosen = found
@@ -629,9 +613,7 @@ final class HarnessSession {
 
     private func duplicatesCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "no duplicate edges"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         let chosen: [(k: Int, edges: [Edge])]
         switch successfulSelections(plugin, check: check) {
         case let .success(found): chosen = found
@@ -646,9 +628,7 @@ final class HarnessSession {
 
     private func sameChoiceCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "same seed, same choice"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         if let reason = crashSkip(plugin, after: "select") { return result(.skip, reason.detail) }
         guard let probe = try? probe() else { return result(.skip, "no probe") }
         guard let k = ks(candidates(probe).count).last.map({ min($0, 2) }) else { return result(.skip, "no candidate edges") }
@@ -675,9 +655,7 @@ final class HarnessSession {
 
     private func capacityCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "output capacity honoured"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         let chosen: [(k: Int, edges: [Edge])]
         switch successfulSelections(plugin, check: check) {
         case let .success(found): chosen = found
@@ -729,9 +707,7 @@ final class HarnessSession {
     /// bit, a strategy the same choice for k = 2.
     private func isolatedCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "same result under --isolate"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         let after = plugin.kind == .metric ? "scores every edge" : "select"
         if let reason = crashSkip(plugin, after: "create with defaults") ?? crashSkip(plugin, after: after) {
             return result(.skip, reason.detail)
@@ -784,9 +760,7 @@ final class HarnessSession {
 
     private func impossibleKCheck(_ plugin: PluginDescriptor) -> HarnessCheck {
         let check = "impossible k handled"
-        func result(_ status: HarnessCheck.Status, _ detail: String) -> HarnessCheck {
-            HarnessCheck(subject: plugin.id, check: check, status: status, detail: detail)
-        }
+        let result = verdict(plugin.id, check)
         if let reason = crashSkip(plugin, after: "select") { return result(.skip, reason.detail) }
         guard let probe = try? probe() else { return result(.skip, "no probe") }
         let allowed = candidates(probe)
