@@ -9,23 +9,14 @@ import Testing
 /// process. The files are removed right after loading: the mapped libraries
 /// stay usable.
 enum BuiltCppPlugins {
-    private static let loaded: Result<[String: PluginDescriptor], TestSetupError> = Result {
-        try withTemporaryDirectory { directory in
-            let libraries = [try CXXCompiler.example("example_cpp_strategy", into: directory),
-                             try CXXCompiler.example("example_cpp_metric", into: directory),
-                             try CXXCompiler.fixture("cpp_throwing", into: directory)]
-            let plugins = try libraries.flatMap { try PluginLoader.load($0) }
-            return Dictionary(uniqueKeysWithValues: plugins.map { ($0.id, $0) })
-        }
-    }.mapError { TestSetupError(description: "building or loading the C++ plugins failed: \($0)") }
+    private static let built = BuiltPlugins("the C++ plugins") { directory in
+        [try CXXCompiler.example("example_cpp_strategy", into: directory),
+         try CXXCompiler.example("example_cpp_metric", into: directory),
+         try CXXCompiler.fixture("cpp_throwing", into: directory)]
+    }
 
     /// The plugin `id` of the C++ examples or of Fixtures/cpp_throwing.cpp.
-    static func plugin(_ id: String) throws -> PluginDescriptor {
-        guard let plugin = try loaded.get()[id] else {
-            throw TestSetupError(description: "the C++ plugins offer no plugin '\(id)'")
-        }
-        return plugin
-    }
+    static func plugin(_ id: String) throws -> PluginDescriptor { try built.plugin(id) }
 }
 
 /// Search services with fixed scores for one metric, "fixed"; nothing else.

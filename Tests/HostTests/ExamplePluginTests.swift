@@ -8,21 +8,13 @@ import Testing
 /// loaded into this process. The files are removed right after loading:
 /// the mapped libraries stay usable.
 enum BuiltExamples {
-    private static let loaded: Result<[String: PluginDescriptor], TestSetupError> = Result {
-        try withTemporaryDirectory { directory in
-            let built = try CCompiler.examples(into: directory)
-            let plugins = try PluginLoader.load(built.metric) + PluginLoader.load(built.strategy)
-            return Dictionary(uniqueKeysWithValues: plugins.map { ($0.id, $0) })
-        }
-    }.mapError { TestSetupError(description: "building or loading the C examples failed: \($0)") }
+    private static let built = BuiltPlugins("the C examples") { directory in
+        let built = try CCompiler.examples(into: directory)
+        return [built.metric, built.strategy]
+    }
 
     /// The example plugin `id`.
-    static func plugin(_ id: String) throws -> PluginDescriptor {
-        guard let plugin = try loaded.get()[id] else {
-            throw TestSetupError(description: "the C examples offer no plugin '\(id)'")
-        }
-        return plugin
-    }
+    static func plugin(_ id: String) throws -> PluginDescriptor { try built.plugin(id) }
 }
 
 /// The example metric and strategy in plugins/examples, driven through

@@ -22,8 +22,7 @@ struct RustPluginKitTests {
     /// file is removed after loading; the mapping stays).
     static func load(panicking: Bool = false) throws -> [String: PluginDescriptor] {
         try withTemporaryDirectory { directory in
-            let plugins = try PluginLoader.load(try RustKit.example(in: directory, panicking: panicking))
-            return Dictionary(uniqueKeysWithValues: plugins.map { ($0.id, $0) })
+            try BuiltPlugins.load([try RustKit.example(in: directory, panicking: panicking)])
         }
     }
 
