@@ -182,10 +182,8 @@ public struct PluginProject: Sendable {
     @discardableResult
     public func write() throws -> [String] {
         let manager = FileManager.default
-        if let existing = try? manager.contentsOfDirectory(atPath: folder.path), !existing.isEmpty {
-            throw PluginProjectError.destinationNotEmpty(folder.path)
-        }
-        if manager.fileExists(atPath: folder.path), (try? manager.contentsOfDirectory(atPath: folder.path)) == nil {
+        // Something there must be an empty folder (a file lists no contents).
+        if manager.fileExists(atPath: folder.path), (try? manager.contentsOfDirectory(atPath: folder.path))?.isEmpty != true {
             throw PluginProjectError.destinationNotEmpty(folder.path)
         }
         let files = try files()
