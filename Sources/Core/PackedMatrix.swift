@@ -12,7 +12,8 @@ import Glibc
 /// load, and every product reads the activations in place.
 ///
 /// The float32 kernel needs AVX-512F; the bfloat16 one (B rounded to
-/// bfloat16 here, A per call, float32 sums) needs AVX512_BF16. Packing
+/// bfloat16 here, A per call, float32 sums) needs AVX512_BF16, and runs on
+/// AMX tiles where the CPU has them (`BFloat16Kernel`). Packing
 /// succeeds only for `Float` on a CPU that runs the kernel of the precision
 /// asked for; elsewhere the init returns nil and callers keep BLAS (float32).
 /// (Double's products serve gradient checks and stay on dgemm.)
@@ -23,6 +24,8 @@ public final class PackedMatrix<Scalar: Real>: @unchecked Sendable {
     public let cols: Int
     /// What B's values are held and multiplied in.
     public let precision: Precision
+    /// The instructions the bfloat16 products run on (nil in float32).
+    public let bfloat16Kernel: BFloat16Kernel?
     /// The panels (float32 or bfloat16 values), 64-byte aligned, owned here
     /// and never written after init (which is what makes sharing them
     /// across threads safe).
@@ -42,9 +45,16 @@ public final class PackedMatrix<Scalar: Real>: @unchecked Sendable {
 
     /// B = `matrix`, or B = its transpose when `transposed` (a PyTorch
     /// weight W, outputs x inputs, multiplies as x W^T), held in
-    /// `precision`. Nil where the kernel of that precision does not run.
-    public init?(_ matrix: Matrix<Scalar>, transposed: Bool, precision: Precision = .float32) {
+    /// `precision`; bfloat16 products run on `kernel` (nil: the preferred
+    /// one here). Nil where the kernel of that precision does not run.
+    public init?(_ matrix: Matrix<Scalar>, transposed: Bool, precision: Precision = .float32, kernel: BFloat16Kernel? = nil) {
         guard Self.kernelRuns(precision) else { return nil }
+        if precision == .bfloat16 {
+            guard let chosen = kernel ?? BFloat16Kernel.preferred, chosen.isAvailable else { return nil }
+            bfloat16Kernel = chosen
+        } else {
+            bfloat16Kernel = nil
+        }
         rows = transposed ? matrix.cols : matrix.rows
         cols = transposed ? matrix.rows : matrix.cols
         self.precision = precision
@@ -85,8 +95,8 @@ public final class PackedMatrix<Scalar: Real>: @unchecked Sendable {
             kernel_packed_gemm_f32(m, cols, rows, float(a), lda, panels.assumingMemoryBound(to: Float.self), float(bias),
                                    float(addend), ldd, out, ldc)
         case .bfloat16:
-            kernel_packed_gemm_bf16(m, cols, rows, float(a), lda, panels.assumingMemoryBound(to: UInt16.self), float(bias),
-                                    float(addend), ldd, out, ldc)
+            kernel_packed_gemm_bf16_on(bfloat16Kernel!.rawValue, m, cols, rows, float(a), lda,
+                                       panels.assumingMemoryBound(to: UInt16.self), float(bias), float(addend), ldd, out, ldc)
         }
     }
 }

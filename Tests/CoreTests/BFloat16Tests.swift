@@ -44,7 +44,7 @@ struct BFloat16Tests {
     /// multiple of 16 or 32), odd k and k across the 256-deep blocks.
     /// `check` says whether an element passes; the first few failures are
     /// recorded (an #expect per element would dominate the time).
-    func everyShape(_ check: (_ c: Float, _ a: [Float], _ b: [Float], _ start: [Float]) -> String?) {
+    func everyShape(_ kernel: BFloat16Kernel, _ check: (_ c: Float, _ a: [Float], _ b: [Float], _ start: [Float]) -> String?) {
         var failures = 0
         // The start terms do not depend on how B was packed: every start untransposed, two transposed.
         for (transposed, start) in Start.allCases.map({ (false, $0) }) + [(true, .nothing), (true, .biasAndAddend)] {
@@ -59,8 +59,8 @@ struct BFloat16Tests {
                         let addend = [.ontoC, .addend, .biasAndAddend].contains(start) ? random(m * ldc, seed: 99) : []
                         let initial = start == .ontoC ? addend : [Float](repeating: .nan, count: m * ldc)
                         var c = initial
-                        let packed = PackedMatrix(b, transposed: transposed, precision: .bfloat16)!
-                        #expect(packed.rows == k && packed.cols == n && packed.precision == .bfloat16)
+                        let packed = PackedMatrix(b, transposed: transposed, precision: .bfloat16, kernel: kernel)!
+                        #expect(packed.rows == k && packed.cols == n && packed.precision == .bfloat16 && packed.bfloat16Kernel == kernel)
                         a.withUnsafeBufferPointer { a in
                         c.withUnsafeMutableBufferPointer { c in
                         bias.withUnsafeBufferPointer { bias in
@@ -88,7 +88,7 @@ struct BFloat16Tests {
                                 guard let failure else { continue }
                                 failures += 1
                                 if failures <= 5 {
-                                    Issue.record("\(m) x \(n) x \(k), transposed \(transposed), \(start): C[\(row), \(col)]: \(failure)")
+                                    Issue.record("\(kernel): \(m) x \(n) x \(k), transposed \(transposed), \(start): C[\(row), \(col)]: \(failure)")
                                 }
                             }
                         }
@@ -99,11 +99,14 @@ struct BFloat16Tests {
         #expect(failures == 0, "\(failures) elements failed")
     }
 
+    /// The kernels this CPU runs.
+    static let kernels = BFloat16Kernel.allCases.filter(\.isAvailable)
+
     /// Every element against the float64 product of the unrounded operands,
-    /// within the bound derived above.
-    @Test func productsAgreeWithFloat64WithinTheBFloat16Bound() {
+    /// within the bound derived above, on each kernel.
+    @Test(arguments: kernels) func productsAgreeWithFloat64WithinTheBFloat16Bound(kernel: BFloat16Kernel) {
         var worst = 0.0
-        everyShape { c, a, b, start in
+        everyShape(kernel) { c, a, b, start in
             var exact = start.reduce(0) { $0 + Double($1) }, products = 0.0
             for index in a.indices {
                 let term = Double(a[index]) * Double(b[index])
@@ -116,15 +119,19 @@ struct BFloat16Tests {
             return error <= bound ? nil : "\(c), exact \(exact), bound \(bound)"
         }
         #expect(worst > 0.01, "the bound is not vacuous: the worst element used \(worst) of it")
+        print("bfloat16 products on \(kernel): the worst element's error was \(worst) of the bound")
     }
 
-    /// The kernel computes exactly what packed_gemm.h says: bias, then D,
-    /// then per pair of k the product of the odd elements and then the even
-    /// one's, each operand rounded to bfloat16, each addition rounded in
-    /// float32. This pins the order vdpbf16ps sums in (Intel's pseudocode)
-    /// and the layout of both operands bit for bit.
-    @Test func productsAreThePairedFloat32SumsOfRoundedOperandsBitForBit() {
-        everyShape { c, a, b, start in
+    /// The vdpbf16ps kernel computes exactly what packed_gemm.h says: bias,
+    /// then D, then per pair of k the product of the odd elements and then
+    /// the even one's, each operand rounded to bfloat16, each addition
+    /// rounded in float32. This pins the order vdpbf16ps sums in (Intel's
+    /// pseudocode) and the layout of both operands bit for bit. (AMX sums
+    /// inside its tiles in a way of its own, not the reference manual's
+    /// paired IEEE sum; its products are held to the bound above and to
+    /// reproducibility.)
+    @Test func avx512ProductsAreThePairedFloat32SumsOfRoundedOperandsBitForBit() {
+        everyShape(.avx512) { c, a, b, start in
             func rounded(_ values: [Float], _ index: Int) -> Float {
                 index < values.count ? Precision.roundedToBFloat16(values[index]) : 0
             }
@@ -142,8 +149,8 @@ struct BFloat16Tests {
 
     /// Rounding to bfloat16: to nearest, ties to even; denormals to zero;
     /// overflow to infinity; NaN stays NaN. A product with the identity
-    /// rounds A's values as packing rounds B's.
-    @Test func roundingIsToNearestEvenAndTheSameForBothOperands() {
+    /// rounds A's values as packing rounds B's, on each kernel.
+    @Test(arguments: kernels) func roundingIsToNearestEvenAndTheSameForBothOperands(kernel: BFloat16Kernel) {
         let cases: [(Float, Float)] = [
             (1, 1), (1 + 0x1p-8, 1), (1 + 3 * 0x1p-8, 1 + 4 * 0x1p-8), (1 + 0x1p-8 + 0x1p-20, 1 + 0x1p-7), (-1.5, -1.5),
             (0x1p-130, 0), (-0x1p-130, -0.0), (Float.greatestFiniteMagnitude, .infinity), (.infinity, .infinity),
@@ -157,7 +164,7 @@ struct BFloat16Tests {
         let k = 40, m = 7
         let a = random(m * k, seed: 3, in: -1000...1000)
         let identity = PackedMatrix(Matrix<Float>(rows: k, cols: k, values: (0..<k * k).map { $0 / k == $0 % k ? 1 : 0 }), transposed: false,
-                                    precision: .bfloat16)!
+                                    precision: .bfloat16, kernel: kernel)!
         var c = [Float](repeating: .nan, count: m * k)
         a.withUnsafeBufferPointer { a in
             c.withUnsafeMutableBufferPointer { c in
@@ -169,13 +176,15 @@ struct BFloat16Tests {
     }
 
     /// The rounding of A's rows and every sum are row-local: the whole
-    /// product (split over the threads, in 96-row blocks) equals the same
-    /// rows one at a time, bit for bit, with k across several 256-deep blocks.
-    @Test func splittingTheRowsChangesNoBit() {
+    /// product (split over the threads, in blocks of 96 or 32 rows) equals
+    /// the same rows one at a time, bit for bit, with k across several
+    /// 256-deep blocks; and a second run equals the first. On each kernel.
+    @Test(arguments: kernels) func splittingTheRowsChangesNoBit(kernel: BFloat16Kernel) {
         let m = 3001, n = 70, k = 601
         let a = random(m * k, seed: 1)
-        let packed = PackedMatrix(Matrix(rows: k, cols: n, values: random(k * n, seed: 2)), transposed: false, precision: .bfloat16)!
-        var whole = [Float](repeating: 0, count: m * n), rowByRow = whole
+        let packed = PackedMatrix(Matrix(rows: k, cols: n, values: random(k * n, seed: 2)), transposed: false, precision: .bfloat16,
+                                  kernel: kernel)!
+        var whole = [Float](repeating: 0, count: m * n), rowByRow = whole, again = whole
         a.withUnsafeBufferPointer { a in
             whole.withUnsafeMutableBufferPointer { c in
                 MatrixProduct.rowBlocks(m: m, a: a.baseAddress!, lda: k, b: packed, c: c.baseAddress!, ldc: n)
@@ -185,8 +194,11 @@ struct BFloat16Tests {
                     MatrixProduct.rowBlocks(m: 1, a: a.baseAddress! + row * k, lda: k, b: packed, c: c.baseAddress! + row * n, ldc: n)
                 }
             }
+            again.withUnsafeMutableBufferPointer { c in
+                MatrixProduct.rowBlocks(m: m, a: a.baseAddress!, lda: k, b: packed, c: c.baseAddress!, ldc: n)
+            }
         }
-        #expect(whole == rowByRow)
+        #expect(whole == rowByRow && whole == again)
     }
 
     /// A layer packed in bfloat16 says so, and its forward and input
