@@ -43,6 +43,16 @@ public struct Backbone<Scalar: Real>: Sendable {
     /// `with(precision:)` changes it.
     public var precision: Precision { blocks.contains { $0.precision == .bfloat16 } ? .bfloat16 : .float32 }
 
+    /// The instructions the bfloat16 products run on (nil in float32).
+    public var bfloat16Kernel: BFloat16Kernel? {
+        blocks.lazy.compactMap { $0.qkv.packed?.transposed.bfloat16Kernel }.first
+    }
+
+    /// The precision for a person: `float32`, or `bfloat16 (amx)` with its kernel.
+    public var precisionSummary: String {
+        bfloat16Kernel.map { "\(precision) (\($0))" } ?? precision.description
+    }
+
     /// This backbone with its blocks' weights packed in `precision` (the
     /// same backbone when it already computes in it). Only the weight
     /// products change; everything else stays float32. Throws where this

@@ -93,7 +93,7 @@ public struct TrainBenchmark: Codable {
             var line = String(format: "%-6@ cached %.4f s/step, uncached %.4f s/step", placement.description, times[0].cached,
                               times[0].uncached)
             for (backbone, time) in zip(backbones, times).dropFirst() {
-                line += String(format: "; %@ cached %.4f (x%.2f), uncached %.4f (x%.2f)", backbone.precision.description, time.cached,
+                line += String(format: "; %@ cached %.4f (x%.2f), uncached %.4f (x%.2f)", backbone.precisionSummary, time.cached,
                                time.cached / times[0].cached, time.uncached, time.uncached / times[0].uncached)
             }
             log(line)

@@ -40,7 +40,8 @@ public struct PlacementTraining {
         if let out { try TrainedPlacement(state: run.state, classes: loaded.classes).write(to: out) }
         let validation = run.validation, test = run.test!
         return TrainResult(val_acc: validation.accuracy, test_acc: test.accuracy, params: run.state.parameterCount, seconds: seconds,
-                           precision: backbone.precision.rawValue, placement: spec.description,
+                           precision: backbone.precision.rawValue, precisionSummary: backbone.precisionSummary,
+                           placement: spec.description,
                            validationExamples: validation.examples, testExamples: test.examples)
     }
 }
@@ -53,6 +54,8 @@ public struct TrainResult: Codable, Sendable {
     public var seconds: Double
     /// What the backbone's weight products computed in: float32 or bfloat16.
     public var precision: String
+    /// The same with bfloat16's kernel, e.g. `bfloat16 (amx)` (not in the JSON).
+    public var precisionSummary = ""
     /// The placement trained, in its text form (not in the JSON).
     public var placement = ""
     /// Examples evaluated (not in the JSON).
@@ -68,7 +71,7 @@ public struct TrainResult: Codable, Sendable {
         validation acc   \(String(format: "%.4f", val_acc)) (\(validationExamples) examples)
         test acc         \(String(format: "%.4f", test_acc)) (\(testExamples) examples)
         trainable params \(params)
-        precision        \(precision)
+        precision        \(precisionSummary.isEmpty ? precision : precisionSummary)
         time             \(String(format: "%.1f", seconds)) s
 
         """
