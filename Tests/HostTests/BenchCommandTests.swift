@@ -17,7 +17,7 @@ import Testing
             #expect(shapes.map { $0["length"] as? Int } == [8, 4])
             let backbone = try Backbone<Float>.load(directory: model)
             for shape in shapes {
-                #expect(Set(shape.keys) == ["examples", "length", "fwd_s", "fwd_bwd_s", "gflops", "sgemm_gflops", "fraction"])
+                #expect(Set(shape.keys) == ["precision", "examples", "length", "fwd_s", "fwd_bwd_s", "gflops", "sgemm_gflops", "fraction"])
                 let seconds = try #require(shape["fwd_bwd_s"] as? Double), rate = try #require(shape["gflops"] as? Double)
                 let sgemm = try #require(shape["sgemm_gflops"] as? Double), fraction = try #require(shape["fraction"] as? Double)
                 let flops = FlopCount(backbone, examples: 32, length: try #require(shape["length"] as? Int))
@@ -25,6 +25,7 @@ import Testing
                 #expect(abs(fraction - rate / sgemm) <= 1e-9 * fraction)
                 let forward = try #require(shape["fwd_s"] as? Double)
                 #expect(forward > 0 && seconds > 0 && sgemm > 0)
+                #expect(shape["precision"] as? String == "float32")
             }
         }
     }
@@ -60,6 +61,38 @@ import Testing
 
             let bad = try runAdapterSearch(["bench", "train"] + task + ["--placement", "0>9"])
             #expect(bad.status != 0 && bad.stderr.contains("--placement '0>9'"), "\(bad.stderr)")
+            #expect(bench["precision"] as? String == "float32" && bench["compared_precisions"] == nil)
+        }
+    }
+
+    /// `bench train --precision float32 --precision bfloat16` times every
+    /// edge in both; the bfloat16 figures come with their ratios to float32's.
+    @Test(.enabled(if: Precision.bfloat16.isAvailable, "bfloat16 needs AVX512_BF16"))
+    func benchTrainTimesBothPrecisionsSideBySide() throws {
+        try withTemporaryDirectory { folder in
+            let (model, data) = try TinyTextTask.write(in: folder)
+            let task = ["--model", model, "--train-file", data[0], "--validation-file", data[1], "--test-file", data[2]]
+            let result = try runAdapterSearch(["bench", "train"] + task + ["--steps", "1", "--batch-size", "4", "--placement", "1>3,4>2",
+                                               "--precision", "float32", "--precision", "bfloat16", "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let bench = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(bench["precision"] as? String == "float32")
+            let compared = try #require((bench["compared_precisions"] as? [[String: Any]])?.first)
+            #expect(compared["precision"] as? String == "bfloat16")
+            let edges = try #require(bench["edges"] as? [[String: Any]]), halves = try #require(compared["edges"] as? [[String: Any]])
+            let ratios = try #require(compared["step_ratios"] as? [[String: Any]])
+            #expect(halves.count == edges.count && ratios.count == edges.count + 1, "every edge and the placement")
+            for (index, (edge, half)) in zip(edges, halves).enumerated() {
+                let ratio = (half["cached_step_s"] as! Double) / (edge["cached_step_s"] as! Double)
+                #expect(ratios[index]["edge"] as? String == edge["edge"] as? String)
+                #expect(abs((ratios[index]["cached"] as! Double) - ratio) <= 1e-9 * ratio)
+            }
+            let weighted = { (edges: [[String: Any]]) in edges.reduce(0.0) { $0 + Double($1["weight"] as! Int) * ($1["uncached_step_s"] as! Double) } }
+            let all = try #require(compared["step_ratio_all_uncached"] as? Double)
+            #expect(abs(all - weighted(halves) / weighted(edges)) <= 1e-9 * all)
+
+            let twice = try runAdapterSearch(["bench", "train"] + task + ["--precision", "bfloat16", "--precision", "bfloat16"])
+            #expect(twice.status != 0 && twice.stderr.contains("twice"), "\(twice.stderr)")
         }
     }
 }

@@ -20,7 +20,7 @@ import Testing
             let result = try train(setup, ["--placement", "1>2:r2,4>0:r2:gelu", "--json", "--out", out])
             #expect(result.status == 0, "\(result.stderr)")
             let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-            #expect(Set(json?.keys.map { $0 } ?? []) == ["val_acc", "test_acc", "params", "seconds"])
+            #expect(Set(json?.keys.map { $0 } ?? []) == ["val_acc", "test_acc", "params", "seconds", "precision"])
             // head 16*2+2; each rank-2 adapter 2*16+2 + 16*2+16 + 1 scale (not trained, but stored)
             #expect(json?["params"] as? Int == 34 + 2 * 82)
             let saved = try SafeTensorsFile(contentsOf: out + "/adapters.safetensors")
@@ -75,6 +75,35 @@ import Testing
             #expect(first.weights != other.weights, "another seed: other weights")
             let uncached = try run("5", "d", cache: "0")
             #expect(uncached.json["params"] as? Int == first.json["params"] as? Int)
+        }
+    }
+
+    /// `--precision bfloat16` trains with the backbone's weight products in
+    /// bfloat16 and says so, bit-identically under a seed, and differs from
+    /// float32; where the CPU lacks AVX512_BF16 it is an error that says so.
+    @Test func trainsInBFloat16WhereTheCPUCanAndSaysSo() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try setUp(folder)
+            func run(_ precision: String, _ name: String) throws -> (result: ProcessResult, json: [String: Any], weights: Data?) {
+                let out = folder.appendingPathComponent(name).path
+                let result = try train(setup, ["--placement", "3>1:r2", "--seed", "5", "--json", "--out", out, "--precision", precision])
+                let json = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+                return (result, json ?? [:], try? Data(contentsOf: URL(fileURLWithPath: out + "/adapters.safetensors")))
+            }
+            let single = try run("float32", "f")
+            #expect(single.json["precision"] as? String == "float32")
+            let half = try run("bfloat16", "h")
+            guard Precision.bfloat16.isAvailable else {
+                #expect(half.result.status != 0 && half.result.stderr.contains("AVX512_BF16"), "\(half.result.stderr)")
+                return
+            }
+            #expect(half.result.status == 0, "\(half.result.stderr)")
+            #expect(half.json["precision"] as? String == "bfloat16")
+            let again = try run("bfloat16", "h2")
+            #expect(half.weights != nil && half.weights == again.weights, "bfloat16 under one seed: the same bytes")
+            #expect(half.weights != single.weights, "bfloat16 computed something float32 did not")
+            let bad = try run("float16", "x")
+            #expect(bad.result.status != 0 && bad.result.stderr.contains("float16"), "\(bad.result.stderr)")
         }
     }
 

@@ -21,13 +21,19 @@ struct BenchCommand: ParsableCommand {
         @Option(name: .customLong("length"), help: "A sequence length to time at batch 32 (repeatable; default 32 and 128).")
         var lengths: [Int] = [32, 128]
 
-        @Flag(help: "Print JSON: one object per shape with fwd_s, fwd_bwd_s, gflops, sgemm_gflops, fraction.")
+        @Option(name: .customLong("precision"),
+                help: ArgumentHelp("The precision of the backbone's weight products (repeatable: each shape is timed in each).",
+                                   valueName: "float32|bfloat16"))
+        var precisions: [Precision] = [.float32]
+
+        @Flag(help: "Print JSON: one object per shape and precision with precision, fwd_s, fwd_bwd_s, gflops, sgemm_gflops, fraction.")
         var json = false
 
         func validate() throws {
             guard repeats > 0, !lengths.isEmpty, lengths.allSatisfy({ $0 > 0 }) else {
                 throw ValidationError("--repeats and every --length must be positive")
             }
+            try BenchCommand.checkPrecisions(precisions)
         }
 
         func run() throws {
@@ -35,12 +41,15 @@ struct BenchCommand: ParsableCommand {
             if case let .tokens(table) = backbone.embeddings, let longest = lengths.max(), longest > table.position.rows {
                 throw ValidationError("--length \(longest) is longer than the model's \(table.position.rows) positions")
             }
-            let results = lengths.map { PassBenchmark.measure(backbone, examples: 32, length: $0, rounds: repeats) }
+            let backbones = try precisions.map { try backbone.with(precision: $0) }
+            let results = lengths.flatMap { length in
+                backbones.map { PassBenchmark.measure($0, examples: 32, length: length, rounds: repeats) }
+            }
             if json {
                 print(try jsonText(results, formatting: [.prettyPrinted, .sortedKeys]))
             } else {
-                print(TextTable.render([["SHAPE", "FWD S", "FWD+BWD S", "GFLOP/S", "SGEMM GFLOP/S", "FRACTION OF SGEMM"]] + results.map {
-                    ["\($0.examples) x \($0.length)", String(format: "%.4f", $0.fwd_s), String(format: "%.4f", $0.fwd_bwd_s),
+                print(TextTable.render([["SHAPE", "PRECISION", "FWD S", "FWD+BWD S", "GFLOP/S", "SGEMM GFLOP/S", "FRACTION OF SGEMM"]] + results.map {
+                    ["\($0.examples) x \($0.length)", $0.precision, String(format: "%.4f", $0.fwd_s), String(format: "%.4f", $0.fwd_bwd_s),
                      String(format: "%.1f", $0.gflops), String(format: "%.1f", $0.sgemm_gflops), String(format: "%.3f", $0.fraction)]
                 }), terminator: "")
             }
@@ -65,11 +74,18 @@ struct BenchCommand: ParsableCommand {
                                    valueName: "spec"))
         var placements: [String] = []
 
-        @Flag(help: "Print JSON with cache_speedup_all, cache_speedup_late, the timed edges and the timed placements.")
+        @Option(name: .customLong("precision"),
+                help: ArgumentHelp("The precision of the backbone's weight products (repeatable: every edge is timed in each, side by "
+                                   + "side, and the others' step times are given over the first's).", valueName: "float32|bfloat16"))
+        var precisions: [Precision] = [.float32]
+
+        @Flag(help: ArgumentHelp("Print JSON with precision, cache_speedup_all, cache_speedup_late, the timed edges and the timed "
+                                 + "placements (and compared_precisions with their step_ratios when --precision is given twice)."))
         var json = false
 
         func validate() throws {
             guard steps > 0, batchSize > 0 else { throw ValidationError("--steps and --batch-size must be positive") }
+            try BenchCommand.checkPrecisions(precisions)
         }
 
         func run() throws {
@@ -81,18 +97,29 @@ struct BenchCommand: ParsableCommand {
                     throw ValidationError("--placement '\(text)': \(error)")
                 }
             }
-            let result = try TrainBenchmark.measure(backbone, task: loaded, steps: steps, batchSize: batchSize,
+            let backbones = try precisions.map { try backbone.with(precision: $0) }
+            let result = try TrainBenchmark.measure(backbones, task: loaded, steps: steps, batchSize: batchSize,
                                                     placements: timed) { line in
                 if !json { print(line) }
             }
             if json {
                 print(try jsonText(result, formatting: [.prettyPrinted, .sortedKeys]))
             } else {
-                print(String(format: "cache speedup over all %d edges: %.2f", backbone.nodeCount * backbone.nodeCount,
-                             result.cache_speedup_all))
+                let edges = backbone.nodeCount * backbone.nodeCount
+                print(String(format: "cache speedup over all %d edges (%@): %.2f", edges, result.precision, result.cache_speedup_all))
                 print(String(format: "cache speedup, edges into the last quarter of the nodes: %.2f", result.cache_speedup_late))
+                for other in result.compared_precisions ?? [] {
+                    print(String(format: "%@ step time over %@'s, all %d edges: %.2f with the cache, %.2f without", other.precision,
+                                 result.precision, edges, other.step_ratio_all_cached, other.step_ratio_all_uncached))
+                }
             }
         }
+    }
+
+    /// Throws unless `precisions` are distinct and this machine computes in each.
+    static func checkPrecisions(_ precisions: [Precision]) throws {
+        guard Set(precisions).count == precisions.count else { throw ValidationError("--precision names a precision twice") }
+        for precision in precisions { try validating { try precision.requireAvailable() } }
     }
 
     /// `bench score`.

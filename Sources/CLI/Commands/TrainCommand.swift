@@ -21,7 +21,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write adapters.safetensors (adapters and head) and placement.json here.")
     var out: String?
 
-    @Flag(help: "Print {\"val_acc\", \"test_acc\", \"params\", \"seconds\"} as JSON.")
+    @Flag(help: "Print {\"val_acc\", \"test_acc\", \"params\", \"seconds\", \"precision\"} as JSON.")
     var json = false
 
     func run() throws {

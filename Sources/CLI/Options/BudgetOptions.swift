@@ -26,6 +26,11 @@ struct BudgetOptions: ParsableArguments {
     @Option(help: "GiB of frozen node values kept in memory; beyond it they spill to a temporary file. 0 turns the prefix cache off.")
     var cacheMemory: Double = 4
 
+    @Option(help: ArgumentHelp("What the frozen backbone's weight products compute in: float32, or bfloat16 (float32 sums; CPUs with "
+                               + "AVX512_BF16 only). Adapters, head, loss, optimiser and the probe stay float32; results of the two "
+                               + "are kept apart.", valueName: "float32|bfloat16"))
+    var precision: Precision = .float32
+
     func validate() throws {
         guard steps > 0, batchSize > 0 else { throw ValidationError("--steps and --batch-size must be positive") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
@@ -34,14 +39,17 @@ struct BudgetOptions: ParsableArguments {
             throw ValidationError("--evaluation-limit must be at least 1 (leave it out to evaluate every example)")
         }
         try validating { try ExecutionSettings.check(cacheMemory: cacheMemory) }
+        try validating { try precision.requireAvailable() }
     }
 
     /// The budget these options give.
     var budget: TrainingBudget {
         TrainingBudget(steps: steps, batchSize: batchSize, learningRate: learningRate, weightDecay: weightDecay, seed: seed,
-                       evaluationLimit: evaluationLimit)
+                       evaluationLimit: evaluationLimit, precision: precision)
     }
 
     /// The prefix cache these options ask for, with in-process plugins.
     var execution: ExecutionSettings { ExecutionSettings(cacheMemory: cacheMemory) }
 }
+
+extension Precision: ExpressibleByArgument {}

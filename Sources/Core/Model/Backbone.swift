@@ -37,6 +37,33 @@ public struct Backbone<Scalar: Real>: Sendable {
         self.pooling = pooling
     }
 
+    /// The precision of the frozen weight products (the blocks' four
+    /// projections, forward and input gradient): bfloat16 when any of them
+    /// multiplies in bfloat16, else float32. A backbone is built in float32;
+    /// `with(precision:)` changes it.
+    public var precision: Precision { blocks.contains { $0.precision == .bfloat16 } ? .bfloat16 : .float32 }
+
+    /// The instructions the bfloat16 products run on (nil in float32).
+    public var bfloat16Kernel: BFloat16Kernel? {
+        blocks.lazy.compactMap { $0.qkv.packed?.transposed.bfloat16Kernel }.first
+    }
+
+    /// The precision for a person: `float32`, or `bfloat16 (amx)` with its kernel.
+    public var precisionSummary: String {
+        bfloat16Kernel.map { "\(precision) (\($0))" } ?? precision.description
+    }
+
+    /// This backbone with its blocks' weights packed in `precision` (the
+    /// same backbone when it already computes in it). Only the weight
+    /// products change; everything else stays float32. Throws where this
+    /// CPU cannot compute in `precision` (bfloat16 needs AVX512_BF16).
+    public func with(precision: Precision) throws(PrecisionError) -> Backbone {
+        guard precision != self.precision else { return self }
+        var backbone = self
+        backbone.blocks = try blocks.map { block throws(PrecisionError) in try block.packingWeights(in: precision) }
+        return backbone
+    }
+
     /// n = 2L + 1.
     public var nodeCount: Int { 2 * blocks.count + 1 }
 

@@ -297,6 +297,21 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
                          intermediate: intermediate.packingWeight(), output: output.packingWeight(), mlpNorm: mlpNorm)
     }
 
+    /// The block with its four weights packed in `precision`
+    /// (`Linear.packingWeight(in:)`); throws where this CPU cannot compute in it.
+    public func packingWeights(in precision: Precision) throws(PrecisionError) -> TransformerBlock {
+        TransformerBlock(placement: placement, heads: heads, qkv: try qkv.packingWeight(in: precision),
+                         attentionOutput: try attentionOutput.packingWeight(in: precision), attentionNorm: attentionNorm,
+                         intermediate: try intermediate.packingWeight(in: precision), output: try output.packingWeight(in: precision),
+                         mlpNorm: mlpNorm)
+    }
+
+    /// The precision of the block's weight products: bfloat16 when any of
+    /// its four layers multiplies in it, else float32.
+    public var precision: Precision {
+        [qkv, attentionOutput, intermediate, output].contains { $0.precision == .bfloat16 } ? .bfloat16 : .float32
+    }
+
     /// The block with `transform` applied to every parameter.
     public func mapped(_ transform: (Scalar) -> Scalar) -> TransformerBlock {
         TransformerBlock(placement: placement, heads: heads, qkv: qkv.mapped(transform),

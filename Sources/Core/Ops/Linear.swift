@@ -21,11 +21,29 @@ public struct Linear<Scalar: Real>: Sendable {
     /// copying. Where the packed kernel does not run, the layer unchanged.
     public func packingWeight() -> Linear {
         var layer = self
+        layer.packed = nil
         if let transposed = PackedMatrix(weight, transposed: true), let plain = PackedMatrix(weight, transposed: false) {
             layer.packed = (transposed, plain)
         }
         return layer
     }
+
+    /// This layer with its weight packed in `precision`: float32 as
+    /// `packingWeight()`; bfloat16 rounds the weight once, and both its
+    /// products (forward and input gradient) then multiply in bfloat16 with
+    /// float32 sums. Throws where this CPU cannot compute in `precision`.
+    public func packingWeight(in precision: Precision) throws(PrecisionError) -> Linear {
+        guard precision != .float32 else { return packingWeight() }
+        guard let transposed = PackedMatrix(weight, transposed: true, precision: precision),
+              let plain = PackedMatrix(weight, transposed: false, precision: precision) else { throw .unavailable(precision) }
+        var layer = self
+        layer.packed = (transposed, plain)
+        return layer
+    }
+
+    /// The precision of this layer's products with its weight: bfloat16
+    /// when it is packed so, else float32 (packed or on BLAS).
+    public var precision: Precision { packed?.transposed.precision ?? .float32 }
 
     /// The layer with `transform` applied to every parameter.
     public func mapped(_ transform: (Scalar) -> Scalar) -> Linear {

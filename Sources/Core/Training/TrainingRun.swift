@@ -15,16 +15,34 @@ public struct TrainingBudget: Hashable, Sendable, Codable {
     public var seed: UInt64
     /// Evaluate on at most this many validation and test examples (all when nil).
     public var evaluationLimit: Int?
+    /// What the frozen backbone's weight products compute in (training and
+    /// evaluation alike); the adapters, head, loss and optimiser are float32.
+    public var precision: Precision
 
     /// A budget; the defaults are the README's.
     public init(steps: Int = 300, batchSize: Int = 32, learningRate: Double = 1e-3, weightDecay: Double = 1e-4,
-                seed: UInt64 = 0, evaluationLimit: Int? = nil) {
+                seed: UInt64 = 0, evaluationLimit: Int? = nil, precision: Precision = .float32) {
         self.steps = steps
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.weightDecay = weightDecay
         self.seed = seed
         self.evaluationLimit = evaluationLimit
+        self.precision = precision
+    }
+
+    private enum CodingKeys: String, CodingKey { case steps, batchSize, learningRate, weightDecay, seed, evaluationLimit, precision }
+
+    /// Reads a budget; one written before precisions trained in float32.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        steps = try container.decode(Int.self, forKey: .steps)
+        batchSize = try container.decode(Int.self, forKey: .batchSize)
+        learningRate = try container.decode(Double.self, forKey: .learningRate)
+        weightDecay = try container.decode(Double.self, forKey: .weightDecay)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        evaluationLimit = try container.decodeIfPresent(Int.self, forKey: .evaluationLimit)
+        precision = try container.decodeIfPresent(Precision.self, forKey: .precision) ?? .float32
     }
 }
 
@@ -42,13 +60,20 @@ public struct TrainingRun: Sendable {
     /// Trains `placement` on `task` with `budget` and evaluates it; `prefixes`
     /// serves frozen prefixes shared with other runs; `progress` hears each
     /// step's number (from 1) and loss; `shouldStop`, asked before each step,
-    /// ends the training with `TrainingError.stopped` when it says so.
+    /// ends the training with `TrainingError.stopped` when it says so. The
+    /// backbone's weight products compute in `budget.precision`: `backbone`
+    /// is converted here when it computes in another (which throws
+    /// `PrecisionError` where the CPU cannot), and `prefixes` must cache a
+    /// backbone of that precision.
     public static func train(_ placement: Placement, on task: some ClassificationTask, backbone: Backbone<Float>,
                              budget: TrainingBudget, stopsGradientAtRecurrentSources: Bool = false,
                              prefixes: PrefixCache<Float>? = nil, evaluatesTest: Bool = true,
                              progress: (Int, Double) -> Void = { _, _ in },
                              shouldStop: () -> Bool = { false }) throws -> TrainingRun {
         let start = Date()
+        let backbone = try backbone.with(precision: budget.precision)
+        precondition(prefixes.map { $0.backbone.precision == budget.precision } ?? true,
+                     "a \(budget.precision) training run was given a prefix cache of a \(prefixes!.backbone.precision) backbone")
         let state = TrainableState<Float>.initial(placement, width: backbone.width, classes: task.classes.count, seed: budget.seed,
                                                   stopsGradientAtRecurrentSources: stopsGradientAtRecurrentSources)
         var trainer = Trainer(backbone: backbone, state: state, learningRate: budget.learningRate, weightDecay: budget.weightDecay,

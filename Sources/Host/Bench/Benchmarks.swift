@@ -87,6 +87,8 @@ public struct ScoreBenchmark: Codable {
 
 /// One shape's figures; the keys are the JSON the issue asks for.
 public struct PassBenchmark: Codable {
+    /// What the backbone's weight products computed in.
+    public var precision: String
     public var examples: Int
     public var length: Int
     public var fwd_s: Double
@@ -117,7 +119,7 @@ public struct PassBenchmark: Codable {
         }
         let flops = FlopCount(backbone, examples: examples, length: length)
         let rate = (flops.forward + flops.backward) / best.both / 1e9, sgemmRate = sgemm.flops / best.sgemm / 1e9
-        return PassBenchmark(examples: examples, length: length, fwd_s: best.forward, fwd_bwd_s: best.both, gflops: rate,
+        return PassBenchmark(precision: backbone.precision.description, examples: examples, length: length, fwd_s: best.forward, fwd_bwd_s: best.both, gflops: rate,
                              sgemm_gflops: sgemmRate, fraction: rate / sgemmRate)
     }
 }

@@ -27,6 +27,8 @@ public struct TrainBenchmark: Codable {
         public var uncached_step_s: Double
     }
 
+    /// The precision of these figures (the backbone's weight products).
+    public var precision: String
     public var edges: [Edge]
     /// The placements asked for, timed the same way.
     public var placements: [TimedPlacement]
@@ -34,18 +36,45 @@ public struct TrainBenchmark: Codable {
     public var cache_speedup_all: Double
     /// The same over the edges whose first changed node is in the last quarter.
     public var cache_speedup_late: Double
+    /// The same steps in each further precision asked for, timed beside
+    /// these (alternating edge by edge), with their ratios to these.
+    public var compared_precisions: [ComparedPrecision]?
+
+    /// One further precision's figures.
+    public struct ComparedPrecision: Codable {
+        public var precision: String
+        public var edges: [Edge]
+        public var placements: [TimedPlacement]
+        public var cache_speedup_all: Double
+        public var cache_speedup_late: Double
+        /// Per timed edge, its step time in this precision over the first precision's.
+        public var step_ratios: [StepRatio]
+        /// Estimated total step time over all edges in this precision over the first's, with the cache and without it.
+        public var step_ratio_all_cached: Double
+        public var step_ratio_all_uncached: Double
+    }
+
+    /// One edge's (or placement's) step time in a compared precision over the first precision's.
+    public struct StepRatio: Codable {
+        public var edge: String
+        public var cached: Double
+        public var uncached: Double
+    }
 
     /// Times `steps` steps of each edge of the spread, and of each of
-    /// `placements`, on `task`, in each mode.
-    public static func measure(_ backbone: Backbone<Float>, task: some ClassificationTask, steps: Int, batchSize: Int,
+    /// `placements`, on `task`, in each mode, on each of `backbones` (the
+    /// same backbone in different precisions; the first gives the main
+    /// figures, each other is timed beside it, edge by edge).
+    public static func measure(_ backbones: [Backbone<Float>], task: some ClassificationTask, steps: Int, batchSize: Int,
                                placements: [Placement] = [], log: (String) -> Void) throws -> TrainBenchmark {
-        let n = backbone.nodeCount
+        precondition(!backbones.isEmpty, "a benchmark needs a backbone")
+        let n = backbones[0].nodeCount
         let batches = (0..<steps).map { task.trainingBatch(step: $0, size: batchSize, seed: 0) }
-        let cache = PrefixCache(backbone: backbone)
-        /// The best of two step times of `placement` with the cache and without (alternating, so that a busy
-        /// moment of a shared machine hurts neither).
-        func stepTimes(_ placement: Placement) throws -> (cached: Double, uncached: Double) {
-            func stepTime(_ prefixes: PrefixCache<Float>?) throws -> Double {
+        let caches = backbones.map { PrefixCache(backbone: $0) }
+        /// The best of two step times of `placement` on each backbone, with the cache and without (alternating,
+        /// so that a busy moment of a shared machine hurts none more than another).
+        func stepTimes(_ placement: Placement) throws -> [(cached: Double, uncached: Double)] {
+            func stepTime(_ backbone: Backbone<Float>, _ prefixes: PrefixCache<Float>?) throws -> Double {
                 let state = TrainableState<Float>.initial(placement, width: backbone.width, classes: task.classes.count, seed: 0)
                 var trainer = Trainer(backbone: backbone, state: state, steps: steps + 1, prefixes: prefixes)
                 if let prefixes { for batch in batches { _ = try prefixes.prefix(batch, for: state.graph) } }  // filled once, untimed
@@ -54,29 +83,55 @@ public struct TrainBenchmark: Codable {
                 for batch in batches { try trainer.train(on: batch) }
                 return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)
             }
-            var cached = Double.infinity, uncached = Double.infinity
+            var times = [(cached: Double, uncached: Double)](repeating: (.infinity, .infinity), count: backbones.count)
             for _ in 0..<2 {
-                cached = min(cached, try stepTime(cache))
-                uncached = min(uncached, try stepTime(nil))
+                for (index, backbone) in backbones.enumerated() {
+                    times[index].cached = min(times[index].cached, try stepTime(backbone, caches[index]))
+                    times[index].uncached = min(times[index].uncached, try stepTime(backbone, nil))
+                }
             }
-            log(String(format: "%-6@ cached %.4f s/step, uncached %.4f s/step", placement.description, cached, uncached))
-            return (cached, uncached)
+            var line = String(format: "%-6@ cached %.4f s/step, uncached %.4f s/step", placement.description, times[0].cached,
+                              times[0].uncached)
+            for (backbone, time) in zip(backbones, times).dropFirst() {
+                line += String(format: "; %@ cached %.4f (x%.2f), uncached %.4f (x%.2f)", backbone.precisionSummary, time.cached,
+                               time.cached / times[0].cached, time.uncached, time.uncached / times[0].uncached)
+            }
+            log(line)
+            return times
         }
         var spread: [(Core.Edge, Int)] = (0..<n).map { (Core.Edge($0, $0), $0 + 1) }
         spread += (0..<(n - 1)).map { (Core.Edge(n - 1, $0), n - 1 - $0) }
-        let timed = try spread.map { edge, weight in
-            let (cached, uncached) = try stepTimes(Placement(edges: [edge]))
-            return Edge(edge: edge.description, weight: weight, cached_step_s: cached, uncached_step_s: uncached)
-        }
-        let named = try placements.map { placement in
-            let (cached, uncached) = try stepTimes(placement)
-            return TimedPlacement(placement: placement.description, cached_step_s: cached, uncached_step_s: uncached)
-        }
+        let timed = try spread.map { edge, _ in try stepTimes(Placement(edges: [edge])) }
+        let named = try placements.map { try stepTimes($0) }
         func speedup(_ edges: [Edge]) -> Double {
             edges.reduce(0) { $0 + Double($1.weight) * $1.uncached_step_s } / edges.reduce(0) { $0 + Double($1.weight) * $1.cached_step_s }
         }
         let lateFrom = (3 * n + 3) / 4  // the last quarter of the nodes: t >= ceil(3n / 4)
-        let late = zip(spread, timed).filter { $0.0.0.target >= lateFrom }.map(\.1)
-        return TrainBenchmark(edges: timed, placements: named, cache_speedup_all: speedup(timed), cache_speedup_late: speedup(late))
+        func figures(_ index: Int) -> (edges: [Edge], placements: [TimedPlacement], all: Double, late: Double) {
+            let edges = zip(spread, timed).map { spread, times in
+                Edge(edge: spread.0.description, weight: spread.1, cached_step_s: times[index].cached, uncached_step_s: times[index].uncached)
+            }
+            let late = zip(spread, edges).filter { $0.0.0.target >= lateFrom }.map(\.1)
+            let timedPlacements = zip(placements, named).map { placement, times in
+                TimedPlacement(placement: placement.description, cached_step_s: times[index].cached, uncached_step_s: times[index].uncached)
+            }
+            return (edges, timedPlacements, speedup(edges), speedup(late))
+        }
+        let first = figures(0)
+        let compared = backbones.indices.dropFirst().map { index -> ComparedPrecision in
+            let these = figures(index)
+            func total(_ edges: [Edge], _ time: (Edge) -> Double) -> Double { edges.reduce(0) { $0 + Double($1.weight) * time($1) } }
+            let ratios = zip(these.edges, first.edges).map { StepRatio(edge: $0.edge, cached: $0.cached_step_s / $1.cached_step_s,
+                                                                      uncached: $0.uncached_step_s / $1.uncached_step_s) }
+                + zip(these.placements, first.placements).map { StepRatio(edge: $0.placement, cached: $0.cached_step_s / $1.cached_step_s,
+                                                                         uncached: $0.uncached_step_s / $1.uncached_step_s) }
+            return ComparedPrecision(precision: backbones[index].precision.description, edges: these.edges, placements: these.placements,
+                                     cache_speedup_all: these.all, cache_speedup_late: these.late, step_ratios: ratios,
+                                     step_ratio_all_cached: total(these.edges, \.cached_step_s) / total(first.edges, \.cached_step_s),
+                                     step_ratio_all_uncached: total(these.edges, \.uncached_step_s) / total(first.edges, \.uncached_step_s))
+        }
+        return TrainBenchmark(precision: backbones[0].precision.description, edges: first.edges, placements: first.placements,
+                              cache_speedup_all: first.all, cache_speedup_late: first.late,
+                              compared_precisions: compared.isEmpty ? nil : compared)
     }
 }

@@ -29,8 +29,12 @@ final class PlacementEvaluator: @unchecked Sendable {
         self.prefixes = prefixes
     }
 
-    /// The evaluator of a run of `configuration`, on its loaded backbone and task.
+    /// The evaluator of a run of `configuration`, on its loaded backbone and
+    /// task: the backbone converted, once, to the budget's precision (which
+    /// throws `PrecisionError` where this CPU cannot compute in it), and the
+    /// prefix cache over the converted one.
     convenience init(_ configuration: RunConfiguration, backbone: Backbone<Float>, task: any ClassificationTask) throws {
+        let backbone = try backbone.with(precision: configuration.budget.precision)
         self.init(backbone: backbone, task: task, budget: configuration.budget, adapter: try configuration.space.adapterOptions(),
                   stopsGradientAtRecurrentSources: configuration.space.stopGradient, taskIdentity: configuration.taskIdentity,
                   prefixes: configuration.execution.prefixCache(for: backbone))
@@ -47,10 +51,13 @@ final class PlacementEvaluator: @unchecked Sendable {
     /// The budget `unit` is trained under.
     func budget(of unit: WorkUnit) -> TrainingBudget { budget(steps: unit.steps, seed: unit.seed) }
 
-    /// The store's key of a budget: every field that changes a result.
+    /// The store's key of a budget: every field that changes a result. The
+    /// precision is named when it is not float32 (so float32 keys are those
+    /// of stores made before precisions, and the two never match).
     static func key(_ budget: TrainingBudget, examples: Int) -> String {
         "steps=\(budget.steps),examples=\(examples),batch=\(budget.batchSize),lr=\(budget.learningRate),"
             + "wd=\(budget.weightDecay),seed=\(budget.seed),eval=\(budget.evaluationLimit.map(String.init) ?? "all")"
+            + (budget.precision == .float32 ? "" : ",precision=\(budget.precision)")
     }
 
     /// The store's budget key of `unit`.

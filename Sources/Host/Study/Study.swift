@@ -28,6 +28,9 @@ public struct Study: Codable, Equatable, Sendable {
     public var steps: Int
     public var learningRate: Double
     public var batchSize: Int
+    /// What the backbone's weight products computed in, when not float32
+    /// (nil: float32, and the JSON of a float32 study is as before precisions).
+    public var precision: Precision?
     /// The sizes asked for.
     public var ks: [Int]
     /// The training seeds, in order (probe seeds are offset alike).
@@ -51,6 +54,7 @@ public struct Study: Codable, Equatable, Sendable {
         steps = budget.steps
         learningRate = budget.learningRate
         batchSize = budget.batchSize
+        precision = budget.precision == .float32 ? nil : budget.precision
         self.ks = ks
         self.seeds = seeds
         diverged = choices.filter { $0.failure != nil }.count
@@ -120,7 +124,7 @@ public struct Study: Codable, Equatable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case run, steps, learningRate = "learning_rate", batchSize = "batch_size", ks = "k", seeds, rows,
+        case run, steps, learningRate = "learning_rate", batchSize = "batch_size", precision, ks = "k", seeds, rows,
              paretoFront = "pareto_front", claims, diverged
     }
 }
@@ -152,7 +156,7 @@ extension Study {
         }
         var text = TextTable.render([header] + body)
         text += "\(seeds.count) seeds (training seeds \(seeds.map(String.init).joined(separator: ", "))), \(steps) steps of batch "
-            + "\(batchSize), learning rate \(learningRate); intervals 95% (Student t over seeds; paired differences: bootstrap, "
+            + "\(batchSize), learning rate \(learningRate)" + (precision.map { ", \($0) weight products" } ?? "") + "; intervals 95% (Student t over seeds; paired differences: bootstrap, "
             + "Wilcoxon p); * on the Pareto front of test accuracy against parameters (run \(run))\n"
         if diverged > 0 { text += "\(diverged) training\(diverged == 1 ? "" : "s") diverged, left out of their rows' figures\n" }
         text += "Pareto front: " + paretoFront.joined(separator: ", ") + "\n"

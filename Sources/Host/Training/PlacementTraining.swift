@@ -27,7 +27,8 @@ public struct PlacementTraining {
     /// Trains, evaluates, and writes the adapters where asked.
     public func run(showsProgress: Bool) throws -> TrainResult {
         let start = Date()
-        let (backbone, loaded) = try task.load()
+        let (loadedBackbone, loaded) = try task.load()
+        let backbone = try loadedBackbone.with(precision: budget.precision)
         let spec = try Placement(parsing: placement, nodeCount: backbone.nodeCount)
         let progress = ProgressBar(total: budget.steps, enabled: showsProgress)
         Interruption.install(afterwards: "nothing of this training is kept")
@@ -39,7 +40,9 @@ public struct PlacementTraining {
         if let out { try TrainedPlacement(state: run.state, classes: loaded.classes).write(to: out) }
         let validation = run.validation, test = run.test!
         return TrainResult(val_acc: validation.accuracy, test_acc: test.accuracy, params: run.state.parameterCount, seconds: seconds,
-                           placement: spec.description, validationExamples: validation.examples, testExamples: test.examples)
+                           precision: backbone.precision.rawValue, precisionSummary: backbone.precisionSummary,
+                           placement: spec.description,
+                           validationExamples: validation.examples, testExamples: test.examples)
     }
 }
 
@@ -49,13 +52,17 @@ public struct TrainResult: Codable, Sendable {
     public var test_acc: Double
     public var params: Int
     public var seconds: Double
+    /// What the backbone's weight products computed in: float32 or bfloat16.
+    public var precision: String
+    /// The same with bfloat16's kernel, e.g. `bfloat16 (amx)` (not in the JSON).
+    public var precisionSummary = ""
     /// The placement trained, in its text form (not in the JSON).
     public var placement = ""
     /// Examples evaluated (not in the JSON).
     public var validationExamples = 0
     public var testExamples = 0
 
-    enum CodingKeys: String, CodingKey { case val_acc, test_acc, params, seconds }
+    enum CodingKeys: String, CodingKey { case val_acc, test_acc, params, seconds, precision }
 
     /// The result for a person, one figure a line.
     public var summary: String {
@@ -64,6 +71,7 @@ public struct TrainResult: Codable, Sendable {
         validation acc   \(String(format: "%.4f", val_acc)) (\(validationExamples) examples)
         test acc         \(String(format: "%.4f", test_acc)) (\(testExamples) examples)
         trainable params \(params)
+        precision        \(precisionSummary.isEmpty ? precision : precisionSummary)
         time             \(String(format: "%.1f", seconds)) s
 
         """

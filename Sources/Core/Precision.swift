@@ -1,0 +1,78 @@
+import CKernels
+
+/// The number format of the frozen backbone's weight products (the four
+/// projections of every block, forward and the input-gradient backward).
+/// Everything else is float32 whatever the precision: embeddings, layer
+/// norms, attention scores and softmax, GELU, the adapters, the head, the
+/// loss and the optimiser (METHOD.md, "Precision").
+public enum Precision: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// float32 operands and sums: the packed float32 kernel where the CPU
+    /// has AVX-512F, BLAS sgemm elsewhere.
+    case float32
+    /// bfloat16 weights and activations (8 significant bits), float32 sums:
+    /// on CPUs with AVX512_BF16 only, on AMX tiles where the CPU has them
+    /// (`BFloat16Kernel`).
+    case bfloat16
+
+    public var description: String { rawValue }
+
+    /// Whether this machine computes in this precision: float32 always,
+    /// bfloat16 where the CPU has AVX512_BF16.
+    public var isAvailable: Bool {
+        switch self {
+        case .float32: true
+        case .bfloat16: kernel_packed_gemm_bf16_available() != 0
+        }
+    }
+
+    /// Throws `PrecisionError.unavailable` unless this machine computes in it.
+    public func requireAvailable() throws(PrecisionError) {
+        guard isAvailable else { throw .unavailable(self) }
+    }
+
+    /// The float32 value nearest to `value` among bfloat16's (ties to
+    /// even; denormals become zero), as the bfloat16 products round their operands.
+    public static func roundedToBFloat16(_ value: Float) -> Float {
+        Float(bitPattern: UInt32(kernel_bfloat16_bits(value)) << 16)
+    }
+}
+
+/// The instructions bfloat16 products run on. Both round the operands and
+/// sum in float32 from the same start in the same order of pairs of k, and
+/// both stay within the bound of METHOD.md's "Precision"; they round the
+/// sums differently, so results are bit-reproducible on one kernel only.
+public enum BFloat16Kernel: Int32, Sendable, CaseIterable, CustomStringConvertible {
+    /// `vdpbf16ps` (AVX512_BF16): AMD Zen 4 and later, Intel Cooper Lake and later.
+    case avx512 = 1
+    /// `tdpbf16ps` on AMX tiles (AMX-BF16): Intel Sapphire Rapids and later,
+    /// where Linux grants the process the tile state.
+    case amx = 2
+
+    public var description: String {
+        switch self {
+        case .avx512: "avx512_bf16"
+        case .amx: "amx"
+        }
+    }
+
+    /// The kernel bfloat16 products run on here: AMX where the CPU has it
+    /// (on Sapphire and Emerald Rapids `vdpbf16ps` runs at half the float32
+    /// rate, AMX at several times it), else AVX512_BF16; nil where neither runs.
+    public static var preferred: BFloat16Kernel? { BFloat16Kernel(rawValue: kernel_packed_gemm_bf16_kernel()) }
+
+    /// Whether this machine runs this kernel.
+    public var isAvailable: Bool { Self.preferred.map { $0.rawValue >= rawValue } ?? false }
+}
+
+/// A precision this machine cannot compute in.
+public enum PrecisionError: Error, Equatable, CustomStringConvertible {
+    case unavailable(Precision)
+
+    public var description: String {
+        switch self {
+        case let .unavailable(precision):
+            "\(precision) needs a CPU with AVX512_BF16 (vdpbf16ps: Intel Cooper Lake, Sapphire Rapids or later, "
+                + "AMD Zen 4 or later), and this one lacks it; train with --precision float32 here"
+        }
+    }
+}
