@@ -97,16 +97,26 @@ import Testing
 
     /// Evaluation batches hold the first `limit` examples once each, shortest
     /// first, so they pad less; the evaluation is the one of consecutive batches.
-    @Test func evaluationBatchesByLengthPadLessAndEvaluateTheSame() throws {
-        let words = ["red", "green", "blue", "cat", "dog", "runs"]
-        let tokenizer = try WordPieceTokenizer(vocabulary: ["[PAD]", "[UNK]", "[CLS]", "[SEP]"] + words)
+    static let words = ["red", "green", "blue", "cat", "dog", "runs"]
+
+    /// 40 sentences of 1 to 9 words (is there a cat?) in every split, and a
+    /// random 2-block BERT of width 16 over their vocabulary.
+    func sentences() throws -> (task: TextTask, backbone: Backbone<Float>) {
+        let tokenizer = try WordPieceTokenizer(vocabulary: ["[PAD]", "[UNK]", "[CLS]", "[SEP]"] + Self.words)
         var random = SeededRandom(seed: 5)
         let rows = (0..<40).map { _ -> (text: String, label: String) in
-            let sentence = (0..<Int.random(in: 1...9, using: &random)).map { _ in words.randomElement(using: &random)! }
+            let sentence = (0..<Int.random(in: 1...9, using: &random)).map { _ in Self.words.randomElement(using: &random)! }
             return (sentence.joined(separator: " "), sentence.contains("cat") ? "cat" : "other")
         }
         let dataset = TextDataset(rows: rows)
-        let task = TextTask(splits: DataSplits(train: dataset, validation: dataset, test: dataset), tokenizer: tokenizer, maxLength: 16)
+        var config = BackboneConfig(family: .bert, width: 16, layers: 2, heads: 2, intermediateWidth: 32)
+        config.vocabularySize = 4 + Self.words.count; config.maxPositions = 16; config.typeVocabularySize = 2
+        return (TextTask(splits: DataSplits(train: dataset, validation: dataset, test: dataset), tokenizer: tokenizer, maxLength: 16),
+                Backbone<Float>.random(config, seed: 4))
+    }
+
+    @Test func evaluationBatchesByLengthPadLessAndEvaluateTheSame() throws {
+        let (task, backbone) = try sentences()
         let sorted = task.evaluationBatches(.validation, size: 8, limit: 30)
         let keys = sorted.flatMap { $0.keys! }
         #expect(keys.sorted() == (0..<30).map { Split.validation.key(of: $0) }, "the first 30, once each")
@@ -119,12 +129,26 @@ import Testing
         }
         #expect(padded(sorted) < padded(consecutive))
 
-        var config = BackboneConfig(family: .bert, width: 16, layers: 2, heads: 2, intermediateWidth: 32)
-        config.vocabularySize = 4 + words.count; config.maxPositions = 16; config.typeVocabularySize = 2
         let state = TrainableState<Float>.initial(try Placement(parsing: "1>2,4>1", nodeCount: 5), width: 16, classes: 2, seed: 3)
-        let trainer = Trainer(backbone: Backbone<Float>.random(config, seed: 4), state: state, learningRate: 1e-2, steps: 1)
+        let trainer = Trainer(backbone: backbone, state: state, learningRate: 1e-2, steps: 1)
         let bySize = try trainer.evaluate(sorted), inOrder = try trainer.evaluate(consecutive)
         #expect(bySize.accuracy == inOrder.accuracy && bySize.examples == 30)
         #expect(abs(bySize.loss - inOrder.loss) <= 1e-6 * abs(inOrder.loss))
+    }
+
+    /// Length-grouped batches: the same seed trains the same adapters bit for
+    /// bit; the order is part of the result (it differs from shuffled).
+    @Test func aLengthGroupedRunIsBitIdenticalUnderItsSeed() throws {
+        let (task, backbone) = try sentences()
+        let placement = try Placement(parsing: "1>2,4>1", nodeCount: 5)
+        func run(_ order: BatchOrder) throws -> TrainingRun {
+            try TrainingRun.train(placement, on: task, backbone: backbone,
+                                  budget: TrainingBudget(steps: 12, batchSize: 8, learningRate: 1e-2, seed: 6, batchOrder: order))
+        }
+        let first = try run(.lengthGrouped(window: 2)), again = try run(.lengthGrouped(window: 2)), shuffled = try run(.shuffled)
+        #expect(first.state.head.weight == again.state.head.weight)
+        #expect(zip(first.state.graph.adapters, again.state.graph.adapters).allSatisfy { $0.up.weight == $1.up.weight && $0.down.weight == $1.down.weight })
+        #expect(first.validation.accuracy == again.validation.accuracy && first.validation.loss == again.validation.loss)
+        #expect(first.state.head.weight != shuffled.state.head.weight)
     }
 }

@@ -171,6 +171,8 @@ import Testing
                 (["--placement", "none", "--model", bigVocabulary] + task.dropFirst(2), "vocab.txt has 15 tokens, but the model's word embeddings have 14 rows"),
                 (task + ["--placement", "none", "--cache-memory", "1e10"], "--cache-memory must be between 0 and 1048576 GiB"),
                 (task + ["--placement", "none", "--weight-decay", "nan"], "--weight-decay must be a finite number"),
+                (task + ["--placement", "none", "--batch-order", "length-grouped:0"], "The value 'length-grouped:0' is invalid for '--batch-order"),
+                (task + ["--placement", "none", "--batch-order", "by-length"], "The value 'by-length' is invalid for '--batch-order"),
                 (["--placement", "none", "--model", model, "--train-file", single, "--validation-file", single, "--test-file", single],
                  "every example has the label 'land'"),
             ]

@@ -31,6 +31,12 @@ struct BudgetOptions: ParsableArguments {
                                + "are kept apart.", valueName: "float32|bfloat16"))
     var precision: Precision = .float32
 
+    @Option(help: ArgumentHelp("The order training visits its examples in: shuffled, or length-grouped[:BATCHES] (each window of "
+                               + "BATCHES batches, 32 when not given, sorted by length so that batches pad less, the batches "
+                               + "visited in a seeded order). Results of different orders are kept apart.",
+                               valueName: "shuffled|length-grouped[:BATCHES]"))
+    var batchOrder: BatchOrder = .shuffled
+
     func validate() throws {
         guard steps > 0, batchSize > 0 else { throw ValidationError("--steps and --batch-size must be positive") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
@@ -45,7 +51,7 @@ struct BudgetOptions: ParsableArguments {
     /// The budget these options give.
     var budget: TrainingBudget {
         TrainingBudget(steps: steps, batchSize: batchSize, learningRate: learningRate, weightDecay: weightDecay, seed: seed,
-                       evaluationLimit: evaluationLimit, precision: precision)
+                       evaluationLimit: evaluationLimit, precision: precision, batchOrder: batchOrder)
     }
 
     /// The prefix cache these options ask for, with in-process plugins.
@@ -53,3 +59,8 @@ struct BudgetOptions: ParsableArguments {
 }
 
 extension Precision: ExpressibleByArgument {}
+
+extension BatchOrder: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+    public var defaultValueDescription: String { name }
+}

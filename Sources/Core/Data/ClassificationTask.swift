@@ -24,14 +24,10 @@ public protocol ClassificationTask: Sendable {
 }
 
 extension ClassificationTask {
-    /// The training batch of step `step`: each epoch visits the training
-    /// examples in a fresh seeded order.
-    public func trainingBatch(step: Int, size: Int, seed: UInt64) -> LabelledBatch<Float> {
-        let total = count(.train), perEpoch = max(total / size, 1)
-        let epoch = step / perEpoch, position = step % perEpoch
-        var random = SeededRandom(seed: seed, stream: "epoch \(epoch)")
-        let order = Array(0..<total).shuffled(using: &random)
-        return batch(.train, Array(order[position * size..<min((position + 1) * size, total)]))
+    /// The training batch of step `step` under `seed`, in `order`: each
+    /// epoch visits the training examples in a fresh seeded order.
+    public func trainingBatch(step: Int, size: Int, seed: UInt64, order: BatchOrder = .shuffled) -> LabelledBatch<Float> {
+        batch(.train, order.indices(step: step, size: size, seed: seed, of: self))
     }
 
     public func size(of index: Int, in split: Split) -> Int { 1 }

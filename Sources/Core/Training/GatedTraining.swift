@@ -25,10 +25,13 @@ public struct GatedBudget: Hashable, Sendable, Codable {
     public var seed: UInt64
     /// Validate on at most this many examples (all when nil).
     public var evaluationLimit: Int?
+    /// The order the training examples are visited in.
+    public var batchOrder: BatchOrder
 
+    /// A gated budget; the defaults are `learned-switch`'s.
     public init(steps: Int = 300, batchSize: Int = 32, learningRate: Double = 1e-3, gateLearningRate: Double = 0.05,
                 weightDecay: Double = 1e-4, sparsity: Double = 0.5, initialTemperature: Double = 1, finalTemperature: Double = 0.1,
-                initialLogit: Double = 1, seed: UInt64 = 0, evaluationLimit: Int? = nil) {
+                initialLogit: Double = 1, seed: UInt64 = 0, evaluationLimit: Int? = nil, batchOrder: BatchOrder = .shuffled) {
         self.steps = steps
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -40,6 +43,7 @@ public struct GatedBudget: Hashable, Sendable, Codable {
         self.initialLogit = initialLogit
         self.seed = seed
         self.evaluationLimit = evaluationLimit
+        self.batchOrder = batchOrder
     }
 }
 
@@ -71,7 +75,7 @@ public struct GatedTrainingRun: Sendable {
                                    stopsGradientAtRecurrentSources: stopsGradientAtRecurrentSources)
         for step in 0..<budget.steps {
             if shouldStop() { throw TrainingError.stopped(step: step + 1) }
-            progress(step + 1, try trainer.train(on: task.trainingBatch(step: step, size: budget.batchSize, seed: budget.seed)))
+            progress(step + 1, try trainer.train(on: task.trainingBatch(step: step, size: budget.batchSize, seed: budget.seed, order: budget.batchOrder)))
         }
         let open = trainer.openState()
         let validation = try Trainer(backbone: backbone, state: open, steps: 1)

@@ -18,10 +18,12 @@ public struct TrainingBudget: Hashable, Sendable, Codable {
     /// What the frozen backbone's weight products compute in (training and
     /// evaluation alike); the adapters, head, loss and optimiser are float32.
     public var precision: Precision
+    /// The order the training examples are visited in.
+    public var batchOrder: BatchOrder
 
     /// A budget; the defaults are the README's.
     public init(steps: Int = 300, batchSize: Int = 32, learningRate: Double = 1e-3, weightDecay: Double = 1e-4,
-                seed: UInt64 = 0, evaluationLimit: Int? = nil, precision: Precision = .float32) {
+                seed: UInt64 = 0, evaluationLimit: Int? = nil, precision: Precision = .float32, batchOrder: BatchOrder = .shuffled) {
         self.steps = steps
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -29,11 +31,13 @@ public struct TrainingBudget: Hashable, Sendable, Codable {
         self.seed = seed
         self.evaluationLimit = evaluationLimit
         self.precision = precision
+        self.batchOrder = batchOrder
     }
 
-    private enum CodingKeys: String, CodingKey { case steps, batchSize, learningRate, weightDecay, seed, evaluationLimit, precision }
+    private enum CodingKeys: String, CodingKey { case steps, batchSize, learningRate, weightDecay, seed, evaluationLimit, precision, batchOrder }
 
-    /// Reads a budget; one written before precisions trained in float32.
+    /// Reads a budget; one written before precisions trained in float32, one
+    /// written before batch orders in shuffled batches.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         steps = try container.decode(Int.self, forKey: .steps)
@@ -43,6 +47,7 @@ public struct TrainingBudget: Hashable, Sendable, Codable {
         seed = try container.decode(UInt64.self, forKey: .seed)
         evaluationLimit = try container.decodeIfPresent(Int.self, forKey: .evaluationLimit)
         precision = try container.decodeIfPresent(Precision.self, forKey: .precision) ?? .float32
+        batchOrder = try container.decodeIfPresent(BatchOrder.self, forKey: .batchOrder) ?? .shuffled
     }
 }
 
@@ -80,7 +85,7 @@ public struct TrainingRun: Sendable {
                               steps: budget.steps, prefixes: prefixes)
         for step in 0..<budget.steps {
             if shouldStop() { throw TrainingError.stopped(step: step + 1) }
-            let loss = try trainer.train(on: task.trainingBatch(step: step, size: budget.batchSize, seed: budget.seed))
+            let loss = try trainer.train(on: task.trainingBatch(step: step, size: budget.batchSize, seed: budget.seed, order: budget.batchOrder))
             progress(step + 1, loss)
         }
         let validation = try trainer.evaluate(task.evaluationBatches(.validation, size: 64, limit: budget.evaluationLimit))

@@ -52,12 +52,14 @@ final class PlacementEvaluator: @unchecked Sendable {
     func budget(of unit: WorkUnit) -> TrainingBudget { budget(steps: unit.steps, seed: unit.seed) }
 
     /// The store's key of a budget: every field that changes a result. The
-    /// precision is named when it is not float32 (so float32 keys are those
-    /// of stores made before precisions, and the two never match).
+    /// precision and the batch order are named when they are not float32 and
+    /// shuffled (so those keys are the ones of stores made before either
+    /// existed, and no two settings ever match).
     static func key(_ budget: TrainingBudget, examples: Int) -> String {
         "steps=\(budget.steps),examples=\(examples),batch=\(budget.batchSize),lr=\(budget.learningRate),"
             + "wd=\(budget.weightDecay),seed=\(budget.seed),eval=\(budget.evaluationLimit.map(String.init) ?? "all")"
             + (budget.precision == .float32 ? "" : ",precision=\(budget.precision)")
+            + (budget.batchOrder == .shuffled ? "" : ",order=\(budget.batchOrder.name)")
     }
 
     /// The store's budget key of `unit`.

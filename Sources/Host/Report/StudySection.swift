@@ -19,7 +19,7 @@ public enum StudySection {
         return "study: \(strategies) strateg\(strategies == 1 ? "y" : "ies") at k = "
             + study.ks.map(String.init).joined(separator: ", ")
             + " over \(study.seeds.count) seed\(study.seeds.count == 1 ? "" : "s"); \(study.steps) steps of batch \(study.batchSize), "
-            + "learning rate \(study.learningRate)" + (study.precision.map { ", \($0) weight products" } ?? "")
+            + "learning rate \(study.learningRate)" + study.trainingSettings
             + (study.diverged > 0 ? "; \(study.diverged) training\(study.diverged == 1 ? "" : "s") diverged" : "")
     }
 
@@ -69,7 +69,7 @@ public enum StudySection {
             <section id="\(prefix)study"><h2>Study</h2>
             <p class="note">Every strategy chose a placement at each k on \(study.seeds.count) seed\(study.seeds.count == 1 ? "" : "s")
             (training seeds \(seeds)); every chosen placement was trained for \(study.steps) steps of batch \(study.batchSize) at
-            learning rate \(study.learningRate)\(study.precision.map { " with the backbone's weight products in \($0)" } ?? "") and tested. Accuracy: mean over seeds [95% Student t interval]; “all k”: the strategy
+            learning rate \(study.learningRate)\(study.trainingSettings) and tested. Accuracy: mean over seeds [95% Student t interval]; “all k”: the strategy
             chose the same placement at every k. Δ: the mean paired difference of test accuracy against the baseline's row at the
             same k (an “all k” row: at the smallest k) with the two-sided Wilcoxon signed-rank p, and its 95% bootstrap interval. ● on the Pareto front of test accuracy against
             trainable parameters. Hover a strategy for its placement on each seed.\(study.diverged > 0

@@ -103,7 +103,7 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
     }
 
     /// Trains adapters on `edges` (with the run's adapter options, batch
-    /// size, weight decay, evaluation limit and this instance's seed)
+    /// size and order, weight decay, evaluation limit and this instance's seed)
     /// together behind learned gates, in this process; a diverged training
     /// is a result with NaN probabilities, not an error.
     func trainGated(_ edges: [Edge], budget request: GatedRequest) throws -> GatedResult {
@@ -116,7 +116,8 @@ final class EngineSearch: SearchProvider, @unchecked Sendable {
                                  learningRate: request.learningRate > 0 ? request.learningRate : run.learningRate,
                                  gateLearningRate: request.gateLearningRate, weightDecay: run.weightDecay, sparsity: request.sparsity,
                                  initialTemperature: request.initialTemperature, finalTemperature: request.finalTemperature,
-                                 initialLogit: request.initialLogit, seed: seed ?? run.seed, evaluationLimit: run.evaluationLimit)
+                                 initialLogit: request.initialLogit, seed: seed ?? run.seed, evaluationLimit: run.evaluationLimit,
+                                 batchOrder: run.batchOrder)
         let started = Date()
         do {
             let trained = try evaluator.trainGated(candidates, budget: budget)

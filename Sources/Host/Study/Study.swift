@@ -31,6 +31,9 @@ public struct Study: Codable, Equatable, Sendable {
     /// What the backbone's weight products computed in, when not float32
     /// (nil: float32, and the JSON of a float32 study is as before precisions).
     public var precision: Precision?
+    /// The order training visited its examples in, when not shuffled (nil:
+    /// shuffled, as every study before batch orders).
+    public var batchOrder: BatchOrder?
     /// The sizes asked for.
     public var ks: [Int]
     /// The training seeds, in order (probe seeds are offset alike).
@@ -55,6 +58,7 @@ public struct Study: Codable, Equatable, Sendable {
         learningRate = budget.learningRate
         batchSize = budget.batchSize
         precision = budget.precision == .float32 ? nil : budget.precision
+        batchOrder = budget.batchOrder == .shuffled ? nil : budget.batchOrder
         self.ks = ks
         self.seeds = seeds
         diverged = choices.filter { $0.failure != nil }.count
@@ -124,12 +128,18 @@ public struct Study: Codable, Equatable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case run, steps, learningRate = "learning_rate", batchSize = "batch_size", precision, ks = "k", seeds, rows,
+        case run, steps, learningRate = "learning_rate", batchSize = "batch_size", precision, batchOrder = "batch_order", ks = "k", seeds, rows,
              paretoFront = "pareto_front", claims, diverged
     }
 }
 
 extension Study {
+    /// The training settings that differ from the defaults, each after ", "
+    /// (", bfloat16 weight products, batches length-grouped:32"), or "".
+    public var trainingSettings: String {
+        (precision.map { ", \($0) weight products" } ?? "") + (batchOrder.map { ", batches \($0.name)" } ?? "")
+    }
+
     /// The study for a person: the table (test and validation accuracy with
     /// their intervals, size, cost, and the paired differences), the Pareto
     /// front and the claims.
@@ -156,7 +166,7 @@ extension Study {
         }
         var text = TextTable.render([header] + body)
         text += "\(seeds.count) seeds (training seeds \(seeds.map(String.init).joined(separator: ", "))), \(steps) steps of batch "
-            + "\(batchSize), learning rate \(learningRate)" + (precision.map { ", \($0) weight products" } ?? "") + "; intervals 95% (Student t over seeds; paired differences: bootstrap, "
+            + "\(batchSize), learning rate \(learningRate)" + trainingSettings + "; intervals 95% (Student t over seeds; paired differences: bootstrap, "
             + "Wilcoxon p); * on the Pareto front of test accuracy against parameters (run \(run))\n"
         if diverged > 0 { text += "\(diverged) training\(diverged == 1 ? "" : "s") diverged, left out of their rows' figures\n" }
         text += "Pareto front: " + paretoFront.joined(separator: ", ") + "\n"

@@ -3,10 +3,11 @@ import Foundation
 @testable import Host
 import Testing
 
-/// The precision in what the store keeps: evaluations of the two precisions
-/// never share a key, float32 keys are those of stores made before
-/// precisions, and a run's configuration carries the precision to workers.
-@Suite struct PrecisionKeyTests {
+/// The precision and the batch order in what the store keeps: evaluations of
+/// two settings never share a key, float32 shuffled keys are those of stores
+/// made before either setting, and a run's configuration carries both to
+/// workers.
+@Suite struct BudgetKeyTests {
     @Test func bfloat16EvaluationsHaveTheirOwnBudgetKey() {
         let single = TrainingBudget(steps: 300, seed: 2), half = TrainingBudget(steps: 300, seed: 2, precision: .bfloat16)
         #expect(PlacementEvaluator.key(single, examples: 0) == "steps=300,examples=0,batch=32,lr=0.001,wd=0.0001,seed=2,eval=all")
@@ -29,5 +30,20 @@ import Testing
             .json().replacingOccurrences(of: #","precision":"float32""#, with: "")
         #expect(!older.contains("precision"))
         #expect(try RunConfiguration(json: older, run: "r").budget.precision == .float32, "a configuration from before precisions")
+    }
+
+    @Test func aLengthGroupedOrderHasItsOwnBudgetKeyAndTravelsWithTheRun() throws {
+        let grouped = TrainingBudget(steps: 300, seed: 2, precision: .bfloat16, batchOrder: .lengthGrouped(window: 16))
+        #expect(PlacementEvaluator.key(grouped, examples: 0)
+            == "steps=300,examples=0,batch=32,lr=0.001,wd=0.0001,seed=2,eval=all,precision=bfloat16,order=length-grouped:16")
+        let configuration = RunConfiguration(command: .compare, task: TaskSpecification(), taskIdentity: .unrecorded,
+                                             budget: grouped, compare: CompareSettings())
+        let json = try configuration.json()
+        #expect(json.contains(#""batch_order":"length-grouped:16""#), "\(json)")
+        #expect(try RunConfiguration(json: json, run: "r").budget.batchOrder == .lengthGrouped(window: 16))
+        let older = try RunConfiguration(command: .compare, task: TaskSpecification(), taskIdentity: .unrecorded, compare: CompareSettings())
+            .json().replacingOccurrences(of: #","batch_order":"shuffled""#, with: "").replacingOccurrences(of: #""batch_order":"shuffled","#, with: "")
+        #expect(!older.contains("batch_order"))
+        #expect(try RunConfiguration(json: older, run: "r").budget.batchOrder == .shuffled, "a configuration from before batch orders")
     }
 }
