@@ -95,6 +95,18 @@ import Testing
     @Test func mixedPlacementGradients() throws { try checkGradients(mixed, stop: false) }
 
     @Test func mixedPlacementGradientsWithTheStopGradientOption() throws { try checkGradients(mixed, stop: true) }
+    /// A recurrent edge with no other edge below its source: pass 1 is the
+    /// frozen backbone's, served by the prefix, so it runs no segment (forward
+    /// or backward); pass 2 runs from the target.
+    @Test func aFrozenPassOneRunsNoSegment() throws {
+        let (backbone, input) = tinyBERT()
+        let graph = randomGraph(try Placement(parsing: "3>1,4>4", nodeCount: 5), width: 8, stop: false)
+        #expect(graph.frozenRecurrentSources(nodeCount: 5) == [3] && graph.frozenNodes(nodeCount: 5) == [1, 3])
+        let run = backbone.forward(input, adapters: graph).run
+        #expect(run.passOne.segmentTapes.allSatisfy { $0 == nil })
+        #expect(run.passTwo.map { pass in (0..<5).map { pass.segmentTapes[$0] != nil } } == [false, false, true, true, true])
+    }
+
 
     /// A side network: every edge into the last node. Its pass starts at
     /// the last node from the frozen prefix, so no segment of the backbone

@@ -52,7 +52,7 @@ import Testing
             for round in 0..<2 {
                 for batch in batches {
                     let served = try cache.prefix(batch, for: adapters)
-                    let computed = backbone.frozenPrefix(batch.input, through: served.start)
+                    let computed = backbone.frozenPrefix(batch.input, for: adapters)
                     for (node, value) in served.values {
                         #expect(realRowsError(value, computed.values[node]!, layout: served.layout) < 1e-6, "node \(node), round \(round)")
                     }
@@ -67,11 +67,16 @@ import Testing
         }
     }
 
-    @Test func frozenNodesAreTheFirstChangedNodeAndEarlierSources() throws {
+    /// The first changed node, the sources below it, and the recurrent
+    /// sources when pass 1 is frozen (no other edge targets a node at or below them).
+    @Test func frozenNodesAreTheFirstChangedNodeEarlierSourcesAndFrozenRecurrentSources() throws {
         func nodes(_ text: String) throws -> [Int] {
             AdapterGraph<Float>.initialized(try Placement(parsing: text, nodeCount: 13), width: 4, seed: 0).frozenNodes(nodeCount: 13)
         }
-        #expect(try nodes("12>0") == [0])
+        #expect(try nodes("12>0") == [0, 12])
+        #expect(try nodes("12>0,7>3") == [0, 7, 12])
+        #expect(try nodes("9>0,2>10") == [0, 9], "2>10 targets above the recurrent source: pass 1 still frozen")
+        #expect(try nodes("9>0,2>5") == [0], "2>5 runs in pass 1: pass 1 is not frozen")
         #expect(try nodes("3>7,1>5,6>6") == [1, 3, 5])
         #expect(try nodes("11>12") == [11, 12])
         #expect(try nodes("none") == [12])

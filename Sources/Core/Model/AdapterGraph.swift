@@ -62,11 +62,23 @@ public struct AdapterGraph<Scalar: Real>: Sendable {
         placement.edges.map(\.target).min() ?? nodeCount - 1
     }
 
+    /// The recurrent edges' sources whose pass-1 value is the frozen
+    /// backbone's: all of them when no other edge targets a node at or below
+    /// the largest of them (pass 1 then runs no adapter, so it is frozen and
+    /// needs neither running nor differentiating); none otherwise.
+    public func frozenRecurrentSources(nodeCount: Int) -> [Int] {
+        let edges = placement.edges
+        guard let lastSource = edges.filter({ $0.kind == .recurrent }).map(\.source).max() else { return [] }
+        let firstOtherTarget = edges.filter { $0.kind != .recurrent }.map(\.target).min() ?? nodeCount
+        return firstOtherTarget > lastSource ? Set(edges.filter { $0.kind == .recurrent }.map(\.source)).sorted() : []
+    }
+
     /// The frozen nodes a forward pass reads: the first changed node (its
-    /// value before adapters) and the sources of edges that start below it.
+    /// value before adapters), the sources of edges that start below it and
+    /// the frozen recurrent sources.
     public func frozenNodes(nodeCount: Int) -> [Int] {
         let start = firstChangedNode(nodeCount: nodeCount)
-        return Set([start] + placement.edges.map(\.source).filter { $0 < start }).sorted()
+        return Set([start] + placement.edges.map(\.source).filter { $0 < start } + frozenRecurrentSources(nodeCount: nodeCount)).sorted()
     }
 }
 
@@ -95,21 +107,24 @@ extension Backbone {
     /// then constants: what the stop-gradient option differentiates).
     public func forward(_ input: BackboneInput<Scalar>, adapters graph: AdapterGraph<Scalar>,
                         passOneValues: [Matrix<Scalar>?]? = nil) -> AdaptedForward<Scalar> {
-        forward(frozenPrefix(input, through: graph.firstChangedNode(nodeCount: nodeCount)), adapters: graph,
-                passOneValues: passOneValues)
+        forward(frozenPrefix(input, for: graph), adapters: graph, passOneValues: passOneValues)
     }
 
     /// Runs `graph`'s adapters and the backbone from `prefix`, the frozen
     /// values of the nodes up to the first one the graph changes (computed by
     /// `frozenPrefix` or served by a `PrefixCache`); segments before it are
-    /// neither run forward nor backward.
+    /// neither run forward nor backward, and neither is pass 1 when it is
+    /// frozen (`frozenRecurrentSources`): its sources come from the prefix.
     public func forward(_ prefix: FrozenPrefix<Scalar>, adapters graph: AdapterGraph<Scalar>,
                         passOneValues: [Matrix<Scalar>?]? = nil) -> AdaptedForward<Scalar> {
         let start = graph.firstChangedNode(nodeCount: nodeCount)
         precondition(prefix.start == start, "a prefix through node \(prefix.start) for a placement that changes node \(start)")
         return AdaptedForward(run: graph.residualGraph.forward(self, from: start, value: prefix.values[start]!,
                                                                frozen: (0..<start).map { prefix.values[$0] },
-                                                               layout: prefix.layout, passOneValues: passOneValues))
+                                                               layout: prefix.layout, passOneValues: passOneValues,
+                                                               frozenSources: Dictionary(uniqueKeysWithValues: graph
+                                                                   .frozenRecurrentSources(nodeCount: nodeCount)
+                                                                   .map { ($0, prefix.values[$0]!) })))
     }
 
     /// The adapters' parameter gradients from dL/dpooled (an adapter of

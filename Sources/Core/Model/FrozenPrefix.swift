@@ -4,7 +4,8 @@
 public struct FrozenPrefix<Scalar: Real>: Sendable {
     /// The first node the placement changes; its value here is the backbone's, before adapters.
     public var start: Int
-    /// h_k by node, for some k <= start (start always among them), each (B*T) x d.
+    /// h_k by node, for some k <= start (start always among them) and the
+    /// frozen recurrent sources (`AdapterGraph.frozenRecurrentSources`), each (B*T) x d.
     public var values: [Int: Matrix<Scalar>]
     /// The rows' layout.
     public var layout: BatchLayout
@@ -19,16 +20,22 @@ public struct FrozenPrefix<Scalar: Real>: Sendable {
 }
 
 extension Backbone {
-    /// Every node 0 ... `start` of `input`, without tapes (nothing below
-    /// `start` is differentiated).
-    public func frozenPrefix(_ input: BackboneInput<Scalar>, through start: Int) -> FrozenPrefix<Scalar> {
-        precondition((0..<nodeCount).contains(start), "node \(start) of \(nodeCount)")
+    /// Every node 0 ... `start` of `input`, and the nodes `keeping` beyond
+    /// it, without tapes (nothing frozen is differentiated).
+    public func frozenPrefix(_ input: BackboneInput<Scalar>, through start: Int, keeping later: [Int] = []) -> FrozenPrefix<Scalar> {
+        precondition((0..<nodeCount).contains(start) && later.allSatisfy((0..<nodeCount).contains), "node \(start) of \(nodeCount)")
         var (node, layout) = embed(input)
         var values = [0: node]
-        for s in stride(from: 1, through: start, by: 1) {
+        for s in stride(from: 1, through: max(start, later.max() ?? 0), by: 1) {
             node = segment(s, node, layout: layout).0
-            values[s] = node
+            if s <= start || later.contains(s) { values[s] = node }
         }
         return FrozenPrefix(start: start, values: values, layout: layout)
+    }
+
+    /// The frozen prefix `graph` runs from: nodes 0 ... its first changed
+    /// node and its frozen recurrent sources.
+    public func frozenPrefix(_ input: BackboneInput<Scalar>, for graph: AdapterGraph<Scalar>) -> FrozenPrefix<Scalar> {
+        frozenPrefix(input, through: graph.firstChangedNode(nodeCount: nodeCount), keeping: graph.frozenRecurrentSources(nodeCount: nodeCount))
     }
 }

@@ -68,7 +68,7 @@ public final class PrefixCache<Scalar: Real>: @unchecked Sendable {
     /// (and stored) where it does not.
     public func prefix(_ batch: LabelledBatch<Scalar>, for graph: AdapterGraph<Scalar>) throws -> FrozenPrefix<Scalar> {
         let start = graph.firstChangedNode(nodeCount: backbone.nodeCount)
-        guard let keys = batch.keys else { return backbone.frozenPrefix(batch.input, through: start) }
+        guard let keys = batch.keys else { return backbone.frozenPrefix(batch.input, for: graph) }
         let nodes = graph.frozenNodes(nodeCount: backbone.nodeCount)
         let layout = backbone.layout(of: batch.input)
         let lengths = (0..<layout.examples).map { example in

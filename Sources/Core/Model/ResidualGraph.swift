@@ -67,13 +67,26 @@ struct ResidualGraph<Module: EdgeModule>: Sendable {
     /// `value` (frozen: backward stops there); `frozen` holds the values of
     /// nodes before `start` that edges read. `passOneValues`, when given,
     /// replaces pass 1's values as the recurrent edges' sources.
+    /// `frozenSources`, when it holds every recurrent source, is pass 1: the
+    /// caller vouches that pass 1 runs no module up to the last source (so
+    /// its values there are the frozen backbone's), and pass 1 is neither
+    /// run nor differentiated.
     func forward(_ backbone: Backbone<Scalar>, from start: Int, value: Matrix<Scalar>, frozen: [Matrix<Scalar>?] = [],
-                 layout: BatchLayout, passOneValues: [Matrix<Scalar>?]? = nil) -> Run {
+                 layout: BatchLayout, passOneValues: [Matrix<Scalar>?]? = nil,
+                 frozenSources: [Int: Matrix<Scalar>] = [:]) -> Run {
         let n = backbone.nodeCount
         let recurrent = edges.filter { $0.kind == .recurrent }
         let lastSource = recurrent.map(\.source).max()
-        let passOne = pass(backbone, from: start, to: (lastSource ?? n - 1) + 1, startValue: value, before: frozen,
+        let passOne: Pass
+        if !recurrent.isEmpty, recurrent.allSatisfy({ frozenSources[$0.source] != nil }) {
+            var values = frozen + [Matrix<Scalar>?](repeating: nil, count: n - frozen.count)
+            for (node, value) in frozenSources { values[node] = value }
+            passOne = Pass(start: start, end: start, values: values, segmentTapes: [Backbone<Scalar>.SegmentTape?](repeating: nil, count: n),
+                           moduleTapes: [Module.Tape?](repeating: nil, count: modules.count))
+        } else {
+            passOne = pass(backbone, from: start, to: (lastSource ?? n - 1) + 1, startValue: value, before: frozen,
                            recurrentSources: nil, layout: layout)
+        }
         var passTwo: Pass?
         if let first = recurrent.map(\.target).min() {
             passTwo = pass(backbone, from: first, to: n, startValue: first == start ? value : nil,

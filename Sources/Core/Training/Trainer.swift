@@ -153,6 +153,6 @@ public struct Trainer<Scalar: Real> {
     /// The frozen prefix of `batch` for the current placement.
     private func prefix(_ batch: LabelledBatch<Scalar>) throws -> FrozenPrefix<Scalar> {
         if let prefixes { return try prefixes.prefix(batch, for: state.graph) }
-        return backbone.frozenPrefix(batch.input, through: state.graph.firstChangedNode(nodeCount: backbone.nodeCount))
+        return backbone.frozenPrefix(batch.input, for: state.graph)
     }
 }
