@@ -1,5 +1,6 @@
 import ArgumentParser
 import Core
+import Foundation
 import Host
 
 /// `adapter-search bench`: speed, measured as ratios within one run.
@@ -79,8 +80,22 @@ struct BenchCommand: ParsableCommand {
                                    + "side, and the others' step times are given over the first's).", valueName: "float32|bfloat16"))
         var precisions: [Precision] = [.float32]
 
-        @Flag(help: ArgumentHelp("Print JSON with precision, cache_speedup_all, cache_speedup_late, the timed edges and the timed "
-                                 + "placements (and compared_precisions with their step_ratios when --precision is given twice)."))
+        @Option(help: ArgumentHelp("The order of the timed batches (as on commands that train).", valueName: "shuffled|length-grouped[:BATCHES]"))
+        var batchOrder: BatchOrder = .shuffled
+
+        @Option(help: ArgumentHelp("The Python of the PyTorch peer, which times the same steps in PyTorch (default: "
+                                   + "$ADAPTER_SEARCH_PEER_PYTHON, else the virtualenv tools/reference-env makes).", valueName: "file"))
+        var peerPython: String?
+
+        @Option(help: ArgumentHelp("The PyTorch peer's script (default: tools/peer_train.py of this repository).", valueName: "file"))
+        var peerScript: String?
+
+        @Flag(help: "Do not run the PyTorch peer.")
+        var noPeer = false
+
+        @Flag(help: ArgumentHelp("Print JSON with precision, cache_speedup_all, cache_speedup_late, batch_order, padding_fraction, the "
+                                 + "timed edges and placements, the PyTorch peer's pytorch, speedup_vs_pytorch_all and "
+                                 + "pytorch_first_loss_difference (or pytorch_skipped), and compared_precisions with their step_ratios when --precision is given twice."))
         var json = false
 
         func validate() throws {
@@ -98,8 +113,12 @@ struct BenchCommand: ParsableCommand {
                 }
             }
             let backbones = try precisions.map { try backbone.with(precision: $0) }
-            let result = try TrainBenchmark.measure(backbones, task: loaded, steps: steps, batchSize: batchSize,
-                                                    placements: timed) { line in
+            var isText = false
+            if case .tokens = backbone.embeddings { isText = true }
+            let (peer, skipped) = startPeer(isText: isText)
+            if let skipped { printError(skipped + "; timing adapter-search alone") }
+            let result = try TrainBenchmark.measure(backbones, task: loaded, steps: steps, batchSize: batchSize, order: batchOrder,
+                                                    placements: timed, peer: peer, peerSkipped: skipped) { line in
                 if !json { print(line) }
             }
             if json {
@@ -108,10 +127,33 @@ struct BenchCommand: ParsableCommand {
                 let edges = backbone.nodeCount * backbone.nodeCount
                 print(String(format: "cache speedup over all %d edges (%@): %.2f", edges, result.precision, result.cache_speedup_all))
                 print(String(format: "cache speedup, edges into the last quarter of the nodes: %.2f", result.cache_speedup_late))
+                print(String(format: "batches %@: %.1f%% of their rows padding", result.batch_order, 100 * result.padding_fraction))
                 for other in result.compared_precisions ?? [] {
                     print(String(format: "%@ step time over %@'s, all %d edges: %.2f with the cache, %.2f without", other.precision,
                                  result.precision, edges, other.step_ratio_all_cached, other.step_ratio_all_uncached))
                 }
+                if let torch = result.pytorch {
+                    print(String(format: "first-step loss against PyTorch's, largest relative difference over the timed edges: %.1e",
+                                 result.pytorch_first_loss_difference ?? .nan))
+                    for (precision, speedup) in [(result.precision, result.speedup_vs_pytorch_all)]
+                        + (result.compared_precisions ?? []).map({ ($0.precision, $0.speedup_vs_pytorch_all) }) {
+                        print(String(format: "speedup over PyTorch %@ (same steps, all %d edges, %@, cached): %.2f", torch, edges,
+                                     precision, speedup ?? .nan))
+                    }
+                }
+            }
+        }
+
+        /// The PyTorch peer, or why there is none.
+        private func startPeer(isText: Bool) -> (PyTorchPeer?, String?) {
+            if noPeer { return (nil, "no PyTorch peer: --no-peer") }
+            guard isText else { return (nil, "no PyTorch peer: it trains text models only") }
+            do {
+                let (python, script) = try PyTorchPeer.locate(python: peerPython, script: peerScript)
+                return (try PyTorchPeer(python: python, script: script, model: task.model,
+                                        threads: ProcessInfo.processInfo.activeProcessorCount), nil)
+            } catch {
+                return (nil, "\(error)")
             }
         }
     }
