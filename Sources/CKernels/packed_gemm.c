@@ -9,6 +9,7 @@
  * every panel, then the next 192 rows.
  */
 #include "packed_gemm.h"
+#include "tile_start.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -60,17 +61,8 @@ typedef struct {
 __attribute__((target("avx512f"), always_inline)) static inline void tile(
     const int rows, size_t k, const float *a, size_t lda, const float *panel, start_terms start, float *c,
     size_t ldc, __mmask16 low, __mmask16 high) {
-    __m512 first = start.bias ? _mm512_maskz_loadu_ps(low, start.bias) : _mm512_setzero_ps();
-    __m512 second = start.bias ? _mm512_maskz_loadu_ps(high, start.bias + 16) : _mm512_setzero_ps();
     __m512 sum[tile_rows][2];
-    for (int i = 0; i < rows; i++) {
-        sum[i][0] = first;
-        sum[i][1] = second;
-        if (start.addend) {
-            sum[i][0] = _mm512_add_ps(sum[i][0], _mm512_maskz_loadu_ps(low, start.addend + i * start.ldd));
-            sum[i][1] = _mm512_add_ps(sum[i][1], _mm512_maskz_loadu_ps(high, start.addend + i * start.ldd + 16));
-        }
-    }
+    tile_start_sums(rows, sum, start.bias, start.addend, start.ldd, low, high);
     for (size_t p = 0; p < k; p++) {
         __m512 b0 = _mm512_loadu_ps(panel + p * panel_width);
         __m512 b1 = _mm512_loadu_ps(panel + p * panel_width + 16);

@@ -19,6 +19,7 @@
  * threads changes no bit.
  */
 #include "packed_gemm.h"
+#include "tile_start.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -104,16 +105,7 @@ BF16_TARGET __attribute__((always_inline)) static inline void tile(
     size_t ldc, __mmask16 low, __mmask16 high) {
     __m512 sum[tile_rows][2];
     if (start.first) {
-        __m512 first = start.bias ? _mm512_maskz_loadu_ps(low, start.bias) : _mm512_setzero_ps();
-        __m512 second = start.bias ? _mm512_maskz_loadu_ps(high, start.bias + 16) : _mm512_setzero_ps();
-        for (int i = 0; i < rows; i++) {
-            sum[i][0] = first;
-            sum[i][1] = second;
-            if (start.addend) {
-                sum[i][0] = _mm512_add_ps(sum[i][0], _mm512_maskz_loadu_ps(low, start.addend + i * start.ldd));
-                sum[i][1] = _mm512_add_ps(sum[i][1], _mm512_maskz_loadu_ps(high, start.addend + i * start.ldd + 16));
-            }
-        }
+        tile_start_sums(rows, sum, start.bias, start.addend, start.ldd, low, high);
     } else {
         for (int i = 0; i < rows; i++) {
             sum[i][0] = _mm512_maskz_loadu_ps(low, c + i * ldc);
