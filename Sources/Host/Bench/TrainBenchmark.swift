@@ -124,7 +124,12 @@ public struct TrainBenchmark: Codable {
                 if let peer, let peerEdge {
                     let peerStep = try peer.stepTime(peerEdge)
                     pytorch = min(pytorch, peerStep.seconds)
-                    lossDifference = max(lossDifference, abs(peerStep.firstLoss - firstLoss) / abs(firstLoss))
+                    let difference = abs(peerStep.firstLoss - firstLoss) / abs(firstLoss)
+                    guard difference.isFinite else {  // max would drop a NaN and report agreement
+                        throw PyTorchPeerError(description: "the first-step loss of \(peerEdge) is \(firstLoss) here and "
+                                               + "\(peerStep.firstLoss) in PyTorch: the two cannot be compared")
+                    }
+                    lossDifference = max(lossDifference, difference)
                 }
             }
             var line = String(format: "%-6@ cached %.4f s/step, uncached %.4f s/step", placement.description, times[0].cached,
