@@ -2,8 +2,10 @@
  * kernels.c — see kernels.h.
  *
  * exp: x = k ln2 + r with |r| <= ln2/2; e^r by its Taylor polynomial to r^7
- * (truncation below 2e-9); 2^k from the exponent bits. k is rounded with the
- * 1.5 * 2^23 trick, whose sum holds k in its low mantissa bits.
+ * (truncation below 2e-9); 2^k from the exponent bits. k is rounded by rintf
+ * (round to nearest even, one vroundps): not by adding and subtracting
+ * 1.5 * 2^23, which -fassociative-math (our build flag) folds away on some
+ * targets, leaving k unrounded and e^x wrong by up to 2x (seen on AVX2).
  * Phi: erf by Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7), which shares
  * its exp(-x^2/2) with the normal density the GELU derivative needs.
  */
@@ -20,10 +22,8 @@
 #endif
 
 static inline float exp_approx(float x) {
-    const float magic = 12582912.0f; /* 1.5 * 2^23 */
     x = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
-    float shifted = x * 1.44269504088896341f + magic;
-    float k = shifted - magic;
+    float k = rintf(x * 1.44269504088896341f);
     float r = (x - k * 0.693145751953125f) - k * 1.428606765330187e-06f;
     float p = 1.0f / 5040;
     p = p * r + 1.0f / 720;
@@ -33,10 +33,7 @@ static inline float exp_approx(float x) {
     p = p * r + 0.5f;
     p = p * r + 1.0f;
     p = p * r + 1.0f;
-    int32_t bits, magic_bits;
-    memcpy(&bits, &shifted, sizeof bits);
-    memcpy(&magic_bits, &magic, sizeof magic_bits);
-    int32_t scale_bits = (bits - magic_bits + 127) << 23;
+    int32_t scale_bits = ((int32_t)k + 127) << 23;
     float scale;
     memcpy(&scale, &scale_bits, sizeof scale);
     return p * scale;
