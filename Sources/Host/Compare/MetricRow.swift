@@ -53,7 +53,8 @@ public struct MetricRow: Equatable, Sendable, CustomStringConvertible {
     /// Checks `rows` against the plugins found: each names a metric plugin
     /// that accepts the row's parameters (the same check as `--set`'s), and
     /// no two rows compute the same scores (the same metric with the same
-    /// parameters, defaults filled in, at the same probe size).
+    /// parameters, defaults filled in and numbers compared as numbers, at
+    /// the same probe size).
     public static func check(_ rows: [MetricRow], plugins: [PluginDescriptor], sources: PluginSources,
                              probeSize: Int) throws {
         var seen: [String: MetricRow] = [:]
@@ -67,7 +68,7 @@ public struct MetricRow: Equatable, Sendable, CustomStringConvertible {
                                               + "`adapter-search plugins list` shows each metric's parameters and their ranges")
             }
             let key = "\(row.metric)|\(row.probeSize ?? probeSize)|"
-                + configuration.map { "\($0.0)=\($0.1)" }.joined(separator: "|")
+                + configuration.map { "\($0.0)=\(Double($0.1).map(\.description) ?? $0.1)" }.joined(separator: "|")
             if let earlier = seen[key] {
                 throw RunError.invalidSetting(earlier.label == row.label
                     ? "--metric gives the row \(row.label) twice; give each setting once"
