@@ -53,6 +53,61 @@ import Testing
         #expect(html.contains("24 values, expected 25") && html.contains("No ground truth"))
     }
 
+    @Test func theRankScaleColoursByOrderWhereValuesCrowd() {
+        // Three values crowd near 0 beside one far above: linear puts them all at the light end, rank spreads them.
+        let values: [[Double]] = [[0, 0.001], [0.002, 1000]]
+        let linear = Heatmap(title: "crowded", values: values), rank = Heatmap(title: "crowded", values: values, scale: .rank)
+        #expect(linear.level(0.002) < 0.001 && linear.level(1000) == 1)
+        #expect(rank.level(0) == 0 && abs(rank.level(0.001) - 1.0 / 3) < 1e-12 && abs(rank.level(0.002) - 2.0 / 3) < 1e-12)
+        #expect(rank.level(1000) == 1)
+        // Ties share their average rank; NaN is left out; all equal is the middle.
+        let tied = Heatmap(title: "t", values: [[1, 1], [2, .nan]], scale: .rank)
+        #expect(tied.level(1) == 0.25 && tied.level(2) == 1)
+        #expect(Heatmap(title: "flat", values: [[3, 3]], scale: .rank).level(3) == 0.5)
+        let svg = rank.svg()
+        #expect(svg.contains("colour: rank among the values") && svg.contains(ColourRamp.css(1.0 / 3)))
+        #expect(!linear.svg().contains("rank among"))
+        let page = ReportPage.html(SampleReport.make(), scale: .rank)
+        #expect(page.contains("coloured by its rank") && Self.charts(page, "heatmap").count == 4)
+        #expect(ReportPage.html(SampleReport.make()) == ReportPage.html(SampleReport.make(), scale: .linear))
+    }
+
+    @Test func theStatisticsShowEachMetricsResolutionAndWarnWhenSaturated() {
+        var data = SampleReport.make()
+        data.metrics[0].resolution = ScoreResolution(scores: [Double](repeating: 16, count: 20) + [3, 4, 5, 6, 7],
+                                                     direction: .higherIsBetter, rankCeiling: 16)
+        data.metrics[1].resolution = ScoreResolution(scores: (0..<25).map(Double.init), direction: .higherIsBetter)
+        let html = ReportPage.html(data)
+        #expect(html.contains("<table class=\"resolution\">") && html.contains("6 / 25") && html.contains("80.0% of 16"))
+        #expect(html.components(separatedBy: "<tr class=\"saturated\">").count == 2)
+        #expect(html.contains("<p class=\"warning\">warning: \(data.metrics[0].id) is saturated"))
+        // Without a truth the resolution is still shown.
+        data.truth = nil
+        data.metrics = data.metrics.map { var metric = $0; metric.comparison = nil; return metric }
+        #expect(ReportPage.html(data).contains("<table class=\"resolution\">"))
+    }
+
+    /// The report coloured by rank renders in headless Chromium as the linear one does.
+    @Test(.enabled(if: Chromium.path != nil, "chromium is not installed (scripts/setup installs it)"))
+    func rendersOnTheRankScaleInHeadlessChromium() throws {
+        try withTemporaryDirectory { folder in
+            let page = folder.appendingPathComponent("report-rank.html"), png = folder.appendingPathComponent("report-rank.png")
+            var data = SampleReport.make()
+            data.metrics[0].resolution = ScoreResolution(scores: data.metrics[0].scores, direction: data.metrics[0].direction)
+            try ReportPage.html(data, scale: .rank).write(to: page, atomically: true, encoding: .utf8)
+            let dom = try Chromium.run(["--dump-dom", page.absoluteString], profile: folder.appendingPathComponent("profile-dom"))
+            #expect(dom.status == 0, "\(dom.stderr)")
+            let n = SampleReport.nodeCount
+            #expect(dom.stdout.components(separatedBy: "<rect").count - 1 == 4 * n * n)
+            #expect(dom.stdout.contains("class=\"resolution\""))
+            let complaints = dom.stderr.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("Refused to") }
+            #expect(complaints.isEmpty, "\(complaints)")
+            let census = try Chromium.screenshot(page, into: png, height: 2600)
+            #expect(census.pixels(8, 48, 107) >= 4 * 400, "darkest ramp colour: \(census.pixels(8, 48, 107)) pixels")
+            #expect(census.blueAreas >= 20, "\(census.blueAreas) heatmap-like colours")
+        }
+    }
+
     @Test func ticksAreRoundAndCoverTheData() {
         let ticks = AxisTicks(low: 0.613, high: 0.871)
         #expect(ticks.step == 0.1 && ticks.low <= 0.613 && ticks.high >= 0.871)

@@ -9,7 +9,9 @@ struct CompareCommand: StoredRunCommand {
         commandName: "compare",
         abstract: "Train every single-edge placement and judge metrics against their validation accuracy.")
 
-    @Option(name: .customLong("metric"), help: ArgumentHelp("A metric plugin id (repeatable; default: every metric found).", valueName: "id"))
+    @Option(name: .customLong("metric"),
+            help: ArgumentHelp("A metric plugin id, or a sweep of its parameters ID:NAME=V1,V2[:NAME=...] judged one row per setting (repeatable; default: every metric found).",
+                               valueName: "id[:name=v1,v2...]"))
     var metrics: [String] = []
 
     @Option(help: "Probe batches drawn with seeds --probe-seed, +1, ...: the bootstrap's samples.")
@@ -30,13 +32,21 @@ struct CompareCommand: StoredRunCommand {
         guard probeSeeds > 0, topK > 0, resamples > 0 else {
             throw ValidationError("--probe-seeds, --top-k and --resamples must be positive")
         }
+        _ = try validating { try settings().rows(found: []) }
     }
 
     static let command = RunConfiguration.Command.compare
 
     func configuration() throws -> RunConfiguration {
-        try options.configuration(.compare, compare: CompareSettings(metrics: metrics, probeSeeds: probeSeeds, topK: topK,
-                                                                     resamples: resamples))
+        try options.configuration(.compare, compare: try settings())
+    }
+
+    /// The compare settings these options give: a list of probe sizes
+    /// sweeps them (a single size is the run's probe size, as before sweeps).
+    func settings() throws -> CompareSettings {
+        let sizes = try options.probe.sizes
+        return CompareSettings(metrics: metrics, probeSizes: sizes.count > 1 ? sizes : nil, probeSeeds: probeSeeds, topK: topK,
+                               resamples: resamples)
     }
 
     func work(_ configuration: RunConfiguration, in results: ResultsStore, run: String) throws -> Comparison {

@@ -19,6 +19,10 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The folder to write report.html into.", valueName: "dir"))
     var out: String
 
+    @Option(help: ArgumentHelp("Colour heatmaps by value (linear) or by rank among the edges (rank), which shows the order of values that crowd at one end.",
+                               valueName: "linear|rank"))
+    var scale: HeatmapScale = .linear
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -30,7 +34,9 @@ struct ReportCommand: ParsableCommand {
         let runs = try runIDs.map { try ReportData(run: $0, store: results) }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let file = URL(fileURLWithPath: out).appendingPathComponent("report.html")
-        try ReportPage.html(runs).write(to: file, atomically: true, encoding: .utf8)
+        try ReportPage.html(runs, scale: scale).write(to: file, atomically: true, encoding: .utf8)
         print(file.path)
     }
 }
+
+extension HeatmapScale: ExpressibleByArgument {}

@@ -9,7 +9,9 @@ struct ScoreCommand: ParsableCommand {
         commandName: "score",
         abstract: "Score every edge with metric plugins from one probe pass; print a table and a heatmap per metric.")
 
-    @Option(name: .customLong("metric"), help: ArgumentHelp("A metric plugin id (repeatable).", valueName: "id"))
+    @Option(name: .customLong("metric"),
+            help: ArgumentHelp("A metric plugin id, or a sweep of its parameters ID:NAME=V1,V2[:NAME=...], one column per setting (repeatable).",
+                               valueName: "id[:name=v1,v2...]"))
     var metrics: [String] = ["gradient-rank"]
 
     @OptionGroup var task: TaskOptions
@@ -34,6 +36,8 @@ struct ScoreCommand: ParsableCommand {
     func validate() throws {
         if csv && json { throw ValidationError("choose one of --csv and --json") }
         guard !metrics.isEmpty else { throw ValidationError("name at least one --metric") }
+        _ = try validating { try probe.single(for: "score") }
+        for text in metrics { _ = try validating { try MetricSweep(parsing: text) } }
     }
 
     func run() throws {
@@ -46,13 +50,15 @@ struct ScoreCommand: ParsableCommand {
         printError(result.summary)
         if let dumpProbe { try ProbeDump.write(result.probes, to: dumpProbe) }
         let table = result.table
-        if json {
-            print(try table.json())
-        } else if csv {
-            print(table.csv(), terminator: "")
+        let diagnostics = "resolution (scores of the one probe):\n" + ScoreResolution.diagnostics(result.resolutions, width: result.width)
+        if json || csv {
+            // Standard output keeps its documented shape; the diagnostics go beside it.
+            print(json ? try table.json() : table.csv(), terminator: json ? "\n" : "")
+            printError(String(diagnostics.dropLast()))
         } else {
             print(table.text(), terminator: "")
             for column in table.columns { print("\n" + table.heatmap(column.id).terminal, terminator: "") }
+            print("\n" + diagnostics, terminator: "")
         }
         if let svg {
             try FileManager.default.createDirectory(atPath: svg, withIntermediateDirectories: true)

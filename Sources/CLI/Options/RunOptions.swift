@@ -26,6 +26,7 @@ struct RunOptions: ParsableArguments {
     /// a search's strategy takes the `--set` parameters meant for it.
     func configuration(_ command: RunConfiguration.Command, search: SearchSettings? = nil,
                        compare: CompareSettings? = nil, study: StudySettings? = nil) throws -> RunConfiguration {
+        if command != .compare { _ = try probe.single(for: "\(command)") }
         let task = task.specification
         let (strategyParameters, pluginParameters) = try parameters.split(strategy: search?.strategy)
         var search = search

@@ -153,6 +153,12 @@ public struct Probe: Sendable {
         return task.batch(.train, Array(Array(0..<count).shuffled(using: &random).prefix(size)))
     }
 
+    /// N, the real (non-padding) tokens a probe of `input` records on
+    /// `backbone`: the rows of its H_k and D_k.
+    public static func tokens(of input: BackboneInput<Float>, backbone: Backbone<Float>) -> Int {
+        backbone.layout(of: input).tokenCount
+    }
+
     /// The head `kind` asks for on `task`: drawn, or fitted as a linear probe.
     public static func head(_ kind: Head, backbone: Backbone<Float>, task: some ClassificationTask,
                             prefixes: PrefixCache<Float>? = nil) throws -> Linear<Float> {

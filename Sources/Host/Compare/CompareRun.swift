@@ -21,8 +21,8 @@ public struct CompareRun {
     public func work(in results: ResultsStore, run: String) throws -> Comparison {
         guard let settings = configuration.compare else { throw RunError.invalidSetting("run \(run) has no compare settings") }
         let context = try RunContext(store: results, run: run, configuration: configuration, dryRun: dryRun)
-        let ids = settings.metrics.isEmpty ? context.plugins.filter { $0.kind == .metric }.map(\.id) : settings.metrics
-        let chosen = try ids.map { try context.scores.metric($0) }
+        let rows = try settings.rows(found: context.plugins.filter { $0.kind == .metric }.map(\.id))
+        try MetricRow.check(rows, plugins: context.plugins, sources: configuration.plugins, probeSize: configuration.probe.size)
 
         // The truth: every candidate single edge, trained under the run's budget, as one batch.
         var truth = [Double](repeating: .nan, count: context.scores.edges.count)
@@ -37,11 +37,17 @@ public struct CompareRun {
 
         // Scores on every probe seed, and the statistics.
         let seeds = (0..<settings.probeSeeds).map { configuration.probe.seed + UInt64($0) }
-        let comparisons = try chosen.map { plugin -> MetricComparison in
-            let seedScores = try seeds.map { try context.scores.scores(metric: plugin.id, probeSeed: $0).values }
-            return MetricComparison.compare(metric: plugin.id, direction: ScoreDirection(abi: plugin.direction) ?? .higherIsBetter,
-                                            seedScores: seedScores, truth: truth, k: settings.topK, resamples: settings.resamples,
-                                            seed: configuration.budget.seed)
+        // Every row is scored on every seed's probe of its size; the truth is shared.
+        let comparisons = try rows.map { row -> MetricComparison in
+            let plugin = try context.scores.metric(row.metric)
+            let direction = ScoreDirection(abi: plugin.direction) ?? .higherIsBetter
+            let seedScores = try seeds.map { try context.scores.scores(row: row, probeSeed: $0).values }
+            var comparison = MetricComparison.compare(metric: row.label, direction: direction, seedScores: seedScores, truth: truth,
+                                                      k: settings.topK, resamples: settings.resamples, seed: configuration.budget.seed)
+            let ceilings = ScoreResolution.isRankMetric(row.metric)
+                ? seeds.map { context.scores.rankCeiling(row: row, probeSeed: $0) } : []
+            comparison.resolution = ScoreResolution.mean(seedScores: seedScores, direction: direction, rankCeilings: ceilings)
+            return comparison
         }
         let accuracies = evaluations.map(\.accuracy)
         let finite = accuracies.indices.filter { accuracies[$0].isFinite }
@@ -52,7 +58,7 @@ public struct CompareRun {
         let diverged = accuracies.count - finite.count
         return Comparison(run: run, edges: context.candidates.count, seeds: seeds.count,
                           best_edge: context.candidates[bestIndex].description, best_accuracy: accuracies[bestIndex],
-                          metrics: comparisons, diverged_edges: diverged > 0 ? diverged : nil)
+                          metrics: comparisons, diverged_edges: diverged > 0 ? diverged : nil, width: context.scores.width)
     }
 }
 
@@ -70,6 +76,9 @@ public struct Comparison: Codable, Equatable, Sendable {
     /// Single edges whose training diverged: no accuracy, left out of every
     /// statistic (absent from the JSON when there are none).
     public var diverged_edges: Int?
+    /// The backbone's width d, which bounds rank metrics with the probe's
+    /// tokens (absent from an outcome stored before resolution diagnostics).
+    public var width: Int?
 
     /// One row per metric: each statistic with its interval.
     public func table() -> String {
@@ -85,5 +94,15 @@ public struct Comparison: Codable, Equatable, Sendable {
             + "\(edges) single edges trained\(diverged_edges.map { " (\($0) diverged, left out)" } ?? ""); "
             + "best \(best_edge) at \(String(format: "%.4f", best_accuracy)); "
             + "intervals over \(seeds) probe seeds (run \(run))\n"
+            + resolutionText()
+    }
+
+    /// The resolution diagnostics of the metrics that have them: a table
+    /// (mean over the probe seeds) and a warning line per saturated metric.
+    public func resolutionText() -> String {
+        let rows = metrics.compactMap { metric in metric.resolution.map { (label: metric.metric, resolution: $0) } }
+        guard !rows.isEmpty else { return "" }
+        return "\nresolution (mean over \(seeds) probe seed\(seeds == 1 ? "" : "s") of each seed's scores):\n"
+            + ScoreResolution.diagnostics(rows, width: width)
     }
 }

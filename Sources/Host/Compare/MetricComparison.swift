@@ -2,7 +2,7 @@
 /// rho, Kendall's tau-b, top-k overlap and regret, each with a bootstrap
 /// interval over the probe seeds (see `SeedBootstrap`). Signs as measured.
 public struct MetricComparison: Equatable, Sendable, Codable {
-    /// The metric's id.
+    /// The metric's id, or its row's label in a sweep (`MetricRow.label`).
     public var metric: String
     /// Which way the metric points.
     public var direction: ScoreDirection
@@ -23,9 +23,14 @@ public struct MetricComparison: Equatable, Sendable, Codable {
     /// True best accuracy minus the true accuracy of the metric's best edge.
     public var regret: BootstrapEstimate
 
+    /// How finely the scores tell the edges apart, and whether the metric
+    /// is saturated (mean over the seeds of each seed's figures); nil in
+    /// an outcome stored before resolution diagnostics.
+    public var resolution: ScoreResolution? = nil
+
     /// The JSON keys, snake_case like every other output of the tool.
     public enum CodingKeys: String, CodingKey {
-        case metric, direction, k, edges, seeds, spearman, regret
+        case metric, direction, k, edges, seeds, spearman, regret, resolution
         case kendallTauB = "kendall_tau_b", topKOverlap = "top_k_overlap"
     }
 

@@ -12,6 +12,8 @@ public struct Heatmap {
     /// A second line under the title (e.g. the metric's direction); the
     /// axis roles when nil.
     public var subtitle: String? = nil
+    /// How values map to colours: by value (linear) or by rank.
+    public var scale: HeatmapScale = .linear
 
     /// The lowest and highest finite value (0, 0 when there is none).
     public var range: (low: Double, high: Double) {
@@ -19,23 +21,24 @@ public struct Heatmap {
         return (all.min() ?? 0, all.max() ?? 0)
     }
 
-    /// Where `value` lies between the lowest and highest score, 0 ... 1
-    /// (0.5 when all are equal).
-    public func level(_ value: Double) -> Double {
-        let (low, high) = range
-        return high > low ? (value - low) / (high - low) : 0.5
-    }
+    /// Where `value` lies among the scores on `scale`, 0 ... 1: between
+    /// the lowest and highest score (linear), or by its average rank among
+    /// the finite scores (rank); 0.5 when all are equal.
+    public func level(_ value: Double) -> Double { levels.level(value) }
+
+    /// The levels of this heatmap's values on its scale.
+    private var levels: ScaleLevels { ScaleLevels(values.flatMap { $0 }, scale: scale) }
 
     /// Rows of shade characters, darker for higher scores, with node labels.
     public var terminal: String {
         let shades = Array(" .:-=+*#%@")
-        let n = values.count
+        let n = values.count, levels = self.levels
         var lines = [String(format: "%@ (low %.4g, high %.4g; rows: source, columns: target)", title, range.low, range.high)]
         lines.append("    " + (0..<n).map { String(format: "%2d", $0) }.joined())
         for (i, row) in values.enumerated() {
             let cells = row.map { value -> String in
                 guard value.isFinite else { return "--" }
-                let shade = shades[min(Int(level(value) * Double(shades.count - 1) + 0.5), shades.count - 1)]
+                let shade = shades[min(Int(levels.level(value) * Double(shades.count - 1) + 0.5), shades.count - 1)]
                 return String(repeating: shade, count: 2)
             }
             lines.append(String(format: "%3d ", i) + cells.joined())
@@ -48,7 +51,7 @@ public struct Heatmap {
 
     /// A self-contained SVG: one square (`<rect>`) per edge and no other
     /// rect, coloured by `ColourRamp` from the lowest score (lightest) to the
-    /// highest (darkest), each score as a tooltip; node numbers and axis
+    /// highest (darkest), by value or by rank (`scale`), each score as a tooltip; node numbers and axis
     /// names; under the grid a colour bar labelled with the lowest and
     /// highest score. `cellSize` is the side of a square in pixels; `id`
     /// names the colour bar's gradient, unique within an HTML page.
@@ -56,9 +59,9 @@ public struct Heatmap {
         let n = values.count, left = 46, top = 62
         let grid = n * cell
         let missing = values.contains { $0.contains { !$0.isFinite } }
-        let width = max(left + grid + 12, 270), height = top + grid + (missing ? 70 : 56)
+        let width = max(left + grid + 12, scale == .rank && missing ? 360 : 270), height = top + grid + (missing || scale == .rank ? 70 : 56)
         let labelSize = max(8, min(11, cell - 3)), labelEvery = cell >= 12 ? 1 : 2
-        let (low, high) = range
+        let (low, high) = range, levels = self.levels
         let gradient = "\(id)-ramp"
         var parts = [##"<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" width="\##(width)" height="\##(height)" viewBox="0 0 \##(width) \##(height)" font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif" font-size="11">"##,
                      "<defs><linearGradient id=\"\(gradient)\">"
@@ -82,7 +85,7 @@ public struct Heatmap {
                     parts.append(##"<path d="M\##(x + 3) \##(y + 3)L\##(x + cell - 4) \##(y + cell - 4)M\##(x + cell - 4) \##(y + 3)L\##(x + 3) \##(y + cell - 4)" stroke="#aaa" stroke-width="1"/>"##)
                     continue
                 }
-                parts.append(##"<rect x="\##(x)" y="\##(y)" width="\##(cell - 1)" height="\##(cell - 1)" fill="\##(ColourRamp.css(level(value)))"><title>\##(i)&gt;\##(j): \##(value)</title></rect>"##)
+                parts.append(##"<rect x="\##(x)" y="\##(y)" width="\##(cell - 1)" height="\##(cell - 1)" fill="\##(ColourRamp.css(levels.level(value)))"><title>\##(i)&gt;\##(j): \##(value)</title></rect>"##)
             }
         }
         // The colour bar: a path, so that the squares are the only rects.
@@ -90,8 +93,11 @@ public struct Heatmap {
         parts.append(##"<path d="M\##(left) \##(barTop)h\##(barWidth)v10h-\##(barWidth)z" fill="url(#\##(gradient))" stroke="#999" stroke-width="0.5"/>"##)
         parts.append(##"<text x="\##(left)" y="\##(barTop + 24)" fill="#333">\##(Self.format(low))</text>"##)
         parts.append(##"<text x="\##(left + barWidth)" y="\##(barTop + 24)" text-anchor="end" fill="#333">\##(Self.format(high))</text>"##)
-        if missing {
-            parts.append(##"<text x="\##(left)" y="\##(barTop + 39)" fill="#777">grey, crossed: no value</text>"##)
+        var notes: [String] = []
+        if scale == .rank { notes.append("colour: rank among the values") }
+        if missing { notes.append("grey, crossed: no value") }
+        if !notes.isEmpty {
+            parts.append(##"<text x="\##(left)" y="\##(barTop + 39)" fill="#777">\##(notes.joined(separator: "; "))</text>"##)
         }
         parts.append("</svg>")
         return parts.joined(separator: "\n") + "\n"

@@ -7,7 +7,8 @@
 public struct ReportData: Sendable {
     /// One metric's scores.
     public struct Metric: Sendable {
-        /// The metric's id (`gradient-rank`).
+        /// The metric's id (`gradient-rank`), or its sweep row's label
+        /// (`gradient-rank:rtol=1e-3@probe-size=8`).
         public var id: String
         /// Which way it points.
         public var direction: ScoreDirection
@@ -16,6 +17,9 @@ public struct ReportData: Sendable {
         public var scores: [Double]
         /// The metric judged against the truth, when there is a truth.
         public var comparison: MetricComparison?
+        /// How finely its scores tell the edges apart (mean over the probe
+        /// seeds of each seed's figures); nil when not computed.
+        public var resolution: ScoreResolution? = nil
     }
 
     /// One placement a strategy chose and how it trained.

@@ -52,6 +52,8 @@ extension ReportData {
             directions[set.metric] = set.direction
         }
         let k = configuration.compare?.topK ?? 5
+        // Rank ceilings are known from a finished compare run's outcome (they need the probe's tokens).
+        let stored = run.outcome.flatMap { try? JSONDecoder().decode(Comparison.self, from: Data($0.utf8)) }
         let metrics = order.map { metric -> Metric in
             let direction = ScoreDirection(abi: directions[metric]!) ?? .higherIsBetter
             let scores = seedScores[metric]!
@@ -59,7 +61,10 @@ extension ReportData {
             let comparison = truth.map {
                 MetricComparison.compare(metric: metric, direction: direction, seedScores: scores, truth: $0, k: k, seed: run.seed)
             }
-            return Metric(id: metric, direction: direction, scores: mean, comparison: comparison)
+            let ceiling = stored?.metrics.first { $0.metric == metric }?.resolution?.rankCeiling
+            let resolution = ScoreResolution.mean(seedScores: scores, direction: direction,
+                                                  rankCeilings: ceiling.map { [$0] } ?? [])
+            return Metric(id: metric, direction: direction, scores: mean, comparison: comparison, resolution: resolution)
         }
 
         self.init(runID: id, task: Self.describe(task, config: config), configurationJSON: run.configuration, nodeCount: n,

@@ -14,18 +14,19 @@ public enum ReportPage {
     /// statistics, an n x n heatmap per metric and of the truth, a scatter
     /// of score against true accuracy per metric, and the best placements
     /// by each strategy; for a study, the study's table, claims and charts,
-    /// then the configuration.
-    public static func html(_ data: ReportData) -> String {
+    /// then the configuration. `scale` colours the heatmaps by value or by rank.
+    public static func html(_ data: ReportData, scale: HeatmapScale = .linear) -> String {
         let title = "AdapterSearch report: \(data.runID)"
-        return page(title: title, body: [header(data, heading: HTMLText.escape(title), prefix: "")] + sections(data, prefix: ""),
+        return page(title: title, body: [header(data, heading: HTMLText.escape(title), prefix: "")]
+                        + sections(data, prefix: "", scale: scale),
                     runs: [data])
     }
 
     /// The page of several runs: a list of them, then one article per run,
     /// titled with its task, holding what its own page would (ids prefixed
     /// `runN-` so that they stay unique). One run gives `html(_:)`'s page.
-    public static func html(_ runs: [ReportData]) -> String {
-        if runs.count == 1 { return html(runs[0]) }
+    public static func html(_ runs: [ReportData], scale: HeatmapScale = .linear) -> String {
+        if runs.count == 1 { return html(runs[0], scale: scale) }
         let title = "AdapterSearch report: " + runs.map(\.runID).joined(separator: ", ")
         let list = runs.enumerated().map { index, data in
             "<li><a href=\"#run\(index + 1)\">\(HTMLText.escape(data.taskTitle ?? data.task))</a> "
@@ -38,7 +39,7 @@ public enum ReportPage {
             let prefix = "run\(index + 1)-"
             body.append("<article class=\"run\" id=\"run\(index + 1)\">")
             body.append(header(data, heading: HTMLText.escape(data.taskTitle ?? data.task), prefix: prefix, run: true))
-            body += sections(data, prefix: prefix)
+            body += sections(data, prefix: prefix, scale: scale)
             body.append("</article>")
         }
         return page(title: title, body: body, runs: runs)
@@ -100,10 +101,10 @@ public enum ReportPage {
         ].joined(separator: "\n")
     }
 
-    /// A run's sections, their ids prefixed by `prefix`.
-    static func sections(_ data: ReportData, prefix: String) -> [String] {
+    /// A run's sections, their ids prefixed by `prefix`, its heatmaps on `scale`.
+    static func sections(_ data: ReportData, prefix: String, scale: HeatmapScale = .linear) -> [String] {
         if let study = data.study { return StudySection.html(study, prefix: prefix) + [configuration(data, prefix: prefix)] }
-        return [configuration(data, prefix: prefix), statistics(data, prefix: prefix), heatmaps(data, prefix: prefix),
+        return [configuration(data, prefix: prefix), statistics(data, prefix: prefix), heatmaps(data, prefix: prefix, scale: scale),
                 scatters(data, prefix: prefix), placements(data, prefix: prefix)]
     }
 
@@ -114,7 +115,7 @@ public enum ReportPage {
         p{margin:4px 0}.task{font-size:15px}.facts,.note{color:#555}nav{margin-top:8px;font-size:13px}
         a{color:#2171b5}table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #d4d4d4;padding:3px 8px;text-align:right}
         th{background:#f0f3f7}td.text,th.text{text-align:left}tr.best td{font-weight:bold;background:#eef5fb}
-        .neg{color:#b2182b}.charts{display:flex;flex-wrap:wrap;gap:14px 22px;align-items:flex-start}
+        .neg{color:#b2182b}p.warning{color:#8a4b00}tr.saturated td{background:#fff4e5}.charts{display:flex;flex-wrap:wrap;gap:14px 22px;align-items:flex-start}
         .chart{border:1px solid #e2e2e2;padding:6px;background:#fff}
         pre{background:#f6f6f6;border:1px solid #e2e2e2;padding:8px;max-height:220px;overflow:auto;font-size:12px;margin:6px 0}
         .columns{display:flex;gap:32px;flex-wrap:wrap;align-items:flex-start}
@@ -154,11 +155,13 @@ public enum ReportPage {
             """
     }
 
-    /// The table of comparison statistics, one row per metric; `prefix` as in `configuration`.
+    /// The table of comparison statistics, one row per metric, then the
+    /// metrics' resolution; `prefix` as in `configuration`.
     public static func statistics(_ data: ReportData, prefix: String = "") -> String {
         let compared = data.metrics.compactMap { metric in metric.comparison.map { (metric, $0) } }
         guard !compared.isEmpty else {
-            return "<section id=\"\(prefix)statistics\"><h2>Metric statistics</h2><p class=\"note\">No ground truth: the metrics are not compared.</p></section>"
+            return "<section id=\"\(prefix)statistics\"><h2>Metric statistics</h2><p class=\"note\">No ground truth: the metrics are not compared.</p>"
+                + resolution(data) + "</section>"
         }
         let first = compared[0].1
         let header = "<tr><th class=\"text\">metric</th><th class=\"text\">direction</th><th>edges</th><th>seeds</th>"
@@ -177,7 +180,38 @@ public enum ReportPage {
             bootstrap over the seeds (\(first.spearman.resamples) resamples). Regret: true best accuracy minus the true accuracy of the
             metric's best edge. n/a: undefined (constant scores); seeds with undefined values are left out of the means.</p>
             <table class="statistics">\(header)
-            \(rows.joined(separator: "\n"))</table></section>
+            \(rows.joined(separator: "\n"))</table>\(resolution(data))</section>
+            """
+    }
+
+    /// The metrics' resolution (METHOD.md section 8, "Resolution"): distinct
+    /// values, the share tied at the best, the share at the rank ceiling,
+    /// and a warning per saturated metric; empty when no metric has one.
+    public static func resolution(_ data: ReportData) -> String {
+        let measured = data.metrics.compactMap { metric in metric.resolution.map { (metric.id, $0) } }
+        guard !measured.isEmpty else { return "" }
+        let rows = measured.map { id, resolution in
+            let ceiling = resolution.atRankCeiling.map { share in
+                ScoreResolution.percent(share) + (resolution.rankCeiling.map { " of \($0)" } ?? "")
+            } ?? "–"
+            let missing = resolution.missing > 0 ? " <span class=\"note\">(\(ScoreResolution.number(resolution.missing)) missing)</span>" : ""
+            return "<tr\(resolution.saturated ? " class=\"saturated\"" : "")><td class=\"text\">\(HTMLText.escape(id))</td>"
+                + "<td>\(ScoreResolution.number(resolution.distinctValues)) / \(ScoreResolution.number(resolution.scoredEdges))\(missing)</td>"
+                + "<td>\(ScoreResolution.percent(resolution.tiedAtBest))</td><td>\(ceiling)</td>"
+                + "<td class=\"text\">\(resolution.saturated ? "<span class=\"neg\">saturated</span>" : "no")</td></tr>"
+        }
+        let warnings = measured.compactMap { id, resolution in resolution.warning(label: id) }
+            .map { "<p class=\"warning\">\(HTMLText.escape($0))</p>" }
+        return """
+
+            <h3 class="note">Resolution</h3>
+            <p class="note">How finely each metric's scores tell the edges apart, the mean over probe seeds of each seed's figures:
+            distinct values over the scored edges, the share tied at the best score (by the metric's direction), and for a rank
+            metric the share at the rank ceiling min(d, tokens) (known from a finished compare run). Saturated: at least half the
+            edges tied at the best, or distinct values fewer than a tenth of the edges.</p>
+            <table class="resolution"><tr><th class="text">metric</th><th>distinct / edges</th><th>tied at best</th>
+            <th>at rank ceiling</th><th class="text">saturated</th></tr>
+            \(rows.joined(separator: "\n"))</table>\(warnings.joined(separator: "\n"))
             """
     }
 
@@ -191,35 +225,37 @@ public enum ReportPage {
     /// The side of a heatmap square for n nodes: smaller squares for more nodes.
     public static func cellSize(nodeCount n: Int) -> Int { max(10, min(30, 330 / max(n, 1))) }
 
-    /// A heatmap per metric and one of the truth; `prefix` as in `configuration` (the colour bars' ids too).
-    public static func heatmaps(_ data: ReportData, prefix: String = "") -> String {
+    /// A heatmap per metric and one of the truth, coloured on `scale`;
+    /// `prefix` as in `configuration` (the colour bars' ids too).
+    public static func heatmaps(_ data: ReportData, prefix: String = "", scale: HeatmapScale = .linear) -> String {
         let n = data.nodeCount, cell = cellSize(nodeCount: n)
         var charts: [String] = []
         if let truth = data.truth {
             charts.append(chart(heatmap: truth, n: n, title: "truth: \(data.truthName)",
-                                subtitle: "single-edge placements trained", cell: cell, id: "\(prefix)heatmap-truth"))
+                                subtitle: "single-edge placements trained", cell: cell, id: "\(prefix)heatmap-truth", scale: scale))
         }
         for (index, metric) in data.metrics.enumerated() {
             charts.append(chart(heatmap: metric.scores, n: n, title: metric.id,
                                 subtitle: metric.direction == .higherIsBetter ? "higher is better" : "lower is better",
-                                cell: cell, id: "\(prefix)heatmap-\(index)"))
+                                cell: cell, id: "\(prefix)heatmap-\(index)", scale: scale))
         }
         return """
             <section id="\(prefix)heatmaps"><h2>Heatmaps</h2>
             <p class="note">Rows: source node i; columns: target node j; the square at (i, j) is edge i&gt;j. Darker is a higher value
-            (whatever the metric's direction); grey squares have no value.</p>
+            (whatever the metric's direction)\(scale == .rank ? ", coloured by its rank among the edges' values (ties share their average rank), not by its size" : ""); grey squares have no value.</p>
             <div class="charts">
             \(charts.joined(separator: "\n"))</div></section>
             """
     }
 
-    /// One heatmap chart, or a note when the values do not cover n² edges.
-    public static func chart(heatmap values: [Double], n: Int, title: String, subtitle: String, cell: Int, id: String) -> String {
+    /// One heatmap chart on `scale`, or a note when the values do not cover n² edges.
+    public static func chart(heatmap values: [Double], n: Int, title: String, subtitle: String, cell: Int, id: String,
+                             scale: HeatmapScale = .linear) -> String {
         guard values.count == n * n else {
             return "<div class=\"chart\"><p class=\"note\">\(HTMLText.escape(title)): \(values.count) values, expected \(n * n)</p></div>"
         }
         let grid = (0..<n).map { i in Array(values[(i * n)..<(i * n + n)]) }
-        return "<div class=\"chart\">" + Heatmap(title: title, values: grid, subtitle: subtitle).svg(cellSize: cell, id: id) + "</div>"
+        return "<div class=\"chart\">" + Heatmap(title: title, values: grid, subtitle: subtitle, scale: scale).svg(cellSize: cell, id: id) + "</div>"
     }
 
     /// A scatter of score against true accuracy per metric, points coloured

@@ -130,8 +130,13 @@ public struct SearchSettings: Codable, Equatable, Sendable {
 
 /// What a `compare` run judges and how.
 public struct CompareSettings: Codable, Equatable, Sendable {
-    /// The metric plugins to judge (empty: every metric found).
+    /// The metrics to judge as given to `--metric`: plugin ids, or sweeps
+    /// `ID:NAME=V1,V2,...` (`MetricSweep`); empty: every metric found.
     public var metrics: [String]
+    /// Probe sizes to score every metric row at (`--probe-size 8,32,128`),
+    /// each row labelled `@probe-size=N`; nil (and absent from a run stored
+    /// before sweeps) for the run's one probe size, rows unlabelled.
+    public var probeSizes: [Int]?
     /// Probe batches drawn with seeds probe seed, +1, ...: the bootstrap's samples.
     public var probeSeeds: Int
     /// k of the top-k overlap.
@@ -139,11 +144,35 @@ public struct CompareSettings: Codable, Equatable, Sendable {
     /// Bootstrap resamples of the probe seeds.
     public var resamples: Int
 
-    public init(metrics: [String] = [], probeSeeds: Int = 5, topK: Int = 5, resamples: Int = SeedBootstrap.defaultResamples) {
+    public init(metrics: [String] = [], probeSizes: [Int]? = nil, probeSeeds: Int = 5, topK: Int = 5,
+                resamples: Int = SeedBootstrap.defaultResamples) {
         self.metrics = metrics
+        self.probeSizes = probeSizes
         self.probeSeeds = probeSeeds
         self.topK = topK
         self.resamples = resamples
+    }
+
+    /// The rows to judge, in order: each `--metric` sweep expanded (or each
+    /// metric id of `found` when none is named), then at each probe size.
+    /// A text that is not a sweep, a probe size below 1, or a row given twice is an error.
+    public func rows(found: [String]) throws(RunError) -> [MetricRow] {
+        var sweeps: [MetricSweep] = []
+        for text in metrics { sweeps.append(try MetricSweep(parsing: text)) }
+        if metrics.isEmpty { sweeps = found.map { MetricSweep(metric: $0) } }
+        if let probeSizes {
+            guard !probeSizes.isEmpty else { throw .invalidSetting("--probe-size has no sizes; give one or more, comma-separated (8,32,128)") }
+            if let bad = probeSizes.first(where: { $0 < 1 }) {
+                throw .invalidSetting("--probe-size \(bad): a probe batch needs at least 1 example")
+            }
+        }
+        let sizes: [Int?] = probeSizes ?? [nil]
+        let rows = sweeps.flatMap { sweep in sizes.flatMap { sweep.rows(probeSize: $0) } }
+        var labels = Set<String>()
+        for row in rows where !labels.insert(row.label).inserted {
+            throw .invalidSetting("--metric and --probe-size give the row \(row.label) twice; give each setting once")
+        }
+        return rows
     }
 }
 

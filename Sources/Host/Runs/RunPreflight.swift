@@ -5,7 +5,8 @@ extension RunConfiguration {
     /// without training: the plugins load, the strategy and metrics named
     /// exist with the right kinds, the strategy's parameters fit its
     /// declarations (a study's strategies too), every metric given
-    /// parameters exists and accepts them, the adapter options parse,
+    /// parameters exists and accepts them, a compare run's rows (its
+    /// `--metric` sweeps and probe sizes) are valid and distinct, the adapter options parse,
     /// and k is no more than the candidate edges. A run refused here leaves nothing in the store.
     public func preflight() throws {
         _ = try space.adapterOptions()
@@ -32,7 +33,8 @@ extension RunConfiguration {
             }
         }
         if let compare {
-            for metric in compare.metrics { _ = try PluginSources.find(metric, kind: .metric, in: plugins) }
+            let rows = try compare.rows(found: plugins.filter { $0.kind == .metric }.map(\.id))
+            try MetricRow.check(rows, plugins: plugins, sources: self.plugins, probeSize: probe.size)
         }
     }
 }

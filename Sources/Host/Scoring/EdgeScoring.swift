@@ -9,7 +9,9 @@ public struct EdgeScoring {
     public var probe: ProbeSettings
     public var plugins: PluginSources
     public var isolation: PluginIsolation
-    /// The metric plugins' ids, in the table's column order.
+    /// The metrics as given to `--metric`, in the table's column order:
+    /// plugin ids, or sweeps `ID:NAME=V1,V2` (`MetricSweep`), one column
+    /// per setting, labelled `ID:NAME=V`.
     public var metrics: [String]
 
     public init(task: TaskSpecification, probe: ProbeSettings, plugins: PluginSources, isolation: PluginIsolation, metrics: [String]) {
@@ -32,6 +34,10 @@ public struct EdgeScoring {
         public var extraPasses: Int
         /// Every probe: the run's and each extra pass's.
         public var probes: [Probe]
+        /// How finely each column's scores tell the edges apart, by column label.
+        public var resolutions: [(label: String, resolution: ScoreResolution)] = []
+        /// The backbone's width d.
+        public var width: Int = 0
 
         /// The line saying what was scored and what it cost.
         public var summary: String {
@@ -44,9 +50,11 @@ public struct EdgeScoring {
     /// any pass runs) and the task, runs the probe, and scores.
     public func run() throws -> Result {
         let found = try plugins.load()
-        let chosen = try metrics.map { try PluginSources.find($0, kind: .metric, in: found) }
+        var rows: [MetricRow] = []
+        for text in metrics { rows += try MetricSweep(parsing: text).rows() }
+        let chosen = try rows.map { try PluginSources.find($0.metric, kind: .metric, in: found) }
         try plugins.checkMetricParameters(against: found)
-        for plugin in chosen { _ = try plugin.configuration(plugins.parameters(ofMetric: plugin.id)) }
+        try MetricRow.check(rows, plugins: found, sources: plugins, probeSize: probe.size)
         let (backbone, loaded) = try task.load()
         let head = try probe.head(backbone: backbone, task: loaded)
         let passesBefore = (forward: PassCount.forward, backward: PassCount.backward)
@@ -54,16 +62,21 @@ public struct EdgeScoring {
         let edges = Edge.all(nodeCount: backbone.nodeCount)
         let environment = PluginEnvironment(seed: probe.seed, nodeCount: backbone.nodeCount, candidates: edges, probe: engine)
         var columns: [(id: String, scores: [Double])] = [], failures: [(metric: String, error: any Error)] = []
-        for plugin in chosen {
+        var resolutions: [(label: String, resolution: ScoreResolution)] = []
+        let ceiling = min(backbone.width, engine.probe.tokens)
+        for (row, plugin) in zip(rows, chosen) {
             do {
-                let runner = try isolation.makeRunner(plugin, environment: environment, configuration: plugins.parameters(ofMetric: plugin.id))
-                columns.append((plugin.id, try runner.score(edges)))
+                let runner = try isolation.makeRunner(plugin, environment: environment, configuration: row.configuration(plugins))
+                let scores = try runner.score(edges)
+                columns.append((row.label, scores))
+                resolutions.append((row.label, ScoreResolution(scores: scores, direction: ScoreDirection(abi: plugin.direction) ?? .higherIsBetter,
+                                                               rankCeiling: ScoreResolution.isRankMetric(row.metric) ? ceiling : nil)))
             } catch {
-                failures.append((plugin.id, error))
+                failures.append((row.label, error))
             }
         }
         return Result(table: ScoreTable(edges: edges, columns: columns), failures: failures,
                       forwardPasses: PassCount.forward - passesBefore.forward, backwardPasses: PassCount.backward - passesBefore.backward,
-                      extraPasses: engine.passes - 1, probes: engine.allProbes)
+                      extraPasses: engine.passes - 1, probes: engine.allProbes, resolutions: resolutions, width: backbone.width)
     }
 }

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 
 /// How a run's probe passes are made (METHOD.md section 4).
 public struct ProbeSettings: Codable, Equatable, Sendable {
@@ -21,6 +22,26 @@ public struct ProbeSettings: Codable, Equatable, Sendable {
         self.size = size
         self.seed = seed
         self.head = head
+    }
+
+    /// The probe sizes of `--probe-size`: one positive whole number, or a
+    /// comma-separated list of them (a sweep of `compare`). An empty list,
+    /// an empty or non-numeric item, or a size below 1 is an error saying
+    /// what to give.
+    public static func sizes(parsing text: String) throws(RunError) -> [Int] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard !text.isEmpty, !items.contains(where: \.isEmpty) else {
+            throw .invalidSetting("--probe-size '\(text)' has an empty size; give a number of examples, or several comma-separated (8,32,128)")
+        }
+        return try items.map { item throws(RunError) in
+            guard let size = Int(item.trimmingCharacters(in: .whitespaces)) else {
+                throw .invalidSetting("--probe-size '\(item)' is not a number of examples; give a whole number, or several comma-separated (8,32,128)")
+            }
+            guard size >= 1 else {
+                throw .invalidSetting("--probe-size must be positive: a probe batch needs at least 1 example, not \(size)")
+            }
+            return size
+        }
     }
 
     /// These settings with another probe seed.

@@ -22,8 +22,14 @@ final class RunScores: @unchecked Sendable {
     private let task: any ClassificationTask
     private let makeRunner: PluginRunnerFactory
     private let lock = NSLock()
-    /// The probe passes this process ran, by seed, with their store ids.
-    private var probes: [UInt64: (engine: EngineProbe, id: Int64)] = [:]
+    /// The probe passes this process ran, by seed and probe size, with their store ids.
+    private var probes: [ProbeKey: (engine: EngineProbe, id: Int64)] = [:]
+
+    /// A probe pass's identity within a run: its seed and batch size.
+    private struct ProbeKey: Hashable {
+        var seed: UInt64
+        var size: Int
+    }
 
     /// Every edge of the backbone, in the store's order.
     let edges: [Edge]
@@ -57,34 +63,60 @@ final class RunScores: @unchecked Sendable {
     /// Scores of every edge by metric `id` on the probe drawn with
     /// `probeSeed` (the run's probe seed by default), and the metric's direction.
     func scores(metric id: String, probeSeed: UInt64? = nil) throws -> (values: [Double], direction: Int32) {
-        let plugin = try metric(id)
-        let seed = probeSeed ?? settings.seed
-        if let probe = try storedProbe(seed: seed), let stored = try store.scores(run: run, probe: probe, metric: id) {
+        try scores(row: MetricRow(metric: id), probeSeed: probeSeed)
+    }
+
+    /// Scores of every edge by `row` (its metric with its parameters, on
+    /// probes of its size) on the probe drawn with `probeSeed` (the run's
+    /// by default), and the metric's direction. Stored under the row's
+    /// label; a row of a plain id is stored under the id.
+    func scores(row: MetricRow, probeSeed: UInt64? = nil) throws -> (values: [Double], direction: Int32) {
+        let plugin = try metric(row.metric)
+        let key = ProbeKey(seed: probeSeed ?? settings.seed, size: row.probeSize ?? settings.size)
+        if let probe = try storedProbe(key, sized: row.probeSize != nil),
+           let stored = try store.scores(run: run, probe: probe, metric: row.label) {
             return (stored.map(\.value), plugin.direction)
         }
-        let (engine, probeID) = try probe(seed: seed)
-        let environment = PluginEnvironment(seed: seed, nodeCount: backbone.nodeCount, candidates: edges, probe: engine)
-        let values = try makeRunner(plugin, environment, parameters.parameters(ofMetric: id)).score(edges)
-        try store.saveScores(run: run, probe: probeID, metric: id, direction: plugin.direction,
+        let (engine, probeID) = try probe(key, sized: row.probeSize != nil)
+        let environment = PluginEnvironment(seed: key.seed, nodeCount: backbone.nodeCount, candidates: edges, probe: engine)
+        let values = try makeRunner(plugin, environment, row.configuration(parameters)).score(edges)
+        try store.saveScores(run: run, probe: probeID, metric: row.label, direction: plugin.direction,
                              scores: zip(edges, values).map { (source: $0.source, target: $0.target, value: $1) })
         return (values, plugin.direction)
     }
 
-    /// The stored probe of this run drawn with `seed`, if any.
-    private func storedProbe(seed: UInt64) throws -> Int64? {
-        try store.probes(run: run).first { $0.seed == seed }?.id
+    /// The rank ceiling min(d, tokens) of the probe `row` is scored on
+    /// with `probeSeed`: the largest rank an edge gradient H_iᵀ D_j can
+    /// have. The tokens are counted from the probe batch, which is drawn
+    /// again (no pass runs) when this process has not run the probe.
+    func rankCeiling(row: MetricRow, probeSeed: UInt64) -> Int {
+        let key = ProbeKey(seed: probeSeed, size: row.probeSize ?? settings.size)
+        if let known = lock.withLock({ probes[key] }) { return min(backbone.width, known.engine.probe.tokens) }
+        return min(backbone.width, Probe.tokens(of: Probe.batch(of: task, size: key.size, seed: key.seed).input, backbone: backbone))
     }
 
-    /// The probe pass with `seed` (run now if this process has not) and its store id.
-    private func probe(seed: UInt64) throws -> (EngineProbe, Int64) {
-        if let known = lock.withLock({ probes[seed] }) { return known }
-        let options = settings.seeded(seed)
+    /// The width d of the backbone.
+    var width: Int { backbone.width }
+
+    /// The stored probe of this run drawn with `key`'s seed, if any; when
+    /// `sized` (a row of a probe-size sweep), only one of `key`'s size
+    /// (its examples, the size cut to the training examples there are).
+    private func storedProbe(_ key: ProbeKey, sized: Bool) throws -> Int64? {
+        let examples = min(key.size, task.count(.train))
+        return try store.probes(run: run).first { $0.seed == key.seed && (!sized || $0.examples == examples) }?.id
+    }
+
+    /// The probe pass of `key` (run now if this process has not) and its store id.
+    private func probe(_ key: ProbeKey, sized: Bool) throws -> (EngineProbe, Int64) {
+        if let known = lock.withLock({ probes[key] }) { return known }
+        var options = settings.seeded(key.seed)
+        options.size = key.size
         let start = Date()
         let engine = try options.run(backbone: backbone, task: task)
-        let id = try storedProbe(seed: seed) ?? store.addProbe(run: run, seed: seed, examples: engine.probe.examples,
-                                                                head: options.head.rawValue, loss: engine.probe.loss,
-                                                                seconds: Date().timeIntervalSince(start))
-        lock.withLock { probes[seed] = (engine, id) }
+        let id = try storedProbe(key, sized: sized) ?? store.addProbe(run: run, seed: key.seed, examples: engine.probe.examples,
+                                                                      head: options.head.rawValue, loss: engine.probe.loss,
+                                                                      seconds: Date().timeIntervalSince(start))
+        lock.withLock { probes[key] = (engine, id) }
         return (engine, id)
     }
 }

@@ -1,0 +1,66 @@
+/// One `--metric` as the user names it: `ID[:NAME=V1,V2,...]...`, a metric
+/// plugin's id and, after colons, parameters each with one value or a
+/// comma-separated list of values to sweep. It expands into one `MetricRow`
+/// per combination of values (the first parameter varying slowest), each
+/// scored with those parameters as if set with `--set ID.NAME=VALUE`.
+/// A plain id is one row with the metric's `--set` parameters or defaults.
+public struct MetricSweep: Equatable, Sendable, CustomStringConvertible {
+    /// The metric plugin's id.
+    public let metric: String
+    /// Each parameter swept, in the order given, with its values in order.
+    public let parameters: [(name: String, values: [String])]
+
+    /// Reads `text`; an empty id, a part that is not NAME=VALUES, a
+    /// parameter named twice, an empty value list or an empty value is an
+    /// error quoting the text.
+    public init(parsing text: String) throws(RunError) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard let id = parts.first, !id.isEmpty, !id.contains("="), !id.contains("@") else {
+            throw .invalidSetting("--metric '\(text)' does not start with a metric id (ID[:NAME=V1,V2,...]...)")
+        }
+        var parameters: [(name: String, values: [String])] = []
+        for part in parts.dropFirst() {
+            guard let equals = part.firstIndex(of: "="), equals != part.startIndex else {
+                throw .invalidSetting("--metric '\(text)': '\(part)' is not NAME=VALUE or NAME=V1,V2,...")
+            }
+            let name = String(part[..<equals])
+            guard !parameters.contains(where: { $0.name == name }) else {
+                throw .invalidSetting("--metric '\(text)' gives '\(name)' twice; list its values once, comma-separated (\(name)=V1,V2)")
+            }
+            let list = part[part.index(after: equals)...]
+            guard !list.isEmpty else {
+                throw .invalidSetting("--metric '\(text)': '\(name)' has no values; give one or more, comma-separated (\(name)=V1,V2)")
+            }
+            let values = list.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard !values.contains(where: \.isEmpty) else {
+                throw .invalidSetting("--metric '\(text)': '\(name)=\(list)' has an empty value; separate values by single commas")
+            }
+            parameters.append((name, values))
+        }
+        metric = id
+        self.parameters = parameters
+    }
+
+    /// A sweep of one metric with no parameters of its own: one row.
+    public init(metric: String) {
+        self.metric = metric
+        parameters = []
+    }
+
+    /// The text form: the id, then each parameter as `:NAME=V1,V2`.
+    public var description: String {
+        ([metric] + parameters.map { "\($0.name)=\($0.values.joined(separator: ","))" }).joined(separator: ":")
+    }
+
+    /// The rows this sweep expands into, at probe size `probeSize` (nil:
+    /// the run's): one per combination of the parameters' values.
+    public func rows(probeSize: Int? = nil) -> [MetricRow] {
+        var combinations: [[(name: String, value: String)]] = [[]]
+        for parameter in parameters {
+            combinations = combinations.flatMap { chosen in parameter.values.map { chosen + [(parameter.name, $0)] } }
+        }
+        return combinations.map { MetricRow(metric: metric, parameters: $0, probeSize: probeSize) }
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.description == rhs.description }
+}
