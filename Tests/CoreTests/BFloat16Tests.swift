@@ -27,76 +27,35 @@ struct BFloat16Tests {
     }
 
     func random(_ count: Int, seed: UInt64, in range: ClosedRange<Float> = -1...1) -> [Float] {
-        var random = SeededRandom(seed: seed)
-        return (0..<count).map { _ in Float.random(in: range, using: &random) }
+        PackedProductCase.random(count, seed: seed, in: range)
     }
 
-    /// What a product adds to A op(B).
-    enum Start: CaseIterable {
-        case nothing, bias, ontoC, addend, biasAndAddend
-    }
-
-    /// C = A op(B) (+ bias) (+ D) through the bfloat16 kernel on storage with
-    /// padded rows (lda = k + 3, ldc = ldd = n + 2), and `check` given each
-    /// element with its operands. Unless D is C, C starts as NaN: it must not
-    /// be read; the padding must stay as it was. Shapes cover partial tiles
-    /// (m not a multiple of 12, across a 96-row block), partial panels (n not a
-    /// multiple of 16 or 32), odd k and k across the 256-deep blocks.
-    /// `check` says whether an element passes; the first few failures are
+    /// C = A op(B) (+ bias) (+ D) through the bfloat16 kernel
+    /// (PackedProductCase), and `check` given each element with its
+    /// operands. Shapes cover partial tiles (m not a multiple of 12, across
+    /// a 96-row block), partial panels (n not a multiple of 16 or 32), odd k
+    /// and k across the 256-deep blocks. The first few failures are
     /// recorded (an #expect per element would dominate the time).
     func everyShape(_ kernel: BFloat16Kernel, _ check: (_ c: Float, _ a: [Float], _ b: [Float], _ start: [Float]) -> String?) {
-        var failures = 0
+        var failures: [String] = []
         // The start terms do not depend on how B was packed: every start untransposed, two transposed.
-        for (transposed, start) in Start.allCases.map({ (false, $0) }) + [(true, .nothing), (true, .biasAndAddend)] {
+        let starts = PackedProductCase.Start.allCases.map { (false, $0) } + [(true, .nothing), (true, .biasAndAddend)]
+        for (transposed, start) in starts {
             for m in [1, 12, 13, 97] {
                 for n in [1, 16, 17, 33, 70] {
                     for k in [0, 1, 2, 17, 256, 257, 601] {
-                        let lda = k + 3, ldc = n + 2
-                        let a = random(m * lda, seed: UInt64(m * 1000 + n * 10 + k))
-                        let bRows = transposed ? n : k, bCols = transposed ? k : n
-                        let b = Matrix(rows: bRows, cols: bCols, values: random(bRows * bCols, seed: UInt64(7 + n + k)))
-                        let bias = [.bias, .biasAndAddend].contains(start) ? random(n, seed: 98) : []
-                        let addend = [.ontoC, .addend, .biasAndAddend].contains(start) ? random(m * ldc, seed: 99) : []
-                        let initial = start == .ontoC ? addend : [Float](repeating: .nan, count: m * ldc)
-                        var c = initial
-                        let packed = PackedMatrix(b, transposed: transposed, precision: .bfloat16, kernel: kernel)!
-                        #expect(packed.rows == k && packed.cols == n && packed.precision == .bfloat16 && packed.bfloat16Kernel == kernel)
-                        a.withUnsafeBufferPointer { a in
-                        c.withUnsafeMutableBufferPointer { c in
-                        bias.withUnsafeBufferPointer { bias in
-                        addend.withUnsafeBufferPointer { addend in
-                            let onto = start == .ontoC ? UnsafePointer(c.baseAddress!) : addend.isEmpty ? nil : addend.baseAddress
-                            MatrixProduct.rowBlocks(m: m, a: a.baseAddress!, lda: lda, b: packed,
-                                                    bias: bias.isEmpty ? nil : bias.baseAddress,
-                                                    adding: onto, ldd: ldc, c: c.baseAddress!, ldc: ldc)
-                        }
-                        }
-                        }
-                        }
-                        let rows = (0..<m).map { Array(a[$0 * lda..<$0 * lda + k]) }
-                        let columns = (0..<n).map { col in (0..<k).map { transposed ? b[col, $0] : b[$0, col] } }
-                        for row in 0..<m {
-                            for col in 0..<ldc {
-                                let index = row * ldc + col
-                                var failure: String?
-                                if col >= n {
-                                    if c[index].bitPattern != initial[index].bitPattern { failure = "padding written" }
-                                } else {
-                                    let terms = (bias.isEmpty ? [] : [bias[col]]) + (addend.isEmpty ? [] : [addend[index]])
-                                    failure = check(c[index], rows[row], columns[col], terms)
-                                }
-                                guard let failure else { continue }
-                                failures += 1
-                                if failures <= 5 {
-                                    Issue.record("\(kernel): \(m) x \(n) x \(k), transposed \(transposed), \(start): C[\(row), \(col)]: \(failure)")
-                                }
-                            }
-                        }
+                        let product = PackedProductCase(m: m, n: n, k: k, transposed: transposed, start: start)
+                        failures += product.failures(pack: { b, transposed in
+                            let packed = PackedMatrix(b, transposed: transposed, precision: .bfloat16, kernel: kernel)!
+                            #expect(packed.precision == .bfloat16 && packed.bfloat16Kernel == kernel)
+                            return packed
+                        }, check: check)
                     }
                 }
             }
         }
-        #expect(failures == 0, "\(failures) elements failed")
+        for failure in failures.prefix(5) { Issue.record("\(kernel): \(failure)") }
+        #expect(failures.isEmpty, "\(failures.count) elements failed")
     }
 
     /// The kernels this CPU runs.

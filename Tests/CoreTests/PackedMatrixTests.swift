@@ -6,63 +6,27 @@ import Testing
 @Suite(.enabled(if: PackedMatrix<Float>.kernelRuns, "the packed kernel needs AVX-512F"))
 struct PackedMatrixTests {
     func random(_ count: Int, seed: UInt64) -> [Float] {
-        var random = SeededRandom(seed: seed)
-        return (0..<count).map { _ in Float.random(in: -1...1, using: &random) }
+        PackedProductCase.random(count, seed: seed)
     }
 
-    /// What a product adds to A op(B).
-    enum Start: CaseIterable {
-        case nothing, bias, ontoC, addend, biasAndAddend
-    }
-
-    /// C = A op(B) (+ bias) (+ D) through the packed kernel, on storage with
-    /// padded rows (lda = k + 3, ldc = ldd = n + 2); every element against
-    /// the float64 sum, within float32 rounding of the sum of |terms|, and
-    /// the padding untouched. Unless D is C, C starts as NaN: it must not be read.
-    @Test(arguments: [false, true], Start.allCases)
-    func productsAgreeWithFloat64OnEveryShape(transposed: Bool, start: Start) {
+    /// C = A op(B) (+ bias) (+ D) through the packed kernel
+    /// (PackedProductCase): every element against the float64 sum, within
+    /// float32 rounding of the sum of |terms|, and the padding untouched.
+    @Test(arguments: [false, true], PackedProductCase.Start.allCases)
+    func productsAgreeWithFloat64OnEveryShape(transposed: Bool, start: PackedProductCase.Start) {
         for m in [1, 11, 12, 13, 25, 200] {
             for n in [1, 16, 17, 32, 33, 70] {
                 for k in [0, 1, 17, 64] {
-                    let lda = k + 3, ldc = n + 2
-                    let a = random(m * lda, seed: UInt64(m * 1000 + n * 10 + k))
-                    let bRows = transposed ? n : k, bCols = transposed ? k : n
-                    let b = Matrix(rows: bRows, cols: bCols, values: random(bRows * bCols, seed: UInt64(7 + n + k)))
-                    let bias = [.bias, .biasAndAddend].contains(start) ? random(n, seed: 98) : []
-                    let addend = [.ontoC, .addend, .biasAndAddend].contains(start) ? random(m * ldc, seed: 99) : []
-                    let initial = start == .ontoC ? addend : [Float](repeating: .nan, count: m * ldc)
-                    var c = initial
-                    let packed = PackedMatrix(b, transposed: transposed)!
-                    #expect(packed.rows == k && packed.cols == n)
-                    a.withUnsafeBufferPointer { a in
-                    c.withUnsafeMutableBufferPointer { c in
-                    bias.withUnsafeBufferPointer { bias in
-                    addend.withUnsafeBufferPointer { addend in
-                        let onto = start == .ontoC ? UnsafePointer(c.baseAddress!) : addend.isEmpty ? nil : addend.baseAddress
-                        MatrixProduct.rowBlocks(m: m, a: a.baseAddress!, lda: lda, b: packed,
-                                                bias: bias.isEmpty ? nil : bias.baseAddress,
-                                                adding: onto, ldd: ldc, c: c.baseAddress!, ldc: ldc)
-                    }
-                    }
-                    }
-                    }
-                    for row in 0..<m {
-                        for col in 0..<ldc {
-                            let index = row * ldc + col
-                            guard col < n else {
-                                #expect(c[index].bitPattern == initial[index].bitPattern, "padding written at \(row), \(col)")
-                                continue
-                            }
-                            var exact = Double(bias.isEmpty ? 0 : bias[col]) + Double(addend.isEmpty ? 0 : addend[index]), magnitude = abs(exact)
-                            for p in 0..<k {
-                                let term = Double(a[row * lda + p]) * Double(transposed ? b[col, p] : b[p, col])
-                                exact += term
-                                magnitude += abs(term)
-                            }
-                            #expect(abs(Double(c[index]) - exact) <= 1e-6 * (magnitude + 1),
-                                    "\(m) x \(n) x \(k), transposed \(transposed), \(start): C[\(row), \(col)] = \(c[index]), exact \(exact)")
+                    let product = PackedProductCase(m: m, n: n, k: k, transposed: transposed, start: start)
+                    let failures = product.failures(pack: { PackedMatrix($0, transposed: $1)! }) { c, a, b, start in
+                        var exact = start.reduce(0) { $0 + Double($1) }, magnitude = start.reduce(0) { $0 + abs(Double($1)) }
+                        for (x, y) in zip(a, b) {
+                            exact += Double(x) * Double(y)
+                            magnitude += abs(Double(x) * Double(y))
                         }
+                        return abs(Double(c) - exact) <= 1e-6 * (magnitude + 1) ? nil : "\(c), exact \(exact)"
                     }
+                    #expect(failures.isEmpty, "\(failures.count) elements failed, first: \(failures.prefix(3))")
                 }
             }
         }
