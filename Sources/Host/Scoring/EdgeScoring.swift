@@ -53,11 +53,21 @@ public struct EdgeScoring {
         let engine = probe.run(backbone: backbone, task: loaded, head: head)
         let edges = Edge.all(nodeCount: backbone.nodeCount)
         let environment = PluginEnvironment(seed: probe.seed, nodeCount: backbone.nodeCount, candidates: edges, probe: engine)
+        // Each metric scores once, whether asked for by the table or by a metric combining others (rank-ensemble).
+        var known: [String: (values: [Double], direction: Int32)] = [:]
+        func scores(_ id: String, chain: [String]) throws -> (values: [Double], direction: Int32) {
+            if let scored = known[id] { return scored }
+            let plugin = try RunScores.metric(id, in: found)
+            let runner = try isolation.makeRunner(plugin, environment: environment.scoring(id, in: chain, from: scores),
+                                                  configuration: plugins.parameters(ofMetric: id))
+            let scored = (try runner.score(edges), plugin.direction)
+            known[id] = scored
+            return scored
+        }
         var columns: [(id: String, scores: [Double])] = [], failures: [(metric: String, error: any Error)] = []
         for plugin in chosen {
             do {
-                let runner = try isolation.makeRunner(plugin, environment: environment, configuration: plugins.parameters(ofMetric: plugin.id))
-                columns.append((plugin.id, try runner.score(edges)))
+                columns.append((plugin.id, try scores(plugin.id, chain: []).values))
             } catch {
                 failures.append((plugin.id, error))
             }

@@ -44,6 +44,11 @@ final class RunScores: @unchecked Sendable {
 
     /// The metric plugin `id`, or an error naming what there is.
     func metric(_ id: String) throws -> PluginDescriptor {
+        try RunScores.metric(id, in: plugins)
+    }
+
+    /// The metric plugin `id` of `plugins`, or the error a plugin asking for its scores gets.
+    static func metric(_ id: String, in plugins: [PluginDescriptor]) throws -> PluginDescriptor {
         guard let plugin = plugins.first(where: { $0.id == id }) else {
             throw ServiceError(status: ASP_ERR_NOT_FOUND,
                                description: "no metric plugin '\(id)'; `adapter-search plugins list` shows what there is")
@@ -55,8 +60,11 @@ final class RunScores: @unchecked Sendable {
     }
 
     /// Scores of every edge by metric `id` on the probe drawn with
-    /// `probeSeed` (the run's probe seed by default), and the metric's direction.
-    func scores(metric id: String, probeSeed: UInt64? = nil) throws -> (values: [Double], direction: Int32) {
+    /// `probeSeed` (the run's probe seed by default), and the metric's
+    /// direction. `chain` holds the metrics being scored that asked for
+    /// these (a rank-ensemble's members), outermost first; a metric may ask
+    /// for other metrics' scores on the same probe, each stored as if asked for directly.
+    func scores(metric id: String, probeSeed: UInt64? = nil, chain: [String] = []) throws -> (values: [Double], direction: Int32) {
         let plugin = try metric(id)
         let seed = probeSeed ?? settings.seed
         if let probe = try storedProbe(seed: seed), let stored = try store.scores(run: run, probe: probe, metric: id) {
@@ -64,6 +72,7 @@ final class RunScores: @unchecked Sendable {
         }
         let (engine, probeID) = try probe(seed: seed)
         let environment = PluginEnvironment(seed: seed, nodeCount: backbone.nodeCount, candidates: edges, probe: engine)
+            .scoring(id, in: chain) { [self] member, chain in try scores(metric: member, probeSeed: seed, chain: chain) }
         let values = try makeRunner(plugin, environment, parameters.parameters(ofMetric: id)).score(edges)
         try store.saveScores(run: run, probe: probeID, metric: id, direction: plugin.direction,
                              scores: zip(edges, values).map { (source: $0.source, target: $0.target, value: $1) })
