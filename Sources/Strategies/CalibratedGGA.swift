@@ -1,3 +1,4 @@
+import CAdapterSearch
 import PluginSDK
 
 /// GGA on the metric that predicts this task best: trains m single edges
@@ -49,8 +50,7 @@ final class CalibratedGGA: Strategy {
             throw PluginError.invalidArgument("calibrated-gga: m = \(count) calibration edges but the run has only \(edges.count) candidates")
         }
         let search = try host.search()
-        // Every candidate's scores first: an unknown metric fails before anything trains.
-        let scores = try candidates.map { try search.orientedScores(metric: $0, edges: edges) }
+        let (candidates, scores) = try scorable(search, edges: edges, host: host)
         let sample = try CalibrationSample.choose(count, of: edges, host: host)
         let results = try search.evaluateBatch(sample.map { [edges[$0]] }, steps: steps, host: host)
         try results.requireSomeTrained("the \(count) calibration edges")
@@ -68,6 +68,27 @@ final class CalibratedGGA: Strategy {
         }
         host.progress(1, "calibrated on \(count) edges: \(metric), rho \(rounded(rho))")
         return GGA.greedy(edges: edges, scores: scores[best], k: k, gamma: gamma)
+    }
+
+    /// The candidates the host can score here, with their oriented scores
+    /// of `edges`, asked for before anything trains. A candidate the host
+    /// cannot serve (`ASP_ERR_UNSUPPORTED`: synflow on a probe without extra
+    /// passes, say) is left out with a warning; any other error (an unknown
+    /// metric) fails, and so does having none left.
+    private func scorable(_ search: SearchServices, edges: [Edge], host: PluginHost) throws -> ([String], [[Double]]) {
+        var ids: [String] = [], columns: [[Double]] = []
+        for id in candidates {
+            do {
+                columns.append(try search.orientedScores(metric: id, edges: edges))
+                ids.append(id)
+            } catch let error as PluginError where error.status == ASP_ERR_UNSUPPORTED {
+                host.log(.warning, "calibrated-gga: leaving candidate \(id) out: \(error.message)")
+            }
+        }
+        guard !ids.isEmpty else {
+            throw PluginError.unsupported("calibrated-gga: the host can score none of its candidate metrics (\(candidates.joined(separator: ",")))")
+        }
+        return (ids, columns)
     }
 
     private func rounded(_ value: Double) -> String {
