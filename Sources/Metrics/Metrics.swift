@@ -6,6 +6,6 @@ import PluginSDK
 public func aspPluginEntry(_ hostABIVersion: UInt32) -> UnsafePointer<asp_library>? {
     PluginLibrary.entry(hostABIVersion, exporting: [
         GradientRank.self, GradientNorm.self, Snip.self, NuclearNorm.self,
-        StableRank.self, EffectiveRank.self, Fisher.self, Synflow.self,
+        StableRank.self, EffectiveRank.self, Fisher.self, Synflow.self, RankEnsemble.self,
     ])
 }

@@ -6,7 +6,7 @@ import PluginSDK
 public func aspPluginEntry(_ hostABIVersion: UInt32) -> UnsafePointer<asp_library>? {
     PluginLibrary.entry(hostABIVersion, exporting: [
         GGA.self, TopK.self, RandomPlacement.self, RandomBestOfN.self, Exhaustive.self, SuccessiveHalving.self,
-        ParallelEvery.self, FirstK.self, LastK.self, NoAdapters.self, SideNetwork.self, LearnedSwitch.self,
+        ParallelEvery.self, FirstK.self, LastK.self, NoAdapters.self, SideNetwork.self, LearnedSwitch.self, CalibratedGGA.self,
     ])
 }
 

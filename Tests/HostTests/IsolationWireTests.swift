@@ -45,6 +45,8 @@ struct IsolationWireTests {
         .trainGated(edges: Edge.all(nodeCount: 13), budget: GatedRequest(steps: Int.max, learningRate: nan, gateLearningRate: -0.0,
                                                                           sparsity: .infinity, initialTemperature: 1e-300,
                                                                           finalTemperature: negativeNaN, initialLogit: -.infinity)),
+        .finding(name: "", value: .text("")), .finding(name: text, value: .text(text)), .finding(name: "rho", value: .number(nan)),
+        .finding(name: "m", value: .number(-.infinity)),
         .saveState([]), .saveState(Array(0...255) + Array(repeating: 0, count: 70_000)),
         .loadState, .shouldStop,
         .log(level: Int32.min, message: ""), .log(level: 2, message: text),
@@ -84,6 +86,7 @@ struct IsolationWireTests {
         case .scores: "scores"
         case .evaluate: "evaluate"
         case .trainGated: "trainGated"
+        case .finding: "finding"
         case .saveState: "saveState"
         case .loadState: "loadState"
         case .shouldStop: "shouldStop"
@@ -151,7 +154,7 @@ struct IsolationWireTests {
 
     @Test func everyRequestRoundTrips() throws {
         #expect(Set(Self.requests.map(Self.kind)) == ["info", "activations", "gradients", "edgeGradient", "singularValues",
-                                                      "rank", "adapterInit", "runPass", "scores", "evaluate", "trainGated", "saveState",
+                                                      "rank", "adapterInit", "runPass", "scores", "evaluate", "trainGated", "finding", "saveState",
                                                       "loadState", "shouldStop", "log", "progress"])
         for request in Self.requests {
             try Self.expectRoundTrip(request)
@@ -172,7 +175,8 @@ struct IsolationWireTests {
     @Test func everyCallAndOutcomeRoundTrips() throws {
         let create = CreateRequest(library: "/tmp/" + Self.text + ".so", plugin: "org.example.métrique",
                                    configuration: ["": "", "k": Self.text, Self.text: "v"], seed: .max, nodeCount: 1 << 31,
-                                   candidates: Edge.all(nodeCount: 5), hasProbe: true, hasSearch: false, hasCheckpoints: true)
+                                   candidates: Edge.all(nodeCount: 5), hasProbe: true, hasSearch: false, hasCheckpoints: true,
+                                   hasFindings: true)
         for message: HostMessage in [.create(create), .score([]), .score(Edge.all(nodeCount: 49)), .select(k: 0),
                                      .select(k: Int.max), .destroy] {
             try Self.expectRoundTrip(message)

@@ -65,7 +65,7 @@ struct PythonPluginTests {
         let metric = try runAdapterSearch(["plugins", "inspect", "plugins/examples/example_metric.py"],
                                           directory: Locations.packageRoot)
         try #require(metric.status == 0, "\(metric.stderr)")
-        #expect(metric.stdout.contains("\(PythonScripts.gradientNorm) (metric) 1.0.0, ABI 1.2"))
+        #expect(metric.stdout.contains("\(PythonScripts.gradientNorm) (metric) 1.0.0, ABI 1.3"))
         #expect(metric.stdout.contains("exponent=<real> (default 1.0 in [0.25, 4.0]): the power of the norm"))
         #expect(metric.stdout.contains("\(PythonScripts.spectralShare) (metric)"))
         #expect(metric.stdout.contains("needs:       probe, spectrum"))
@@ -85,7 +85,7 @@ struct PythonPluginTests {
         #expect(scripts[PythonScripts.gradientNorm]?.library == PythonScripts.metricExample)
         #expect(scripts[PythonScripts.spectralShare]?.library == PythonScripts.metricExample)
         #expect(scripts[PythonScripts.strategy]?.library == PythonScripts.strategyExample)
-        #expect(scripts[PythonScripts.strategy]?.abi == "1.2")
+        #expect(scripts[PythonScripts.strategy]?.abi == "1.3")
         #expect(Set(BuiltInPlugins.metrics + BuiltInPlugins.strategies).isSubset(of: Set(scripts.keys)))
         #expect(list.stderr.isEmpty, "no warning: the bridge beside the host offers no plugins of its own")
     }

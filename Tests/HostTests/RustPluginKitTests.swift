@@ -48,13 +48,13 @@ struct RustPluginKitTests {
         }
     }
 
-    @Test("plugins inspect describes the Rust metric: ABI 1.2, probe, its bounded parameter")
+    @Test("plugins inspect describes the Rust metric: ABI 1.3, probe, its bounded parameter")
     func inspect() throws {
         try withTemporaryDirectory { directory in
             let library = try RustKit.example(in: directory)
             let result = try runAdapterSearch(["plugins", "inspect", library])
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(result.stdout.contains("\(RustKit.metric) (metric) 1.0.0, ABI 1.2"), "\(result.stdout)")
+            #expect(result.stdout.contains("\(RustKit.metric) (metric) 1.0.0, ABI 1.3"), "\(result.stdout)")
             #expect(result.stdout.contains("name:        Edge gradient norm (Rust example)"))
             #expect(result.stdout.contains("direction:   higher is better") && result.stdout.contains("needs:       probe"))
             #expect(result.stdout.contains("exponent=<real> (default 1.0 in [0.25, 4.0])"), "\(result.stdout)")

@@ -30,6 +30,8 @@
  *   service tables, new capabilities under new extension ids.
  *   1.1 appended asp_evaluation.diverged.
  *   1.2 added the extension "asp.gated/1" (gated training).
+ *   1.3 added the extension "asp.findings/1" (named findings of a strategy)
+ *       and offers "asp.search/1" to metrics for other metrics' scores.
  *
  * Sized structs
  *   Every struct that may grow starts with `uint32_t struct_size`, set by
@@ -79,7 +81,7 @@ extern "C" {
 /** The ABI major version this header describes. A change breaks plugins. */
 #define ASP_ABI_VERSION_MAJOR 1
 /** The ABI minor version this header describes. A change only appends. */
-#define ASP_ABI_VERSION_MINOR 2
+#define ASP_ABI_VERSION_MINOR 3
 /** Packs a major and minor version into one uint32_t. */
 #define ASP_MAKE_VERSION(major, minor) \
     ((uint32_t)(((uint32_t)(major) << 16) | ((uint32_t)(minor) & 0xFFFFu)))
@@ -568,6 +570,15 @@ typedef struct asp_probe_api {
 
 /* ---------------------------------------------------------------------------
  * Extension "asp.search/1": scores and training, for strategies.
+ *
+ * Since 1.3 a host also offers it to metrics, for `scores` alone: a metric
+ * that combines others (rank-ensemble) reads their scores on the probe it is
+ * itself scoring from. For a metric, `scores` fails with
+ * ASP_ERR_INVALID_ARGUMENT when the metric asked for would be scoring itself
+ * (directly, or through the metrics it asks for: a cycle, named in the
+ * message) and ASP_ERR_NOT_FOUND for an unknown id; `evaluate`, and
+ * `train_gated` of "asp.gated/1", fail with ASP_ERR_UNSUPPORTED. A host of
+ * 1.2 or earlier returns NULL for ASP_EXT_SEARCH to a metric.
  * ------------------------------------------------------------------------ */
 
 #define ASP_EXT_SEARCH "asp.search/1"
@@ -609,7 +620,9 @@ typedef struct asp_search_api {
      * Scores `count` edges with metric `metric_id` (borrowed) into
      * caller-allocated scores[0 .. count-1], and that metric's direction
      * into *direction (ASP_HIGHER_IS_BETTER or ASP_LOWER_IS_BETTER).
-     * Scores are computed once per run and cached.
+     * Scores are computed once per run and cached. ASP_ERR_NOT_FOUND for an
+     * unknown metric id, ASP_ERR_INVALID_ARGUMENT for an edge outside the
+     * backbone or (for a metric caller) a cycle; nothing is written then.
      */
     asp_status (*scores)(void *context, const char *metric_id,
                          const asp_edge *edges, uint32_t count,
@@ -726,6 +739,35 @@ typedef struct asp_gated_api {
                               const asp_gated_budget *budget, double *probabilities,
                               asp_gated_result *result);
 } asp_gated_api;
+
+/* ---------------------------------------------------------------------------
+ * Extension "asp.findings/1" (since 1.3): named findings a strategy reports
+ * about the placement it is choosing (which metric it settled on, a
+ * correlation it measured), for strategies. The host stores them with the
+ * selection (a search run's outcome, a study's choice) and shows them with
+ * it. A host of 1.2 or earlier returns NULL for it from get_extension.
+ * ------------------------------------------------------------------------ */
+
+#define ASP_EXT_FINDINGS "asp.findings/1"
+
+/**
+ * The findings services. Sized table owned by the host. A finding belongs to
+ * the select call during which it is reported; reporting a name again in
+ * that call replaces its value, and the host keeps the order in which names
+ * were first reported. A name is 1 to 64 characters of [A-Za-z0-9._-].
+ * Both functions copy what they are given (borrowed) and fail with
+ * ASP_ERR_INVALID_ARGUMENT, recording nothing, for a NULL or bad name, a
+ * NULL text, a text longer than 4096 bytes or a non-finite number.
+ */
+typedef struct asp_findings_api {
+    uint32_t struct_size;
+
+    /** Reports finding `name` with UTF-8 text `value`, e.g. "metric" = "nuclear-norm". */
+    asp_status (*report_text)(void *context, const char *name, const char *value);
+
+    /** Reports finding `name` with a finite number `value`, e.g. "rho" = 0.61. */
+    asp_status (*report_number)(void *context, const char *name, double value);
+} asp_findings_api;
 
 #ifdef __cplusplus
 } /* extern "C" */

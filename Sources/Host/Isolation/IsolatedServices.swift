@@ -45,6 +45,9 @@ extension PluginEnvironment {
                 return .evaluations(try requireSearch().evaluate(placements, budget: budget))
             case let .trainGated(edges, budget):
                 return .gated(try requireSearch().trainGated(edges, budget: budget))
+            case let .finding(name, value):
+                try requireFindings().report(name, value)
+                return .done
             case let .saveState(state):
                 try requireCheckpoints().save(plugin: plugin, state: state)
                 return .done
@@ -67,10 +70,10 @@ extension PluginEnvironment {
 
 /// The worker's stand-ins for the engine: every provider method sends its
 /// call as a `ServiceRequest` to the host, which answers from its real
-/// `ProbeProvider`, `SearchProvider` and `CheckpointStore`
+/// `ProbeProvider`, `SearchProvider`, `CheckpointStore` and `FindingsSink`
 /// (`PluginEnvironment.serve`). An error the host's provider threw arrives
 /// as the same `ServiceError`, status and message, as in-process.
-final class WorkerServices: ProbeProvider, SearchProvider, CheckpointStore, @unchecked Sendable {
+final class WorkerServices: ProbeProvider, SearchProvider, CheckpointStore, FindingsSink, @unchecked Sendable {
     // @unchecked: requests that await a reply come only from the thread inside
     // a call into the plugin (the header's rule); `notify` may come from any
     // thread, and the channel serialises its writes.
@@ -149,6 +152,10 @@ final class WorkerServices: ProbeProvider, SearchProvider, CheckpointStore, @unc
 
     func trainGated(_ edges: [Edge], budget: GatedRequest) throws -> GatedResult {
         try call(.trainGated(edges: edges, budget: budget), \.gated)
+    }
+
+    func report(_ name: String, _ value: FindingValue) throws {
+        try call(.finding(name: name, value: value), \.done)
     }
 
     /// Saves the state of the plugin this worker runs (the host supplies its id; `plugin` is not sent).

@@ -344,6 +344,24 @@ extension GatedResult: WireCodable {
     }
 }
 
+extension FindingValue: WireCodable {
+    /// A tag byte (1 text, 2 number), then the value.
+    func encode(into writer: inout WireWriter) {
+        switch self {
+        case let .text(text): writer.put(UInt8(1), text)
+        case let .number(number): writer.put(UInt8(2), number)
+        }
+    }
+
+    init(from reader: inout WireReader) throws {
+        switch try reader.get(UInt8.self) {
+        case 1: self = .text(try reader.get())
+        case 2: self = .number(try reader.get())
+        case let tag: throw WireError.malformed("a finding value with tag \(tag)")
+        }
+    }
+}
+
 extension ServiceError: WireCodable {
     func encode(into writer: inout WireWriter) { writer.put(status, description) }
     init(from reader: inout WireReader) throws { self.init(status: try reader.get(), description: try reader.get()) }
@@ -370,6 +388,7 @@ enum ServiceRequest: WireCodable {
     case scores(metric: String, edges: [Edge])
     case evaluate(placements: [[Edge]], budget: Budget)
     case trainGated(edges: [Edge], budget: GatedRequest)
+    case finding(name: String, value: FindingValue)
     case saveState([UInt8])
     case loadState
     case shouldStop
@@ -380,7 +399,7 @@ enum ServiceRequest: WireCodable {
 
     private enum Tag: UInt8, WireEnum {
         case info = 1, activations, gradients, edgeGradient, singularValues, rank, adapterInit, runPass
-        case scores = 16, evaluate, trainGated
+        case scores = 16, evaluate, trainGated, finding
         case saveState = 32, loadState
         case shouldStop = 48, log, progress
     }
@@ -407,6 +426,7 @@ enum ServiceRequest: WireCodable {
         case let .scores(metric, edges): writer.put(Tag.scores, metric, edges)
         case let .evaluate(placements, budget): writer.put(Tag.evaluate, placements, budget)
         case let .trainGated(edges, budget): writer.put(Tag.trainGated, edges, budget)
+        case let .finding(name, value): writer.put(Tag.finding, name, value)
         case let .saveState(state): writer.put(Tag.saveState, state)
         case .loadState: writer.put(Tag.loadState)
         case .shouldStop: writer.put(Tag.shouldStop)
@@ -428,6 +448,7 @@ enum ServiceRequest: WireCodable {
         case .scores: self = .scores(metric: try reader.get(), edges: try reader.get())
         case .evaluate: self = .evaluate(placements: try reader.get(), budget: try reader.get())
         case .trainGated: self = .trainGated(edges: try reader.get(), budget: try reader.get())
+        case .finding: self = .finding(name: try reader.get(), value: try reader.get())
         case .saveState: self = .saveState(try reader.get())
         case .loadState: self = .loadState
         case .shouldStop: self = .shouldStop
@@ -521,7 +542,7 @@ struct CreateRequest {
     /// The edges the run searches over.
     var candidates: [Edge]
     /// Which extensions the host's environment offers.
-    var hasProbe: Bool, hasSearch: Bool, hasCheckpoints: Bool
+    var hasProbe: Bool, hasSearch: Bool, hasCheckpoints: Bool, hasFindings: Bool
 }
 
 extension CreateRequest {
@@ -530,17 +551,17 @@ extension CreateRequest {
         self.init(library: plugin.library.path, plugin: plugin.id, configuration: configuration, seed: environment.seed,
                   nodeCount: environment.nodeCount, candidates: environment.candidates,
                   hasProbe: environment.probe != nil, hasSearch: environment.search != nil,
-                  hasCheckpoints: environment.checkpoints != nil)
+                  hasCheckpoints: environment.checkpoints != nil, hasFindings: environment.findings != nil)
     }
 }
 
 extension CreateRequest: WireCodable {
     /// Library, plugin, the configuration's keys (sorted) then their values,
-    /// seed, node count, candidates, then the three extension flags.
+    /// seed, node count, candidates, then the four extension flags.
     func encode(into writer: inout WireWriter) {
         let keys = configuration.keys.sorted()
         writer.put(library, plugin, keys, keys.map { configuration[$0]! }, seed, nodeCount, candidates,
-                   hasProbe, hasSearch, hasCheckpoints)
+                   hasProbe, hasSearch, hasCheckpoints, hasFindings)
     }
 
     init(from reader: inout WireReader) throws {
@@ -551,7 +572,8 @@ extension CreateRequest: WireCodable {
         }
         self.init(library: library, plugin: plugin, configuration: Dictionary(uniqueKeysWithValues: zip(keys, values)),
                   seed: try reader.get(), nodeCount: try reader.get(), candidates: try reader.get(),
-                  hasProbe: try reader.get(), hasSearch: try reader.get(), hasCheckpoints: try reader.get())
+                  hasProbe: try reader.get(), hasSearch: try reader.get(), hasCheckpoints: try reader.get(),
+                  hasFindings: try reader.get())
     }
 }
 

@@ -90,7 +90,7 @@ public final class PluginWorker {
         let environment = PluginEnvironment(
             seed: request.seed, nodeCount: request.nodeCount, candidates: request.candidates,
             probe: request.hasProbe ? services : nil, search: request.hasSearch ? services : nil,
-            checkpoints: request.hasCheckpoints ? services : nil,
+            checkpoints: request.hasCheckpoints ? services : nil, findings: request.hasFindings ? services : nil,
             log: { _, level, message in services.notify(.log(level: level, message: message)) },
             progress: { _, fraction, message in services.notify(.progress(fraction: fraction, message: message)) },
             shouldStop: { services.shouldStop() })

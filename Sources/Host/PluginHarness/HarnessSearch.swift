@@ -25,12 +25,14 @@ final class HarnessMetricScores {
         self.seed = seed
     }
 
-    /// Every edge's score by metric `id` (in `Edge.all` order) and its direction.
-    func scores(metric id: String) throws -> (values: [Double], direction: Int32) {
+    /// Every edge's score by metric `id` (in `Edge.all` order) and its
+    /// direction; `chain` holds the metrics being scored that asked for it
+    /// (a rank-ensemble's members), outermost first.
+    func scores(metric id: String, chain: [String] = []) throws -> (values: [Double], direction: Int32) {
         if let result = known[id] { return try result.get() }
         let result: Result<(values: [Double], direction: Int32), ServiceError>
         do {
-            result = .success(try compute(id))
+            result = .success(try compute(id, chain: chain))
         } catch {
             result = .failure(ServiceError(error))
         }
@@ -38,7 +40,14 @@ final class HarnessMetricScores {
         return try result.get()
     }
 
-    private func compute(_ id: String) throws -> (values: [Double], direction: Int32) {
+    /// The environment metric `id` scores in, asked for by the metrics of `chain`:
+    /// the probe, every edge a candidate, and other metrics' scores from here.
+    func environment(_ id: String, chain: [String] = [], seed: UInt64) -> PluginEnvironment {
+        PluginEnvironment(seed: seed, nodeCount: probe.nodeCount, candidates: Edge.all(nodeCount: probe.nodeCount), probe: probe.engine)
+            .scoring(id, in: chain) { [unowned self] member, chain in try scores(metric: member, chain: chain) }
+    }
+
+    private func compute(_ id: String, chain: [String]) throws -> (values: [Double], direction: Int32) {
         guard let plugin = metrics.first(where: { $0.id == id }) else {
             throw ServiceError(status: ASP_ERR_NOT_FOUND, description: "no metric plugin '\(id)'; "
                                + "the harness offers \(metrics.filter { $0.kind == .metric }.map(\.id).joined(separator: ", "))")
@@ -47,7 +56,7 @@ final class HarnessMetricScores {
             throw ServiceError(status: ASP_ERR_INVALID_ARGUMENT, description: "plugin '\(id)' is a \(plugin.kind), not a metric")
         }
         let edges = Edge.all(nodeCount: probe.nodeCount)
-        let environment = PluginEnvironment(seed: seed, nodeCount: probe.nodeCount, candidates: edges, probe: probe.engine)
+        let environment = environment(id, chain: chain, seed: seed)
         do {
             let instance = try PluginInstance(plugin, environment: environment, configuration: parameters.parameters(ofMetric: id))
             return (try instance.score(edges), plugin.direction)

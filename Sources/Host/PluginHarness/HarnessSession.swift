@@ -243,13 +243,8 @@ final class HarnessSession {
         Edge.all(nodeCount: probe.nodeCount).filter { settings.candidateKinds.contains($0.kind) }
     }
 
-    /// The environment of a metric: the probe, every edge a candidate.
-    private func metricEnvironment(_ probe: HarnessProbe, seed: UInt64) -> PluginEnvironment {
-        PluginEnvironment(seed: seed, nodeCount: probe.nodeCount, candidates: Edge.all(nodeCount: probe.nodeCount), probe: probe.engine)
-    }
-
-    /// The environment of a strategy, over fresh `HarnessSearch` services.
-    private func strategyEnvironment(_ probe: HarnessProbe, seed: UInt64) throws -> (PluginEnvironment, HarnessSearch) {
+    /// Real metric scores on the probe, made the first time a check needs them.
+    private func sharedMetricScores(_ probe: HarnessProbe) -> HarnessMetricScores {
         if metricScores == nil {
             // The tested file's metrics first, then the others a run would find.
             var sources = settings.plugins
@@ -257,7 +252,18 @@ final class HarnessSession {
             let found = (try? sources.load(reportingWarnings: false)) ?? plugins
             metricScores = HarnessMetricScores(probe: probe, metrics: found, parameters: settings.plugins, seed: settings.seed)
         }
-        let search = HarnessSearch(metricScores: metricScores!)
+        return metricScores!
+    }
+
+    /// The environment of metric `metric`: the probe, every edge a
+    /// candidate, and other metrics' scores (for a metric combining them).
+    private func metricEnvironment(_ probe: HarnessProbe, metric: String, seed: UInt64) -> PluginEnvironment {
+        sharedMetricScores(probe).environment(metric, seed: seed)
+    }
+
+    /// The environment of a strategy, over fresh `HarnessSearch` services.
+    private func strategyEnvironment(_ probe: HarnessProbe, seed: UInt64) throws -> (PluginEnvironment, HarnessSearch) {
+        let search = HarnessSearch(metricScores: sharedMetricScores(probe))
         let environment = PluginEnvironment(seed: seed, nodeCount: probe.nodeCount, candidates: candidates(probe),
                                             search: search, checkpoints: search, progress: { _, _, _ in })
         return (environment, search)
@@ -266,7 +272,7 @@ final class HarnessSession {
     /// The environment `plugin` runs in, under `seed`, and the search services if it is a strategy.
     private func environment(_ plugin: PluginDescriptor, seed: UInt64) throws -> (PluginEnvironment, HarnessSearch?) {
         let probe = try probe()
-        if plugin.kind == .metric { return (metricEnvironment(probe, seed: seed), nil) }
+        if plugin.kind == .metric { return (metricEnvironment(probe, metric: plugin.id, seed: seed), nil) }
         let (environment, search) = try strategyEnvironment(probe, seed: seed)
         return (environment, search)
     }

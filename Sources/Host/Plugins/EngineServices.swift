@@ -163,6 +163,8 @@ struct PluginEnvironment {
     var probe: ProbeProvider? = nil
     var search: SearchProvider? = nil
     var checkpoints: CheckpointStore? = nil
+    /// Where a strategy's findings about its selection go (`asp.findings/1`); nil offers none.
+    var findings: FindingsSink? = nil
     /// Receives (plugin id, level, message); prints from `PluginLogLevel.current` on.
     var log: @Sendable (String, Int32, String) -> Void = { id, level, message in
         if PluginLogLevel.prints(level) { printError("\(id): \(message)") }
@@ -184,6 +186,12 @@ extension PluginEnvironment {
     func requireSearch() throws -> SearchProvider {
         guard let search else { throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run offers no search services") }
         return search
+    }
+
+    /// The findings sink, or the `ASP_ERR_UNSUPPORTED` error a plugin's findings call gets when there is none.
+    func requireFindings() throws -> FindingsSink {
+        guard let findings else { throw ServiceError(status: ASP_ERR_UNSUPPORTED, description: "this run takes no findings") }
+        return findings
     }
 
     /// The checkpoint store, or the `ASP_ERR_UNSUPPORTED` error a plugin's checkpoint call gets when there is none.

@@ -34,6 +34,7 @@ enum HostServices {
                 case ASP_EXT_PROBE where context.environment.probe != nil: return UnsafeRawPointer(HostServices.probeTable)
                 case ASP_EXT_SEARCH where context.environment.search != nil: return UnsafeRawPointer(HostServices.searchTable)
                 case ASP_EXT_GATED where context.environment.search != nil: return UnsafeRawPointer(HostServices.gatedTable)
+                case ASP_EXT_FINDINGS where context.environment.findings != nil: return UnsafeRawPointer(HostServices.findingsTable)
                 case ASP_EXT_CHECKPOINTING where context.environment.checkpoints != nil:
                     return UnsafeRawPointer(HostServices.checkpointingTable)
                 default: return nil
@@ -213,6 +214,28 @@ enum HostServices {
                     out.set(\.loss, trained.loss)
                     out.set(\.seconds, trained.seconds)
                     out.set(\.diverged, trained.diverged ? 1 : 0)
+                }
+            }))
+        return table
+    }()
+
+    /// The `asp.findings/1` table, shared by every instance.
+    nonisolated(unsafe) static let findingsTable: UnsafeMutablePointer<asp_findings_api> = {
+        let table = UnsafeMutablePointer<asp_findings_api>.allocate(capacity: 1)
+        table.initialize(to: asp_findings_api(
+            struct_size: UInt32(MemoryLayout<asp_findings_api>.size),
+            report_text: { raw, name, value in
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
+                return context.serve {
+                    guard let name, let value else { throw invalid("name or value is NULL") }
+                    try context.environment.requireFindings().report(String(cString: name), .text(String(cString: value)))
+                }
+            },
+            report_number: { raw, name, value in
+                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
+                return context.serve {
+                    guard let name else { throw invalid("name is NULL") }
+                    try context.environment.requireFindings().report(String(cString: name), .number(value))
                 }
             }))
         return table

@@ -61,15 +61,29 @@ public struct EdgeScoring {
         let engine = probe.run(backbone: backbone, task: loaded, head: head)
         let edges = Edge.all(nodeCount: backbone.nodeCount)
         let environment = PluginEnvironment(seed: probe.seed, nodeCount: backbone.nodeCount, candidates: edges, probe: engine)
+        // Each metric scores once, whether asked for by the table or by a metric combining others (rank-ensemble).
+        var known: [String: (values: [Double], direction: Int32)] = [:]
+        func scores(_ id: String, chain: [String]) throws -> (values: [Double], direction: Int32) {
+            if let scored = known[id] { return scored }
+            let plugin = try RunScores.metric(id, in: found)
+            let runner = try isolation.makeRunner(plugin, environment: environment.scoring(id, in: chain, from: scores),
+                                                  configuration: plugins.parameters(ofMetric: id))
+            let scored = (try runner.score(edges), plugin.direction)
+            known[id] = scored
+            return scored
+        }
         var columns: [(id: String, scores: [Double])] = [], failures: [(metric: String, error: any Error)] = []
         var resolutions: [(label: String, resolution: ScoreResolution)] = []
         let ceiling = min(backbone.width, engine.probe.tokens)
         for (row, plugin) in zip(rows, chosen) {
             do {
-                let runner = try isolation.makeRunner(plugin, environment: environment, configuration: row.configuration(plugins))
-                let scores = try runner.score(edges)
-                columns.append((row.label, scores))
-                resolutions.append((row.label, ScoreResolution(scores: scores, direction: ScoreDirection(abi: plugin.direction) ?? .higherIsBetter,
+                // A row with parameters of its own scores apart; its members (if it combines others) come from `known`.
+                let values = row.parameters.isEmpty
+                    ? try scores(row.metric, chain: []).values
+                    : try isolation.makeRunner(plugin, environment: environment.scoring(row.metric, from: scores),
+                                               configuration: row.configuration(plugins)).score(edges)
+                columns.append((row.label, values))
+                resolutions.append((row.label, ScoreResolution(scores: values, direction: ScoreDirection(abi: plugin.direction) ?? .higherIsBetter,
                                                                rankCeiling: ScoreResolution.isRankMetric(row.metric) ? ceiling : nil)))
             } catch {
                 failures.append((row.label, error))

@@ -50,6 +50,11 @@ final class RunScores: @unchecked Sendable {
 
     /// The metric plugin `id`, or an error naming what there is.
     func metric(_ id: String) throws -> PluginDescriptor {
+        try RunScores.metric(id, in: plugins)
+    }
+
+    /// The metric plugin `id` of `plugins`, or the error a plugin asking for its scores gets.
+    static func metric(_ id: String, in plugins: [PluginDescriptor]) throws -> PluginDescriptor {
         guard let plugin = plugins.first(where: { $0.id == id }) else {
             throw ServiceError(status: ASP_ERR_NOT_FOUND,
                                description: "no metric plugin '\(id)'; `adapter-search plugins list` shows what there is")
@@ -69,8 +74,12 @@ final class RunScores: @unchecked Sendable {
     /// Scores of every edge by `row` (its metric with its parameters, on
     /// probes of its size) on the probe drawn with `probeSeed` (the run's
     /// by default), and the metric's direction. Stored under the row's
-    /// label; a row of a plain id is stored under the id.
-    func scores(row: MetricRow, probeSeed: UInt64? = nil) throws -> (values: [Double], direction: Int32) {
+    /// label; a row of a plain id is stored under the id. `chain` holds the
+    /// metrics being scored that asked for these (a rank-ensemble's
+    /// members), outermost first; a metric may ask for other metrics'
+    /// scores on the same probe, each scored with its own `--set`
+    /// parameters at the row's probe size and stored as if asked for directly.
+    func scores(row: MetricRow, probeSeed: UInt64? = nil, chain: [String] = []) throws -> (values: [Double], direction: Int32) {
         let plugin = try metric(row.metric)
         let key = ProbeKey(seed: probeSeed ?? settings.seed, size: row.probeSize ?? settings.size)
         if let probe = try storedProbe(key, sized: row.probeSize != nil),
@@ -79,6 +88,9 @@ final class RunScores: @unchecked Sendable {
         }
         let (engine, probeID) = try probe(key, sized: row.probeSize != nil)
         let environment = PluginEnvironment(seed: key.seed, nodeCount: backbone.nodeCount, candidates: edges, probe: engine)
+            .scoring(row.metric, in: chain) { [self] member, chain in
+                try scores(row: MetricRow(metric: member, probeSize: row.probeSize), probeSeed: key.seed, chain: chain)
+            }
         let values = try makeRunner(plugin, environment, row.configuration(parameters)).score(edges)
         try store.saveScores(run: run, probe: probeID, metric: row.label, direction: plugin.direction,
                              scores: zip(edges, values).map { (source: $0.source, target: $0.target, value: $1) })

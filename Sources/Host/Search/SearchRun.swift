@@ -29,9 +29,9 @@ public struct SearchRun {
         if settings.metric != nil, !strategy.parameters.contains(where: { $0.name == "metric" }) {
             throw RunError.strategyTakesNoMetric(strategy: settings.strategy)
         }
-        let engine = context.search
+        let engine = context.search, findings = FindingsRecorder()
         let environment = PluginEnvironment(seed: budget.seed, nodeCount: context.backbone.nodeCount, candidates: context.candidates,
-                                            search: engine, checkpoints: try results.checkpoints(run: run),
+                                            search: engine, checkpoints: try results.checkpoints(run: run), findings: findings,
                                             progress: { id, fraction, message in
                                                 printError(String(format: "%@: %3.0f%% %@", id, 100 * fraction, message))
                                             },
@@ -43,7 +43,9 @@ public struct SearchRun {
             throw engine.dryRunStop ?? error  // the strategy saw a cancelled evaluation
         }
         let placement = try engine.placement(chosen)
-        printError("\(settings.strategy) chose \(placement); training and testing it (\(budget.steps) steps)")
+        let found = findings.findings
+        printError("\(settings.strategy) chose \(placement)" + (found.isEmpty ? "" : " (\(found.summary))")
+                   + "; training and testing it (\(budget.steps) steps)")
 
         // The chosen placement is one more unit for the executor: trained, validated, tested, written out.
         let folder = settings.out ?? URL(fileURLWithPath: results.path).deletingLastPathComponent().appendingPathComponent(run).path
@@ -67,7 +69,8 @@ public struct SearchRun {
                    + "the chosen placement was "
                    + (engine.counts.trained > trainedBefore ? "trained and tested now" : "found trained and tested in the run's store"))
         return SearchOutcome(placement: placement.description, val_acc: record.validationAccuracy, test_acc: test, params: record.parameters,
-                             seconds: Date().timeIntervalSince(start), run: run, folder: folder)
+                             seconds: Date().timeIntervalSince(start), run: run, findings: found.isEmpty ? nil : found,
+                             folder: folder)
     }
 }
 
@@ -79,10 +82,13 @@ public struct SearchOutcome: Codable, Sendable {
     public var params: Int
     public var seconds: Double
     public var run: String
+    /// What the strategy reported about its choice (`asp.findings/1`), e.g.
+    /// the metric calibrated-gga settled on and its rho; nil when nothing.
+    public var findings: Findings?
     /// Where the adapters were written (not in the JSON).
     public var folder: String = ""
 
-    enum CodingKeys: String, CodingKey { case placement, val_acc, test_acc, params, seconds, run }
+    enum CodingKeys: String, CodingKey { case placement, val_acc, test_acc, params, seconds, run, findings }
 
     /// The outcome for a person, one figure a line.
     public var summary: String {
@@ -94,7 +100,7 @@ public struct SearchOutcome: Codable, Sendable {
         trainable params \(params)
         time             \(String(format: "%.1f", seconds)) s
         written to       \(folder)
-
+        \(findings.map { "findings         \($0.summary)\n" } ?? "")
         """
     }
 }

@@ -24,10 +24,13 @@ public struct StudyChoice: Codable, Equatable, Sendable {
     public var failure: String?
     /// What choosing cost the strategy.
     public var search: SearchCost
+    /// What the strategy reported about its choice (`asp.findings/1`), e.g.
+    /// the metric calibrated-gga settled on and its rho; nil when nothing.
+    public var findings: Findings?
 
     public init(strategy: String, k: Int, seed: UInt64, probeSeed: UInt64, placement: String, validationAccuracy: Double?,
                 testAccuracy: Double?, parameters: Int, trainingSeconds: Double, failure: String? = nil,
-                search: SearchCost = SearchCost()) {
+                search: SearchCost = SearchCost(), findings: Findings? = nil) {
         self.strategy = strategy
         self.k = k
         self.seed = seed
@@ -39,11 +42,12 @@ public struct StudyChoice: Codable, Equatable, Sendable {
         self.trainingSeconds = trainingSeconds
         self.failure = failure
         self.search = search
+        self.findings = findings
     }
 
     private enum CodingKeys: String, CodingKey {
         case strategy, k, seed, probeSeed = "probe_seed", placement, validationAccuracy = "val_acc", testAccuracy = "test_acc",
-             parameters = "params", trainingSeconds = "train_seconds", failure, search
+             parameters = "params", trainingSeconds = "train_seconds", failure, search, findings
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,6 +63,7 @@ public struct StudyChoice: Codable, Equatable, Sendable {
         try container.encode(trainingSeconds, forKey: .trainingSeconds)
         try container.encode(failure, forKey: .failure)
         try container.encode(search, forKey: .search)
+        try container.encodeIfPresent(findings, forKey: .findings)
     }
 }
 

@@ -35,10 +35,11 @@ public struct StudyRun {
                 let plugin = try PluginSources.find(strategy.id, kind: .strategy, in: context.plugins)
                 let candidates = try strategy.kinds.map { SearchSpace(kinds: $0).candidates(nodeCount: nodes) } ?? context.candidates
                 for k in settings.ks {
-                    let engine = context.search.seeded(seed.training, probeSeed: seed.probe)
+                    let engine = context.search.seeded(seed.training, probeSeed: seed.probe), findings = FindingsRecorder()
                     let environment = PluginEnvironment(
                         seed: seed.training, nodeCount: nodes, candidates: candidates, search: engine,
                         checkpoints: try results.checkpoints(run: run, scope: "\(strategy) k=\(k) seed=\(seed.training)"),
+                        findings: findings,
                         progress: { id, fraction, message in printError(String(format: "%@: %3.0f%% %@", id, 100 * fraction, message)) },
                         shouldStop: { Interruption.requested })
                     let edges: [Edge]
@@ -48,11 +49,14 @@ public struct StudyRun {
                         throw engine.dryRunStop ?? error
                     }
                     let placement = try engine.placement(edges)
-                    printError("seed \(index + 1) of \(seeds.count): \(strategy) at k = \(k) chose \(placement)")
+                    let found = findings.findings
+                    printError("seed \(index + 1) of \(seeds.count): \(strategy) at k = \(k) chose \(placement)"
+                               + (found.isEmpty ? "" : " (\(found.summary))"))
                     let choice = StudyChoice(strategy: strategy.description, k: k, seed: seed.training, probeSeed: seed.probe,
                                              placement: placement.description, validationAccuracy: nil, testAccuracy: nil,
                                              parameters: 0, trainingSeconds: 0,
-                                             search: try cost(of: engine, probeSeed: seed.probe, in: results, run: run))
+                                             search: try cost(of: engine, probeSeed: seed.probe, in: results, run: run),
+                                             findings: found.isEmpty ? nil : found)
                     chosen.append((choice, WorkUnit(placement: placement.description, steps: budget.steps, examples: 0,
                                                     seed: seed.training, tests: true)))
                 }

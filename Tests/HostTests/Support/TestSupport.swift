@@ -219,9 +219,9 @@ struct ListedPlugin: Decodable {
 /// The built-in plugins the package's two libraries provide.
 enum BuiltInPlugins {
     static let metrics = ["gradient-rank", "gradient-norm", "snip", "nuclear-norm", "stable-rank",
-                          "effective-rank", "fisher", "synflow"]
+                          "effective-rank", "fisher", "synflow", "rank-ensemble"]
     static let strategies = ["gga", "top-k", "random", "random-best-of-n", "exhaustive", "successive-halving",
-                             "parallel-every", "first-k", "last-k", "none", "side-network", "learned-switch"]
+                             "parallel-every", "first-k", "last-k", "none", "side-network", "learned-switch", "calibrated-gga"]
     static let metricsLibrary = "libAdapterSearchMetrics.so"
     static let strategiesLibrary = "libAdapterSearchStrategies.so"
 }

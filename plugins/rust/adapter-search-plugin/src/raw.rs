@@ -31,7 +31,7 @@ use std::os::raw::{c_char, c_void};
 
 /// SHA-256 (lowercase hex) of the `adapter_search.h` these bindings match.
 /// Recorded by `tools/rust_bindings_digest.sh --record`.
-pub const HEADER_SHA256: &str = "4adb6d88ad904523a03edb64a307c3cdeb9afe9dd800d272d1b764aa26596e1b";
+pub const HEADER_SHA256: &str = "8db64bf64358e76b6281b6a2fac8a62b741724fbf52354a584f7139260e7f734";
 
 // ===========================================================================
 // Versions and the entry point
@@ -40,7 +40,7 @@ pub const HEADER_SHA256: &str = "4adb6d88ad904523a03edb64a307c3cdeb9afe9dd800d27
 /// The ABI major version this header describes. A change breaks plugins.
 pub const ASP_ABI_VERSION_MAJOR: u32 = 1;
 /// The ABI minor version this header describes. A change only appends.
-pub const ASP_ABI_VERSION_MINOR: u32 = 2;
+pub const ASP_ABI_VERSION_MINOR: u32 = 3;
 
 /// `ASP_MAKE_VERSION`: packs a major and minor version into one `u32`.
 pub const fn asp_make_version(major: u32, minor: u32) -> u32 {
@@ -642,4 +642,24 @@ pub struct asp_gated_api {
             result: *mut asp_gated_result,
         ) -> asp_status,
     >,
+}
+
+// ---------------------------------------------------------------------------
+// Extension "asp.findings/1" (since 1.3)
+// ---------------------------------------------------------------------------
+
+/// The findings extension's id (NUL-terminated).
+pub const ASP_EXT_FINDINGS: &[u8] = b"asp.findings/1\0";
+
+/// The findings services: named findings a strategy reports about its selection. Sized table owned by the host.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct asp_findings_api {
+    /// `sizeof` of the struct as its filler compiled it (see [`crate::sized`]).
+    pub struct_size: u32,
+    /// Reports finding `name` with UTF-8 text `value` (both borrowed, copied).
+    pub report_text:
+        Option<unsafe extern "C" fn(context: *mut c_void, name: *const c_char, value: *const c_char) -> asp_status>,
+    /// Reports finding `name` (borrowed, copied) with a finite number.
+    pub report_number: Option<unsafe extern "C" fn(context: *mut c_void, name: *const c_char, value: f64) -> asp_status>,
 }

@@ -93,6 +93,7 @@ layouts! {
     }
     asp_gated_result { struct_size, accuracy, loss, seconds, diverged }
     asp_gated_api { struct_size, train_gated }
+    asp_findings_api { struct_size, report_text, report_number }
 }
 
 /// Integer constants: (name, value in the bindings).
@@ -120,7 +121,7 @@ fn string_constants() -> Vec<(&'static str, &'static [u8])> {
     macro_rules! strings {
         ($($name:ident),* $(,)?) => { vec![$((stringify!($name), &$name[..$name.len() - 1])),*] };
     }
-    strings![ASP_ENTRY_SYMBOL, ASP_EXT_PROBE, ASP_EXT_SEARCH, ASP_EXT_CHECKPOINTING, ASP_EXT_GATED]
+    strings![ASP_ENTRY_SYMBOL, ASP_EXT_PROBE, ASP_EXT_SEARCH, ASP_EXT_CHECKPOINTING, ASP_EXT_GATED, ASP_EXT_FINDINGS]
 }
 
 /// The function-like macros and the inline function, at a few arguments:

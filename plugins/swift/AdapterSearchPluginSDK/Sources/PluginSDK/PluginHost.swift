@@ -2,7 +2,7 @@ import CAdapterSearch
 
 /// The host's services as a plugin instance sees them: logging, progress,
 /// cancellation, its seeded random stream, the adapter graph, and the engine
-/// extensions (probe, search, checkpointing).
+/// extensions (probe, search, gated training, findings, checkpointing).
 ///
 /// Valid from `create` until `destroy`; use it only on the thread that is
 /// inside a call into the plugin, except `log`.
@@ -85,6 +85,11 @@ public final class PluginHost: @unchecked Sendable {
     /// The gated-training service (ABI 1.2), or an `unsupported` error if the host has none.
     public func gated() throws -> GatedServices {
         GatedServices(api: try extensionTable(ASP_EXT_GATED, as: asp_gated_api.self), host: self)
+    }
+
+    /// The findings services (ABI 1.3), or an `unsupported` error if the host has none.
+    public func findings() throws -> FindingsServices {
+        FindingsServices(api: try extensionTable(ASP_EXT_FINDINGS, as: asp_findings_api.self), host: self)
     }
 
     /// The checkpointing services, or an `unsupported` error if the host has none.

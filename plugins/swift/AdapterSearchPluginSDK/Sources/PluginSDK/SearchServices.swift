@@ -28,7 +28,9 @@ public struct SearchServices {
     let api: UnsafePointer<asp_search_api>
     let host: PluginHost
 
-    /// Scores of `edges` under metric `metricID`, and its direction.
+    /// Scores of `edges` under metric `metricID`, and its direction. A
+    /// metric may call it too (ABI 1.3): it then gets the scores on the probe
+    /// it is itself scoring from.
     public func scores(metric metricID: String, edges: [Edge]) throws -> (scores: [Double], direction: Direction) {
         var scores = [Double](repeating: 0, count: edges.count)
         var direction: Int32 = 0
@@ -50,7 +52,7 @@ public struct SearchServices {
     /// multiplicative discount needs non-negative scores (a project choice).
     public func orientedScores(metric metricID: String, edges: [Edge]) throws -> [Double] {
         let (raw, direction) = try scores(metric: metricID, edges: edges)
-        let oriented = direction == .higherIsBetter ? raw : raw.map { -$0 }
+        let oriented = Ranking.oriented(raw, direction: direction)
         let lowest = oriented.min() ?? 0
         return lowest < 0 ? oriented.map { $0 - lowest } : oriented
     }
