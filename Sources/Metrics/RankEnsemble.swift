@@ -16,7 +16,7 @@ final class RankEnsemble: Metric {
         id: id, name: "Rank ensemble", version: "1.0.0",
         summary: "Mean log-rank of each edge under the member metrics (rank aggregation); lower is better.",
         parameters: [.string("metrics", default: defaultMembers,
-                             help: "comma-separated ids of the metrics whose ranks are averaged (at least one, not rank-ensemble)")])
+                             help: "ids of the metrics whose ranks are averaged, separated by , or + (+ inside a compare sweep); at least one, not rank-ensemble")])
     static let direction = Direction.lowerIsBetter
     /// Nothing of the probe itself: its members read it, each with its own needs.
     static let needs: MetricNeeds = []
@@ -28,17 +28,11 @@ final class RankEnsemble: Metric {
         members = try RankEnsemble.members(try configuration.string("metrics"))
     }
 
-    /// The ids of a comma-separated list, checked: at least one, none twice,
-    /// not this metric itself.
+    /// The ids of the list (MetricList: `,` or `+` between ids), checked:
+    /// at least one, none twice, not this metric itself.
     static func members(_ list: String) throws(PluginError) -> [String] {
-        let ids = list.split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
-        guard !ids.isEmpty else {
-            throw .invalidArgument("rank-ensemble needs at least one metric id in 'metrics', e.g. metrics=\(defaultMembers)")
-        }
+        let ids = try MetricList.ids(list, of: id)
         if ids.contains(id) { throw .invalidArgument("rank-ensemble cannot name itself in 'metrics' (\(list))") }
-        if let repeated = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
-            throw .invalidArgument("rank-ensemble names metric '\(repeated)' twice in 'metrics' (\(list))")
-        }
         return ids
     }
 

@@ -16,7 +16,7 @@ final class CalibratedGGA: Strategy {
         summary: "Trains m single edges briefly, picks the metric whose scores rank them best (Spearman), runs GGA on it.",
         parameters: [
             .string("metrics", default: defaultCandidates,
-                    help: "comma-separated candidate metric ids; ties in rho go to the earlier one"),
+                    help: "candidate metric ids, separated by , or +; ties in rho go to the earlier one"),
             .int("m", default: 12, in: 2...100_000, help: "single edges trained to calibrate on (at least 2)"),
             .int("steps", default: 100, atLeast: 1, help: "training steps of each calibration edge"),
             .real("gamma", default: 0.6, in: 0...1, help: "GGA's distance discount base; 0 gives top-k"),
@@ -34,14 +34,9 @@ final class CalibratedGGA: Strategy {
         gamma = try configuration.real("gamma")
     }
 
-    /// The ids of a comma-separated list, checked: at least one, none twice.
+    /// The ids of the list (MetricList: `,` or `+` between ids), checked: at least one, none twice.
     static func candidates(_ list: String) throws(PluginError) -> [String] {
-        let ids = list.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
-        guard !ids.isEmpty else { throw .invalidArgument("calibrated-gga needs at least one candidate metric id in 'metrics'") }
-        if let repeated = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
-            throw .invalidArgument("calibrated-gga names metric '\(repeated)' twice in 'metrics' (\(list))")
-        }
-        return ids
+        try MetricList.ids(list, of: "calibrated-gga")
     }
 
     func select(k: Int, host: PluginHost) throws -> [Edge] {

@@ -213,4 +213,48 @@ import Testing
             #expect(bad.status != 0 && bad.stderr.contains("log"))
         }
     }
+
+    /// A sweep of rank-ensemble's member lists (`+` inside a value) at two
+    /// probe sizes: each row is the mean log-rank of its members' own scores
+    /// on the same probe, which are stored under their ids at that size.
+    @Test func anEnsembleSweepCombinesItsMembersScoresOnEachProbeSize() throws {
+        try withTemporaryDirectory { folder in
+            let (task, storePath) = try arguments(folder)
+            let sweep = ["--metric", "rank-ensemble:metrics=gradient-rank+nuclear-norm,nuclear-norm+effective-rank",
+                         "--probe-size", "4,12", "--top-k", "3"]
+            let result = try runAdapterSearch(["compare"] + task + sweep + ["--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let comparison = try JSONDecoder().decode(Comparison.self, from: Data(result.stdout.utf8))
+            let lists = ["gradient-rank+nuclear-norm", "nuclear-norm+effective-rank"]
+            #expect(comparison.metrics.map(\.metric) == [4, 12].flatMap { size in
+                lists.map { "rank-ensemble:metrics=\($0)@probe-size=\(size)" }
+            })
+            let store = try ResultsStore(path: storePath, create: false)
+            let probes = try store.probes(run: comparison.run)
+            /// Fractional ranks, 1 for the highest (these members are higher-is-better).
+            func ranks(_ values: [Double]) -> [Double] {
+                values.map { value in
+                    let above = values.filter { $0 > value }.count, tied = values.filter { $0 == value }.count
+                    return Double(above) + Double(tied + 1) / 2
+                }
+            }
+            for probe in probes {
+                for list in lists {
+                    let members = list.split(separator: "+").map(String.init)
+                    let columns = try members.map { member in
+                        try #require(try store.scores(run: comparison.run, probe: probe.id,
+                                                      metric: "\(member)@probe-size=\(probe.examples)")).map(\.value)
+                    }
+                    let ensemble = try #require(try store.scores(run: comparison.run, probe: probe.id,
+                                                                 metric: "rank-ensemble:metrics=\(list)@probe-size=\(probe.examples)"))
+                    let expected = columns.map(ranks).reduce([Double](repeating: 0, count: ensemble.count)) { sum, column in
+                        zip(sum, column).map { $0 + log($1) / Double(members.count) }
+                    }
+                    for (got, want) in zip(ensemble.map(\.value), expected) {
+                        #expect(abs(got - want) <= 1e-12, "\(list) on the probe of \(probe.examples)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -127,7 +127,7 @@ import Testing
         #expect(chosen == Array(best.prefix(2)), "gamma 0: GGA on truth is its top 2")
     }
 
-    @Test(arguments: [(["m": "1"], "m"), (["metrics": ""], "at least one candidate"), (["metrics": "a,a"], "twice")])
+    @Test(arguments: [(["m": "1"], "m"), (["metrics": ""], "at least one metric id"), (["metrics": "a,a"], "twice")])
     func calibratedGGARefusesBadParameters(configuration: [String: String], message: String) {
         let error = #expect(throws: (any Error).self) {
             try BuiltIns.instance("calibrated-gga", .fixed(nodeCount: 3, search: FixedSearch()), configuration)
