@@ -97,7 +97,8 @@ import Testing
                 Issue.record("findings \(findings.summary)")
                 return
             }
-            #expect(study.table().contains("calibrated-gga"))
+            #expect(study.table().contains("findings (what the strategies reported about their choices):\n"
+                                           + "  calibrated-gga:m=4:steps=3 k=3 seed 0: \(findings.summary)\n"), "\(study.table())")
         }
     }
 

@@ -142,7 +142,8 @@ extension Study {
 
     /// The study for a person: the table (test and validation accuracy with
     /// their intervals, size, cost, and the paired differences), the Pareto
-    /// front and the claims.
+    /// front, the claims, and what strategies reported about their choices
+    /// (`asp.findings/1`, e.g. calibrated-gga's metric and rho), one line per choice.
     public func table() -> String {
         func accuracy(_ summary: SeedSummary) -> String {
             guard let mean = summary.mean else { return "undefined" }
@@ -171,6 +172,10 @@ extension Study {
         if diverged > 0 { text += "\(diverged) training\(diverged == 1 ? "" : "s") diverged, left out of their rows' figures\n" }
         text += "Pareto front: " + paretoFront.joined(separator: ", ") + "\n"
         text += "claims (test accuracy):\n" + claims.map { "  " + $0.line + "\n" }.joined()
+        let reported = rows.flatMap { row in row.choices.compactMap { choice in
+            choice.findings.map { "  \(row.strategy) k=\(row.k.map(String.init) ?? "all") seed \(choice.seed): \($0.summary)\n" }
+        } }
+        if !reported.isEmpty { text += "findings (what the strategies reported about their choices):\n" + reported.joined() }
         return text
     }
 }
