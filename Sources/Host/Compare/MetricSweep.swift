@@ -14,20 +14,9 @@ public struct MetricSweep: Equatable, Sendable, CustomStringConvertible {
     /// parameter named twice, an empty value list or an empty value is an
     /// error quoting the text.
     public init(parsing text: String) throws(RunError) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard let id = parts.first, !id.isEmpty, !id.contains("="), !id.contains("@") else {
-            throw .invalidSetting("--metric '\(text)' does not start with a metric id (ID[:NAME=V1,V2,...]...)")
-        }
+        let argument = try PluginArgument(parsing: text, option: "--metric", kind: "metric", form: "ID[:NAME=V1,V2,...]...")
         var parameters: [(name: String, values: [String])] = []
-        for part in parts.dropFirst() {
-            guard let equals = part.firstIndex(of: "="), equals != part.startIndex else {
-                throw .invalidSetting("--metric '\(text)': '\(part)' is not NAME=VALUE or NAME=V1,V2,...")
-            }
-            let name = String(part[..<equals])
-            guard !parameters.contains(where: { $0.name == name }) else {
-                throw .invalidSetting("--metric '\(text)' gives '\(name)' twice; list its values once, comma-separated (\(name)=V1,V2)")
-            }
-            let list = part[part.index(after: equals)...]
+        for (name, list) in argument.parameters {
             guard !list.isEmpty else {
                 throw .invalidSetting("--metric '\(text)': '\(name)' has no values; give one or more, comma-separated (\(name)=V1,V2)")
             }
@@ -37,7 +26,7 @@ public struct MetricSweep: Equatable, Sendable, CustomStringConvertible {
             }
             parameters.append((name, values))
         }
-        metric = id
+        metric = argument.id
         self.parameters = parameters
     }
 

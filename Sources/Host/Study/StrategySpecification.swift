@@ -14,23 +14,9 @@ public struct StrategySpecification: Hashable, Sendable, CustomStringConvertible
     /// Reads `text`; an empty id, a parameter that is not NAME=VALUE, a
     /// parameter given twice or an unknown edge kind is an error.
     public init(parsing text: String) throws(RunError) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard let id = parts.first, !id.isEmpty, !id.contains("=") else {
-            throw .invalidSetting("--strategy '\(text)' does not start with a strategy id (ID[:NAME=VALUE...])")
-        }
-        var parameters: [(name: String, value: String)] = []
-        for part in parts.dropFirst() {
-            guard let equals = part.firstIndex(of: "="), equals != part.startIndex else {
-                throw .invalidSetting("--strategy '\(text)': '\(part)' is not NAME=VALUE")
-            }
-            let name = String(part[..<equals])
-            guard !parameters.contains(where: { $0.name == name }) else {
-                throw .invalidSetting("--strategy '\(text)' sets '\(name)' twice")
-            }
-            parameters.append((name, String(part[part.index(after: equals)...])))
-        }
-        self.id = id
-        self.parameters = parameters
+        let argument = try PluginArgument(parsing: text, option: "--strategy", kind: "strategy", form: "ID[:NAME=VALUE...]")
+        id = argument.id
+        parameters = argument.parameters
         _ = try kinds
     }
 
