@@ -255,6 +255,10 @@ import Testing
                     }
                 }
             }
+            // Lower is better, and the table says so next to its measured (negative when it works) correlations.
+            let text = try runAdapterSearch(["compare", "--store", storePath, "--resume", comparison.run])
+            #expect(text.stdout.contains("rank-ensemble:metrics=gradient-rank+nuclear-norm@probe-size=4 ↓")
+                    && text.stdout.contains("↓ lower is better"), "\(text.stdout)")
         }
     }
 }

@@ -89,8 +89,15 @@ public struct Comparison: Codable, Equatable, Sendable {
         }
         let k = metrics.first?.k ?? 0
         let header = ["METRIC", "SPEARMAN RHO [95%]", "KENDALL TAU-B [95%]", "TOP-\(k) OVERLAP", "REGRET"]
-        let rows = metrics.map { [$0.metric, format($0.spearman), format($0.kendallTauB), format($0.topKOverlap), format($0.regret)] }
+        // Correlations keep the sign as measured (METHOD section 8): a lower-is-better metric that ranks well has ρ < 0.
+        let lower = metrics.filter { $0.direction == .lowerIsBetter }
+        let rows = metrics.map {
+            [$0.metric + ($0.direction == .lowerIsBetter ? " ↓" : ""), format($0.spearman), format($0.kendallTauB),
+             format($0.topKOverlap), format($0.regret)]
+        }
         return TextTable.render([header] + rows)
+            + (lower.isEmpty ? "" : "↓ lower is better: its correlations keep their measured sign, so a negative one means it ranks the edges "
+                                    + "the right way round\n")
             + "\(edges) single edges trained\(diverged_edges.map { " (\($0) diverged, left out)" } ?? ""); "
             + "best \(best_edge) at \(String(format: "%.4f", best_accuracy)); "
             + "intervals over \(seeds) probe seeds (run \(run))\n"
