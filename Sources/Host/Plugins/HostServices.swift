@@ -42,8 +42,7 @@ enum HostServices {
             },
             node_count: { raw in UInt32(PluginContext.from(raw)?.environment.nodeCount ?? 0) },
             candidate_edges: { raw, edges, capacity, count in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     let candidates = context.environment.candidates
                     guard let count else { throw HostServices.invalid("count is NULL") }
                     count.pointee = UInt32(candidates.count)
@@ -64,8 +63,7 @@ enum HostServices {
         table.initialize(to: asp_probe_api(
             struct_size: UInt32(MemoryLayout<asp_probe_api>.size),
             info: { raw, probe, out in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     guard let out else { throw invalid("info is NULL") }
                     let info = try context.environment.requireProbe().info(probe: Int(probe))
                     let sized = SizedOutput(out)
@@ -86,8 +84,7 @@ enum HostServices {
                 lendMatrix(raw, out) { try $0.edgeGradient(probe: Int(probe), edge: Edge(edge)) }
             },
             singular_values: { raw, probe, edge, values, count in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     guard let values, let count else { throw invalid("values or count is NULL") }
                     let spectrum = try context.environment.requireProbe().singularValues(probe: Int(probe), edge: Edge(edge))
                     values.pointee = context.lend(spectrum)
@@ -95,8 +92,7 @@ enum HostServices {
                 }
             },
             rank: { raw, probe, edge, tolerance, rank in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     guard let rank else { throw invalid("rank is NULL") }
                     guard tolerance >= 0, tolerance.isFinite else { throw invalid("relative_tolerance must be finite and >= 0") }
                     rank.pointee = UInt32(try context.environment.requireProbe().rank(probe: Int(probe), edge: Edge(edge),
@@ -104,8 +100,7 @@ enum HostServices {
                 }
             },
             adapter_init: { raw, edge, rank, down, up in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     guard let down, let up else { throw invalid("down or up is NULL") }
                     guard rank > 0 else { throw invalid("rank must be at least 1") }
                     let matrices = try context.environment.requireProbe().adapterInit(edge: Edge(edge), rank: Int(rank))
@@ -114,8 +109,7 @@ enum HostServices {
                 }
             },
             run_pass: { raw, request, probe in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     guard let request, let probe else { throw invalid("request or probe is NULL") }
                     let provider = try context.environment.requireProbe()
                     let width = try provider.info(probe: 0).width
@@ -131,8 +125,7 @@ enum HostServices {
         table.initialize(to: asp_search_api(
             struct_size: UInt32(MemoryLayout<asp_search_api>.size),
             scores: { raw, metric, edges, count, scores, direction in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     guard let metric, let scores, let direction else { throw invalid("metric, scores or direction is NULL") }
                     let input = try edgeArray(edges, count)
                     let result = try context.environment.requireSearch().scores(metric: String(cString: metric), edges: input)
@@ -145,8 +138,7 @@ enum HostServices {
                 }
             },
             evaluate: { raw, placements, count, budget, results in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     guard count == 0 || (placements != nil && results != nil) else {
                         throw invalid("placements or results is NULL")
                     }
@@ -188,8 +180,7 @@ enum HostServices {
         table.initialize(to: asp_gated_api(
             struct_size: UInt32(MemoryLayout<asp_gated_api>.size),
             train_gated: { raw, edges, count, budget, probabilities, result in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     guard let budget, let result, count == 0 || probabilities != nil else {
                         throw invalid("budget, probabilities or result is NULL")
                     }
@@ -225,15 +216,13 @@ enum HostServices {
         table.initialize(to: asp_findings_api(
             struct_size: UInt32(MemoryLayout<asp_findings_api>.size),
             report_text: { raw, name, value in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     guard let name, let value else { throw invalid("name or value is NULL") }
                     try context.environment.requireFindings().report(String(cString: name), .text(String(cString: value)))
                 }
             },
             report_number: { raw, name, value in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     guard let name else { throw invalid("name is NULL") }
                     try context.environment.requireFindings().report(String(cString: name), .number(value))
                 }
@@ -247,16 +236,14 @@ enum HostServices {
         table.initialize(to: asp_checkpointing_api(
             struct_size: UInt32(MemoryLayout<asp_checkpointing_api>.size),
             save_state: { raw, bytes, size in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     guard size == 0 || bytes != nil else { throw invalid("bytes is NULL") }
                     let state = size == 0 ? [] : Array(UnsafeRawBufferPointer(start: bytes, count: Int(size)))
                     try context.environment.requireCheckpoints().save(plugin: context.pluginID, state: state)
                 }
             },
             load_state: { raw, bytes, size in
-                guard let context = PluginContext.from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
-                return context.serve {
+                PluginContext.serve(raw) { context in
                     guard let bytes, let size else { throw invalid("bytes or size is NULL") }
                     guard let state = try context.environment.requireCheckpoints().load(plugin: context.pluginID) else {
                         throw ServiceError(status: ASP_ERR_NOT_FOUND, description: "no saved state")
@@ -336,6 +323,14 @@ extension PluginContext {
     /// or does nothing where it returns no status, and the host carries on).
     static func from(_ raw: UnsafeMutableRawPointer?) -> PluginContext? {
         raw.map { Unmanaged<PluginContext>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// What a status-returning service entry does: runs `body` with the
+    /// context behind `raw` (`serve`: the status, the last error kept), or
+    /// ASP_ERR_INVALID_ARGUMENT when `raw` is no context of the host's.
+    static func serve(_ raw: UnsafeMutableRawPointer?, _ body: (PluginContext) throws -> Void) -> asp_status {
+        guard let context = from(raw) else { return ASP_ERR_INVALID_ARGUMENT }
+        return context.serve { try body(context) }
     }
 }
 
