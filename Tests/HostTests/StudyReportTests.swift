@@ -145,7 +145,7 @@ import Testing
         // A study without rows still renders: its claims are not judged, its charts empty.
         let empty = Study(run: "r", budget: TrainingBudget(), ks: [1], seeds: [0], entrants: [], choices: [])
         let html = StudySection.html(empty).joined()
-        #expect(Self.count(html, "<svg") == 2 && Self.count(html, "– not judged") == 3 && html.contains("Pareto front: none"))
+        #expect(Self.count(html, "<svg") == 2 && Self.count(html, "– not judged") == 4 && html.contains("Pareto front: none"))
         // Labels close together are moved apart.
         let placed = ParetoPlot.layOut([.init(text: "first", x: 100, y: 100), .init(text: "second", x: 102, y: 103),
                                         .init(text: "third", x: 101, y: 101, required: false)], within: (0, 600), top: 0, bottom: 400)

@@ -51,11 +51,12 @@ import Testing
 
     /// Each claim gets each verdict at one of k = 1, 2, 3: (a) and (b) hold,
     /// fail, and are undecided in that order; (c) for top-k fails, is
-    /// undecided, and holds.
+    /// undecided, and holds; (d) fails, holds, and is undecided.
     static func constructed(entrants: [Study.Entrant]) -> Study {
         let random = [plus(restricted, above), minus(restricted, above), plus(restricted, mixed)]
         let gga = [plus(parallelEvery, above), minus(parallelEvery, above), plus(parallelEvery, mixed)]
         let topK = [minus(random[0], [0.01, 0.02, 0.03]), plus(random[1], mixed), plus(random[2], [0.01, 0.02, 0.03])]
+        let calibrated = [minus(gga[0], above), plus(gga[1], above), plus(gga[2], mixed)]
         var all: [StudyChoice] = []
         for k in 1...3 {
             all += choices("parallel-every", k: k, test: parallelEvery, placement: "0>1,1>2,2>3,3>4")
@@ -63,6 +64,7 @@ import Testing
             all += choices("random", k: k, test: random[k - 1])
             all += choices("gga:metric=gradient-rank", k: k, test: gga[k - 1])
             all += choices("top-k", k: k, test: topK[k - 1])
+            all += choices("calibrated-gga", k: k, test: calibrated[k - 1])
         }
         let labels = Set(entrants.map(\.label))
         return Study(run: "r1", budget: TrainingBudget(), ks: [1, 2, 3], seeds: [0, 1, 2], entrants: entrants,
@@ -75,6 +77,7 @@ import Testing
         Study.Entrant(label: "random", id: "random"),
         Study.Entrant(label: "gga:metric=gradient-rank", id: "gga", metric: "gradient-rank"),
         Study.Entrant(label: "top-k", id: "top-k", metric: "gradient-rank"),
+        Study.Entrant(label: "calibrated-gga", id: "calibrated-gga"),
     ]
 
     @Test func everyClaimGetsTheVerdictItsIntervalGives() throws {
@@ -86,6 +89,8 @@ import Testing
         #expect(verdicts("b", "random") == ["holds", "does not hold", "undecided"])
         #expect(verdicts("c", "top-k") == ["does not hold", "undecided", "holds"])
         #expect(verdicts("c", "gga:metric=gradient-rank").count == 3)
+        #expect(verdicts("d", "calibrated-gga") == ["does not hold", "holds", "undecided"])
+        #expect(study.claims.first { $0.claim == "d" }?.statement == "calibrated-gga at k = 1 beats gga:metric=gradient-rank k=1")
         let first = try #require(study.claims.first)
         #expect(first.statement == "gga:metric=gradient-rank at k = 1 matches or beats within 0.0050 parallel-every")
         #expect(first.explanation.hasPrefix("holds: mean difference +0.0600, 95% interval [+0.0500, +0.0700]"))
@@ -93,7 +98,7 @@ import Testing
 
     @Test func aClaimWhoseRowsAreMissingIsNotJudged() {
         let study = Self.constructed(entrants: Array(Self.entrants.prefix(2)))
-        #expect(study.claims.map(\.claim) == ["a", "b", "c"])
+        #expect(study.claims.map(\.claim) == ["a", "b", "c", "d"])
         #expect(study.claims.allSatisfy { $0.verdict == StudyClaim.notJudged && $0.k == nil && $0.meanDifference == nil })
     }
 
@@ -162,7 +167,7 @@ import Testing
             let first = try runAdapterSearch(Self.arguments(folder, model: model, data: data, store: "a"))
             #expect(first.status == 0, "\(first.stderr)")
             let study = try Self.figures(first.stdout)
-            #expect(study.rows.count >= 10 && study.seeds == [0, 1, 2] && study.claims.map(\.claim) == ["a", "a", "b", "b", "c", "c", "c", "c"])
+            #expect(study.rows.count >= 10 && study.seeds == [0, 1, 2] && study.claims.map(\.claim) == ["a", "a", "b", "b", "c", "c", "c", "c", "d"])
             let none = try #require(study.rows.first { $0.strategy == "none" })
             #expect(none.k == nil && study.rows.allSatisfy { $0.strategy == "none" || $0.parameters > none.parameters })
             let halving = try #require(study.rows.first { $0.strategy == "successive-halving:n=9:steps=30" })

@@ -5,8 +5,8 @@ import Host
 /// `adapter-search runs`: what the results store holds.
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "List, show, export, check and merge the runs in the results store.",
-        subcommands: [List.self, Show.self, Export.self, Check.self, Merge.self])
+        commandName: "runs", abstract: "List, show, export, diff, check and merge the runs in the results store.",
+        subcommands: [List.self, Show.self, Export.self, Diff.self, Check.self, Merge.self])
 
     /// `runs list`.
     struct List: ParsableCommand {
@@ -69,6 +69,48 @@ struct RunsCommand: ParsableCommand {
             } else {
                 print(RunTables.evaluationsCSV(try opened.evaluations(run: id)), terminator: "")
             }
+        }
+    }
+
+    /// `runs diff FIRST SECOND`.
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "How far two runs' evaluations of the same placements agree (e.g. a truth in two precisions): the "
+                + "validation accuracy differences, how many move beyond a threshold, Spearman and Kendall.")
+
+        @Argument(help: ArgumentHelp("The first run's id (the reference).", valueName: "first"))
+        var first: String
+
+        @Argument(help: ArgumentHelp("The second run's id; differences are second - first.", valueName: "second"))
+        var second: String
+
+        @Option(help: "How far a validation accuracy may move (as a fraction: 0.01 is 1 point) and still count as unchanged.")
+        var threshold = 0.01
+
+        @Option(help: "How many of the pairs that moved most the text lists.")
+        var rows = 10
+
+        @OptionGroup var store: StoreOptions
+
+        @Flag(help: "Print one JSON object (first_run, second_run, differences, pairs, only_in_first, only_in_second, threshold, compared, diverged, mean_difference, mean_absolute_difference, largest_absolute_difference, beyond_threshold, spearman, kendall).")
+        var json = false
+
+        func validate() throws {
+            guard threshold.isFinite, threshold >= 0 else { throw ValidationError("--threshold must be 0 or more, not \(threshold)") }
+            guard rows >= 0 else { throw ValidationError("--rows must be 0 or more, not \(rows)") }
+        }
+
+        func run() throws {
+            let opened = try store.open(create: false)
+            var agreement = RunAgreement(first: try opened.evaluations(run: first), second: try opened.evaluations(run: second),
+                                         firstRun: first, secondRun: second, threshold: threshold)
+            agreement.differences = RunAgreement.settingDifferences(try opened.run(first), try opened.run(second))
+            guard !agreement.pairs.isEmpty else {
+                throw RunError.invalidSetting("runs \(first) and \(second) evaluated no placement at the same training seed: "
+                                              + "nothing to compare (`runs show RUN` lists a run's evaluations)")
+            }
+            print(json ? try jsonText(agreement, formatting: [.prettyPrinted, .sortedKeys]) : agreement.text(rows: rows),
+                  terminator: json ? "\n" : "")
         }
     }
 

@@ -2,8 +2,8 @@ import Core
 
 /// What a `study` reports: one row per strategy and k with its figures over
 /// the seeds, the Pareto front of test accuracy against trainable
-/// parameters, and the paper's claims with their verdicts. The keys are its
-/// JSON.
+/// parameters, and the paper's claims (and whether calibrating the metric
+/// on the task pays) with their verdicts. The keys are its JSON.
 public struct Study: Codable, Equatable, Sendable {
     /// A strategy of a study as the statistics see it: its label, plugin
     /// id, own candidate kinds and the metric it follows.
@@ -118,6 +118,7 @@ public struct Study: Codable, Equatable, Sendable {
                                   meanDifference: comparison.meanDifference)
             }
         }
+        let calibrated = entrants.filter { $0.id == Self.calibratingStrategy }
         claims = judge("a", gga, parallelEvery, .matchesOrBeats(tolerance: tolerance),
                        missing: "GGA on \(Self.guidingMetric) with k adapters matches or beats parallel-every")
             + judge("b", random, restricted, .beats,
@@ -125,7 +126,14 @@ public struct Study: Codable, Equatable, Sendable {
             + (guided.isEmpty ? judge("c", nil, random, .beats, missing: "a \(Self.guidingMetric)-guided choice beats a random one")
                               : guided.flatMap { judge("c", $0, random, .beats,
                                                        missing: "a \(Self.guidingMetric)-guided choice beats a random one") })
+            + (calibrated.isEmpty ? judge("d", nil, gga, .beats, missing: Self.calibrationClaim)
+                                  : calibrated.flatMap { judge("d", $0, gga, .beats, missing: Self.calibrationClaim) })
     }
+
+    /// The strategy claim (d) judges: it picks its metric on the task before running GGA.
+    public static let calibratingStrategy = "calibrated-gga"
+    /// Claim (d) as a study that cannot judge it states it.
+    static let calibrationClaim = "\(calibratingStrategy) beats GGA on \(guidingMetric) at the same k"
 
     private enum CodingKeys: String, CodingKey {
         case run, steps, learningRate = "learning_rate", batchSize = "batch_size", precision, batchOrder = "batch_order", ks = "k", seeds, rows,

@@ -2,9 +2,10 @@
 /// accuracies (`Claim`): (a) GGA on gradient-rank with k adapters matches or
 /// beats `parallel-every`; (b) random placements from the extended space
 /// beat random sequential/parallel placements; (c) a gradient-rank-guided
-/// choice beats a random one at the same k.
+/// choice beats a random one at the same k; (d) `calibrated-gga`, which
+/// picks its metric on the task, beats GGA on gradient-rank at the same k.
 public struct StudyClaim: Codable, Equatable, Sendable {
-    /// Which claim: "a", "b" or "c".
+    /// Which claim: "a", "b", "c" or "d".
     public var claim: String
     /// What it says, with the rows it compares.
     public var statement: String
