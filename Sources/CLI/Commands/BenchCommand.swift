@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Timed rounds per shape, each an sgemm, a forward and a forward+backward; the fastest of each counts.")
         var repeats: Int = 5
 
-        @Option(name: .customLong("length"), help: "A sequence length to time at batch 32 (repeatable; default 32 and 128).")
+        @Option(name: .customLong("length"), help: "A sequence length to time at batch 32 (repeatable).")
         var lengths: [Int] = [32, 128]
 
         @Option(name: .customLong("precision"),

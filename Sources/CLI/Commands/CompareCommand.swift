@@ -25,7 +25,7 @@ struct CompareCommand: StoredRunCommand {
 
     @OptionGroup var options: RunOptions
 
-    @Flag(help: "Print the comparison as JSON: run, edges, truth and one object per metric.")
+    @Flag(help: "Print the comparison as JSON: run, edges, seeds, best_edge, best_accuracy, metrics (one object per metric row, its statistics and resolution), diverged_edges when any diverged, width (the backbone's d, the rank ceiling's bound).")
     var json = false
 
     func validate() throws {

@@ -28,7 +28,7 @@ struct PluginsCommand: ParsableCommand {
 
     /// `plugins inspect FILE`.
     struct Inspect: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the descriptors and parameters of one plugin library.")
+        static let configuration = CommandConfiguration(abstract: "Show the descriptors and parameters of one plugin: a library, a metric manifest (.metric.json) or a Python script (.py).")
 
         @Argument(help: "The plugin library (.so), metric manifest (.metric.json) or Python plugin script (.py) to inspect.")
         var file: String

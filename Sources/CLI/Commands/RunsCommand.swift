@@ -52,7 +52,7 @@ struct RunsCommand: ParsableCommand {
 
         @OptionGroup var store: StoreOptions
 
-        @Flag(help: "CSV (the only format): placement,edges,budget,val_acc,val_loss,test_acc,params,seconds.")
+        @Flag(help: "CSV (the only format, required): placement,edges,budget,val_acc,val_loss,test_acc,params,seconds,failure.")
         var csv = false
 
         @Flag(help: "Export the scores instead: i,j,kind,metric,value,probe.")

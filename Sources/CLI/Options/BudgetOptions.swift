@@ -20,7 +20,7 @@ struct BudgetOptions: ParsableArguments {
     @Option(help: "Seed of the initialisation and the batch order.")
     var seed: UInt64 = 0
 
-    @Option(help: "Evaluate on at most this many validation and test examples.")
+    @Option(help: "Evaluate on at most this many validation and test examples (default: all of them).")
     var evaluationLimit: Int?
 
     @Option(help: "GiB of frozen node values kept in memory; beyond it they spill to a temporary file. 0 turns the prefix cache off.")

@@ -8,7 +8,7 @@ struct ExecutorOptions: ParsableArguments {
                                + "or slurm (a Slurm job array of workers). Results are the same whichever.", valueName: "executor"))
     var executor: String = "serial"
 
-    @Option(help: ArgumentHelp("Placements each worker task trains (default: one task per local worker or per array slot).",
+    @Option(help: ArgumentHelp("Placements each worker task trains (default: one task per local worker, or per array slot: --array-parallelism, else 250).",
                                valueName: "n"))
     var unitsPerTask: Int?
 

@@ -4,7 +4,7 @@ import Host
 /// `--set`: plugin parameters, for every command that runs metrics or strategies.
 struct ParameterOptions: ParsableArguments {
     @Option(name: .customLong("set"),
-            help: ArgumentHelp("A plugin parameter, PLUGIN.NAME=VALUE (repeatable); NAME=VALUE sets the command's strategy's.",
+            help: ArgumentHelp("A plugin parameter, PLUGIN.NAME=VALUE (repeatable); on commands that run a strategy, NAME=VALUE sets that strategy's.",
                                valueName: "plugin.name=value"))
     var assignments: [String] = []
 
