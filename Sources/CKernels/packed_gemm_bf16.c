@@ -17,6 +17,14 @@
  * element's sum is the same sequence of roundings as without blocks. None
  * of it depends on m or on which rows a call gets: splitting rows over
  * threads changes no bit.
+ *
+ * The portable kernel (kernel 0, every CPU) computes what vdpbf16ps is
+ * specified to: the same rounded operands, each pair's two products added
+ * one after the other, odd k first, with denormals flushed. It is plain C
+ * on vectors of 8 floats, built twice (AVX2 with FMA, which the exact
+ * products make equal to a multiply and an add, and the x86-64 baseline);
+ * it gives bfloat16 results on CPUs without AVX512_BF16, more slowly than
+ * float32.
  */
 #include "packed_gemm.h"
 #include "tile_start.h"
@@ -41,8 +49,6 @@ enum { panel_width = 32, tile_rows = 12, block_rows = 96, block_depth = 256 };
 enum { pair_values = 2 * panel_width };
 /* Pairs of k one AMX tile multiplies (16 rows of 64 bytes). */
 enum { tile_pairs = 16 };
-
-int kernel_packed_gemm_bf16_available(void) { return kernel_packed_gemm_bf16_kernel() != 0; }
 
 unsigned short kernel_bfloat16_bits(float x) {
     uint32_t bits;
@@ -79,6 +85,151 @@ void kernel_pack_panels_bf16(const float *b, size_t k, size_t n, size_t ldb, int
             }
         }
     }
+}
+
+/*
+ * The portable kernel. A tile is up to 4 rows x 16 columns of C (half a
+ * panel) in 8 vectors of 8 float32 sums. A's rows are rounded a block at a
+ * time into a buffer of floats (bfloat16 values, zero past k); a panel's
+ * pair p is 32 words, word j holding B[2p][j] in its low and B[2p+1][j] in
+ * its high 16 bits, so the two float32 operands of a column are the word
+ * shifted left 16 and the word with its low half cleared.
+ */
+typedef float float8 __attribute__((vector_size(32)));
+typedef uint32_t word8 __attribute__((vector_size(32)));
+
+enum { portable_rows = 4, portable_block_rows = 48 };
+
+static inline __attribute__((always_inline)) float8 load8(const float *p) {
+    float8 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline __attribute__((always_inline)) void store8(float *p, float8 v) { memcpy(p, &v, sizeof v); }
+
+/* Rows x 16 columns (`cols` of them real) of C from `pairs` pairs of k.
+ * `a`: the tile's rounded rows (stride `lda` floats); `words`: the pair
+ * words of the tile's half panel (stride 32 words a pair). Starts from
+ * bias + D on the first block of k, from C on later ones, like the others. */
+static inline __attribute__((always_inline)) void portable_tile(
+    const int rows, size_t pairs, const float *a, size_t lda, const uint32_t *words, int first, const float *bias,
+    const float *addend, size_t ldd, float *c, size_t ldc, size_t cols) {
+#pragma clang fp reassociate(off)
+    float start[portable_rows][16];
+    for (int i = 0; i < rows; i++) {
+        for (size_t j = 0; j < 16; j++) {
+            float value = 0;
+            if (j < cols) {
+                if (!first) {
+                    value = c[i * ldc + j];
+                } else {
+                    value = bias ? bias[j] : 0;
+                    if (addend) value += addend[i * ldd + j];
+                }
+            }
+            start[i][j] = value;
+        }
+    }
+    float8 sum[portable_rows][2];
+    for (int i = 0; i < rows; i++) {
+        sum[i][0] = load8(start[i]);
+        sum[i][1] = load8(start[i] + 8);
+    }
+    const word8 high_half = {0xFFFF0000u, 0xFFFF0000u, 0xFFFF0000u, 0xFFFF0000u,
+                             0xFFFF0000u, 0xFFFF0000u, 0xFFFF0000u, 0xFFFF0000u};
+    for (size_t p = 0; p < pairs; p++) {
+        word8 w0, w1;
+        memcpy(&w0, words + p * panel_width, sizeof w0);
+        memcpy(&w1, words + p * panel_width + 8, sizeof w1);
+        float8 even0 = (float8)(w0 << 16), odd0 = (float8)(w0 & high_half);
+        float8 even1 = (float8)(w1 << 16), odd1 = (float8)(w1 & high_half);
+        for (int i = 0; i < rows; i++) {
+            float odd = a[i * lda + 2 * p + 1], even = a[i * lda + 2 * p];
+            sum[i][0] += odd * odd0;
+            sum[i][0] += even * even0;
+            sum[i][1] += odd * odd1;
+            sum[i][1] += even * even1;
+        }
+    }
+    for (int i = 0; i < rows; i++) {
+        store8(start[i], sum[i][0]);
+        store8(start[i] + 8, sum[i][1]);
+        memcpy(c + i * ldc, start[i], cols * sizeof(float));
+    }
+}
+
+static inline __attribute__((always_inline)) void portable_gemm_body(
+    size_t m, size_t n, size_t k, const float *a, size_t lda, const unsigned short *panels, const float *bias,
+    const float *addend, size_t ldd, float *c, size_t ldc) {
+    /* The products are exact in float32; no reassociation may move a sum. */
+#pragma clang fp reassociate(off)
+    float buffer[portable_block_rows * block_depth];
+    size_t count = (n + panel_width - 1) / panel_width, pairs = panel_pairs(k);
+    for (size_t block = 0; block < m; block += portable_block_rows) {
+        size_t end = block + portable_block_rows < m ? block + portable_block_rows : m;
+        for (size_t depth = 0; depth == 0 || depth < k; depth += block_depth) {
+            size_t length = k - depth < block_depth ? k - depth : block_depth, block_pairs = (length + 1) / 2;
+            for (size_t row = block; row < end; row++) {
+                float *to = buffer + (row - block) * block_depth;
+                for (size_t j = 0; j < 2 * block_pairs; j++) {
+                    uint32_t bits = j < length ? (uint32_t)kernel_bfloat16_bits(a[row * lda + depth + j]) << 16 : 0;
+                    memcpy(to + j, &bits, sizeof bits);
+                }
+            }
+            for (size_t panel = 0; panel < count; panel++) {
+                const uint32_t *slice = (const uint32_t *)(panels + (panel * pairs + depth / 2) * pair_values);
+                for (size_t half = 0; half < 2; half++) {
+                    size_t col = panel * panel_width + 16 * half;
+                    if (col >= n) break;
+                    size_t cols = n - col < 16 ? n - col : 16;
+                    for (size_t row = block; row < end; row += portable_rows) {
+                        int rows = end - row < portable_rows ? (int)(end - row) : portable_rows;
+                        const float *tile_a = buffer + (row - block) * block_depth;
+                        const float *tile_bias = bias ? bias + col : NULL, *tile_addend = addend ? addend + row * ldd + col : NULL;
+                        switch (rows) {
+#define PORTABLE_TILE(r) \
+    case r: portable_tile(r, block_pairs, tile_a, block_depth, slice + 16 * half, depth == 0, tile_bias, tile_addend, ldd, \
+                          c + row * ldc + col, ldc, cols); break;
+                            PORTABLE_TILE(1) PORTABLE_TILE(2) PORTABLE_TILE(3) PORTABLE_TILE(4)
+#undef PORTABLE_TILE
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+__attribute__((target("avx2,fma"))) static void portable_gemm_avx2(
+    size_t m, size_t n, size_t k, const float *a, size_t lda, const unsigned short *panels, const float *bias,
+    const float *addend, size_t ldd, float *c, size_t ldc) {
+    portable_gemm_body(m, n, k, a, lda, panels, bias, addend, ldd, c, ldc);
+}
+#endif
+
+static void portable_gemm_baseline(size_t m, size_t n, size_t k, const float *a, size_t lda, const unsigned short *panels,
+                                   const float *bias, const float *addend, size_t ldd, float *c, size_t ldc) {
+    portable_gemm_body(m, n, k, a, lda, panels, bias, addend, ldd, c, ldc);
+}
+
+/* The portable kernel, with denormal inputs and results flushed to zero
+ * for its duration (vdpbf16ps's fixed DAZ and FTZ). */
+static void portable_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda, const unsigned short *panels,
+                          const float *bias, const float *addend, size_t ldd, float *c, size_t ldc) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    unsigned int saved = _mm_getcsr();
+    _mm_setcsr(saved | 0x8040u); /* FTZ | DAZ */
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        portable_gemm_avx2(m, n, k, a, lda, panels, bias, addend, ldd, c, ldc);
+    } else {
+        portable_gemm_baseline(m, n, k, a, lda, panels, bias, addend, ldd, c, ldc);
+    }
+    _mm_setcsr(saved);
+#else
+    portable_gemm_baseline(m, n, k, a, lda, panels, bias, addend, ldd, c, ldc);
+#endif
 }
 
 #if HAS_BF16_KERNEL
@@ -337,8 +488,10 @@ void kernel_packed_gemm_bf16_on(int kernel, size_t m, size_t n, size_t k, const 
                                 size_t ldc) {
     if (kernel == 2 && m > 0 && k > 0 && kernel_packed_gemm_bf16_kernel() == 2) {  /* the latter asks Linux for the tiles */
         amx_gemm(m, n, k, a, lda, panels, bias, addend, ldd, c, ldc);
-    } else {
+    } else if (kernel >= 1 && kernel_packed_gemm_bf16_kernel() >= 1) {
         avx512_gemm(m, n, k, a, lda, panels, bias, addend, ldd, c, ldc);
+    } else {
+        portable_gemm(m, n, k, a, lda, panels, bias, addend, ldd, c, ldc);
     }
 }
 
@@ -352,13 +505,12 @@ int kernel_packed_gemm_bf16_kernel(void) { return 0; }
 void kernel_packed_gemm_bf16_on(int kernel, size_t m, size_t n, size_t k, const float *a, size_t lda,
                                 const unsigned short *panels, const float *bias, const float *addend, size_t ldd, float *c,
                                 size_t ldc) {
-    (void)kernel, (void)m, (void)n, (void)k, (void)a, (void)lda, (void)panels, (void)bias, (void)addend, (void)ldd, (void)c,
-        (void)ldc;
-    __builtin_trap(); /* callers check kernel_packed_gemm_bf16_available() first */
+    (void)kernel;
+    portable_gemm(m, n, k, a, lda, panels, bias, addend, ldd, c, ldc);
 }
 
 void kernel_packed_gemm_bf16(size_t m, size_t n, size_t k, const float *a, size_t lda, const unsigned short *panels,
                              const float *bias, const float *addend, size_t ldd, float *c, size_t ldc) {
-    kernel_packed_gemm_bf16_on(0, m, n, k, a, lda, panels, bias, addend, ldd, c, ldc);
+    portable_gemm(m, n, k, a, lda, panels, bias, addend, ldd, c, ldc);
 }
 #endif

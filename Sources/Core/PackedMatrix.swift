@@ -11,9 +11,9 @@ import Glibc
 /// tenth of a pass at MiniLM's widths. A packed weight is copied once, at
 /// load, and every product reads the activations in place.
 ///
-/// The float32 kernel needs AVX-512F; the bfloat16 one (B rounded to
-/// bfloat16 here, A per call, float32 sums) needs AVX512_BF16, and runs on
-/// AMX tiles where the CPU has them (`BFloat16Kernel`). Packing
+/// The float32 kernel needs AVX-512F; the bfloat16 ones (B rounded to
+/// bfloat16 here, A per call, float32 sums) run everywhere, on AMX tiles or
+/// `vdpbf16ps` where the CPU has them (`BFloat16Kernel`). Packing
 /// succeeds only for `Float` on a CPU that runs the kernel of the precision
 /// asked for; elsewhere the init returns nil and callers keep BLAS (float32).
 /// (Double's products serve gradient checks and stay on dgemm.)
@@ -39,7 +39,7 @@ public final class PackedMatrix<Scalar: Real>: @unchecked Sendable {
         guard Scalar.self == Float.self else { return false }
         switch precision {
         case .float32: return kernel_packed_gemm_available() != 0
-        case .bfloat16: return kernel_packed_gemm_bf16_available() != 0
+        case .bfloat16: return true
         }
     }
 
@@ -50,7 +50,8 @@ public final class PackedMatrix<Scalar: Real>: @unchecked Sendable {
     public init?(_ matrix: Matrix<Scalar>, transposed: Bool, precision: Precision = .float32, kernel: BFloat16Kernel? = nil) {
         guard Self.kernelRuns(precision) else { return nil }
         if precision == .bfloat16 {
-            guard let chosen = kernel ?? BFloat16Kernel.preferred, chosen.isAvailable else { return nil }
+            let chosen = kernel ?? BFloat16Kernel.preferred
+            guard chosen.isAvailable else { return nil }
             bfloat16Kernel = chosen
         } else {
             bfloat16Kernel = nil

@@ -9,26 +9,13 @@ public enum Precision: String, Sendable, Hashable, Codable, CaseIterable, Custom
     /// float32 operands and sums: the packed float32 kernel where the CPU
     /// has AVX-512F, BLAS sgemm elsewhere.
     case float32
-    /// bfloat16 weights and activations (8 significant bits), float32 sums:
-    /// on CPUs with AVX512_BF16 only, on AMX tiles where the CPU has them
+    /// bfloat16 weights and activations (8 significant bits), float32 sums,
+    /// on every CPU: on AMX tiles or `vdpbf16ps` where the CPU has them,
+    /// else a portable kernel that computes the same, more slowly
     /// (`BFloat16Kernel`).
     case bfloat16
 
     public var description: String { rawValue }
-
-    /// Whether this machine computes in this precision: float32 always,
-    /// bfloat16 where the CPU has AVX512_BF16.
-    public var isAvailable: Bool {
-        switch self {
-        case .float32: true
-        case .bfloat16: kernel_packed_gemm_bf16_available() != 0
-        }
-    }
-
-    /// Throws `PrecisionError.unavailable` unless this machine computes in it.
-    public func requireAvailable() throws(PrecisionError) {
-        guard isAvailable else { throw .unavailable(self) }
-    }
 
     /// The float32 value nearest to `value` among bfloat16's (ties to
     /// even; denormals become zero), as the bfloat16 products round their operands.
@@ -37,11 +24,16 @@ public enum Precision: String, Sendable, Hashable, Codable, CaseIterable, Custom
     }
 }
 
-/// The instructions bfloat16 products run on. Both round the operands and
+/// The instructions bfloat16 products run on. All round the operands and
 /// sum in float32 from the same start in the same order of pairs of k, and
-/// both stay within the bound of METHOD.md's "Precision"; they round the
-/// sums differently, so results are bit-reproducible on one kernel only.
+/// all stay within the bound of METHOD.md's "Precision"; AMX rounds each
+/// pair's sum once where the others round twice, so results are
+/// bit-reproducible on one kernel only.
 public enum BFloat16Kernel: Int32, Sendable, CaseIterable, CustomStringConvertible {
+    /// Portable C on every CPU (AVX2 with FMA where there is one): each
+    /// pair's two products added as `vdpbf16ps` is specified to, with
+    /// denormals flushed; slower than float32.
+    case portable = 0
     /// `vdpbf16ps` (AVX512_BF16): AMD Zen 4 and later, Intel Cooper Lake and later.
     case avx512 = 1
     /// `tdpbf16ps` on AMX tiles (AMX-BF16): Intel Sapphire Rapids and later,
@@ -50,6 +42,7 @@ public enum BFloat16Kernel: Int32, Sendable, CaseIterable, CustomStringConvertib
 
     public var description: String {
         switch self {
+        case .portable: "portable"
         case .avx512: "avx512_bf16"
         case .amx: "amx"
         }
@@ -57,22 +50,9 @@ public enum BFloat16Kernel: Int32, Sendable, CaseIterable, CustomStringConvertib
 
     /// The kernel bfloat16 products run on here: AMX where the CPU has it
     /// (on Sapphire and Emerald Rapids `vdpbf16ps` runs at half the float32
-    /// rate, AMX at several times it), else AVX512_BF16; nil where neither runs.
-    public static var preferred: BFloat16Kernel? { BFloat16Kernel(rawValue: kernel_packed_gemm_bf16_kernel()) }
+    /// rate, AMX at several times it), else AVX512_BF16, else the portable one.
+    public static var preferred: BFloat16Kernel { BFloat16Kernel(rawValue: kernel_packed_gemm_bf16_kernel()) ?? .portable }
 
-    /// Whether this machine runs this kernel.
-    public var isAvailable: Bool { Self.preferred.map { $0.rawValue >= rawValue } ?? false }
-}
-
-/// A precision this machine cannot compute in.
-public enum PrecisionError: Error, Equatable, CustomStringConvertible {
-    case unavailable(Precision)
-
-    public var description: String {
-        switch self {
-        case let .unavailable(precision):
-            "\(precision) needs a CPU with AVX512_BF16 (vdpbf16ps: Intel Cooper Lake, Sapphire Rapids or later, "
-                + "AMD Zen 4 or later), and this one lacks it; train with --precision float32 here"
-        }
-    }
+    /// Whether this machine runs this kernel (the portable one runs everywhere).
+    public var isAvailable: Bool { rawValue <= Self.preferred.rawValue }
 }

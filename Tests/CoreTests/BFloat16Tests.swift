@@ -15,9 +15,10 @@ import Testing
 /// magnitudes. So, for each element,
 ///
 ///     |C - exact| <= (2u + u^2) sum|a b| + gamma (|bias| + |D| + (1 + 2u + u^2) sum|a b|).
-@Suite(.enabled(if: Precision.bfloat16.isAvailable,
-                "bfloat16 needs AVX512_BF16 (vdpbf16ps), which this CPU lacks: the bfloat16 kernel is not tested here"))
-struct BFloat16Tests {
+///
+/// Every test runs on every CPU: the portable kernel everywhere, and
+/// `vdpbf16ps` and AMX where the CPU has them.
+@Suite struct BFloat16Tests {
     static let u = 0x1p-8, float32Unit = 0x1p-24
 
     /// The bound above for k products of magnitude sum `products` and `start` = |bias| + |D|.
@@ -81,16 +82,17 @@ struct BFloat16Tests {
         print("bfloat16 products on \(kernel): the worst element's error was \(worst) of the bound")
     }
 
-    /// The vdpbf16ps kernel computes exactly what packed_gemm.h says: bias,
-    /// then D, then per pair of k the product of the odd elements and then
-    /// the even one's, each operand rounded to bfloat16, each addition
-    /// rounded in float32. This pins the order vdpbf16ps sums in (Intel's
-    /// pseudocode) and the layout of both operands bit for bit. (AMX sums
-    /// inside its tiles in a way of its own, not the reference manual's
-    /// paired IEEE sum; its products are held to the bound above and to
-    /// reproducibility.)
-    @Test func avx512ProductsAreThePairedFloat32SumsOfRoundedOperandsBitForBit() {
-        everyShape(.avx512) { c, a, b, start in
+    /// The portable and vdpbf16ps kernels compute exactly what packed_gemm.h
+    /// says: bias, then D, then per pair of k the product of the odd
+    /// elements and then the even one's, each operand rounded to bfloat16,
+    /// each addition rounded in float32. This pins the order vdpbf16ps sums
+    /// in (Intel's pseudocode) and the layout of both operands bit for bit,
+    /// and so makes the two kernels' results the same bits. (AMX sums inside
+    /// its tiles in a way of its own, not the reference manual's paired IEEE
+    /// sum; its products are held to the bound above and to reproducibility.)
+    @Test(arguments: kernels.filter { $0 != .amx })
+    func pairedKernelsComputeThePairedFloat32SumsOfRoundedOperandsBitForBit(kernel: BFloat16Kernel) {
+        everyShape(kernel) { c, a, b, start in
             func rounded(_ values: [Float], _ index: Int) -> Float {
                 index < values.count ? Precision.roundedToBFloat16(values[index]) : 0
             }
@@ -164,7 +166,7 @@ struct BFloat16Tests {
     /// gradient (with a residual) stay within the bound of the float32 layer's.
     @Test func aBFloat16LinearLayerStaysWithinTheBoundOfTheFloat32One() throws {
         let plain = Linear(weight: Matrix(rows: 70, cols: 45, values: random(70 * 45, seed: 3)), bias: random(70, seed: 4))
-        let half = try plain.packingWeight(in: .bfloat16), single = try plain.packingWeight(in: .float32)
+        let half = plain.packingWeight(in: .bfloat16), single = plain.packingWeight(in: .float32)
         #expect(half.precision == .bfloat16 && single.precision == .float32 && plain.precision == .float32)
         let x = Matrix(rows: 33, cols: 45, values: random(33 * 45, seed: 5))
         let dy = Matrix(rows: 33, cols: 70, values: random(33 * 70, seed: 6))
@@ -191,13 +193,13 @@ struct BFloat16Tests {
     @Test func aBackboneChangesPrecisionAndSaysSo() throws {
         let backbone = Self.tinyBackbone()
         #expect(backbone.precision == .float32)
-        let half = try backbone.with(precision: .bfloat16)
+        let half = backbone.with(precision: .bfloat16)
         #expect(half.precision == .bfloat16)
         for block in half.blocks {
             #expect([block.qkv, block.attentionOutput, block.intermediate, block.output].allSatisfy { $0.precision == .bfloat16 })
         }
-        #expect(try half.with(precision: .bfloat16).blocks[0].qkv.packed!.plain === half.blocks[0].qkv.packed!.plain)
-        let back = try half.with(precision: .float32)
+        #expect(half.with(precision: .bfloat16).blocks[0].qkv.packed!.plain === half.blocks[0].qkv.packed!.plain)
+        let back = half.with(precision: .float32)
         #expect(back.precision == .float32)
         let input = Self.tinyInput()
         #expect(back.forward(input).pooled == backbone.forward(input).pooled, "float32 again computes what it did")
@@ -264,7 +266,7 @@ struct BFloat16Tests {
     /// where a weight product lies between the node and the loss (every
     /// node but the last, whose gradient is the pooling's alone).
     @Test func nodeGradientsInBFloat16StayNearFloat32() throws {
-        let single = Self.tinyBackbone(), half = try single.with(precision: .bfloat16)
+        let single = Self.tinyBackbone(), half = single.with(precision: .bfloat16)
         let input = Self.tinyInput()
         let seed = Matrix<Float>(rows: 3, cols: 32, values: random(3 * 32, seed: 10))
         let exact = single.nodeGradients(single.forward(input), pooledGradient: seed)
@@ -309,7 +311,7 @@ struct BFloat16Tests {
         func run(cached: Bool, precision: Precision = .bfloat16) throws -> TrainingRun {
             var budget = budget
             budget.precision = precision
-            let prefixes = cached ? PrefixCache(backbone: try backbone.with(precision: precision)) : nil
+            let prefixes = cached ? PrefixCache(backbone: backbone.with(precision: precision)) : nil
             return try TrainingRun.train(placement, on: task, backbone: backbone, budget: budget, prefixes: prefixes)
         }
         func parameters(_ run: TrainingRun) -> [Float] {
@@ -332,16 +334,5 @@ struct BFloat16Tests {
         #expect(budget.precision == .float32)
         let half = TrainingBudget(precision: .bfloat16)
         #expect(try JSONDecoder().decode(TrainingBudget.self, from: JSONEncoder().encode(half)) == half)
-    }
-}
-
-/// Where the CPU lacks AVX512_BF16: asking for bfloat16 is an error that says so.
-@Suite(.enabled(if: !Precision.bfloat16.isAvailable, "this CPU has AVX512_BF16: the bfloat16 tests run instead"))
-struct BFloat16UnavailableTests {
-    @Test func askingForBFloat16IsAClearError() {
-        #expect(PackedMatrix(Matrix<Float>(zeros: 2, 2), transposed: false, precision: .bfloat16) == nil)
-        let error = #expect(throws: PrecisionError.self) { try BFloat16Tests.tinyBackbone().with(precision: .bfloat16) }
-        #expect(error == .unavailable(.bfloat16))
-        #expect(error?.description.contains("AVX512_BF16") == true)
     }
 }

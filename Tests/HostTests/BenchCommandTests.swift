@@ -67,8 +67,7 @@ import Testing
 
     /// `bench train --precision float32 --precision bfloat16` times every
     /// edge in both; the bfloat16 figures come with their ratios to float32's.
-    @Test(.enabled(if: Precision.bfloat16.isAvailable, "bfloat16 needs AVX512_BF16"))
-    func benchTrainTimesBothPrecisionsSideBySide() throws {
+    @Test func benchTrainTimesBothPrecisionsSideBySide() throws {
         try withTemporaryDirectory { folder in
             let (model, data) = try TinyTextTask.write(in: folder)
             let task = ["--model", model, "--train-file", data[0], "--validation-file", data[1], "--test-file", data[2]]

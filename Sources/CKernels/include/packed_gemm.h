@@ -44,15 +44,18 @@ void kernel_packed_gemm_f32(size_t m, size_t n, size_t k, const float *a, size_t
                             const float *bias, const float *addend, size_t ldd, float *c, size_t ldc);
 
 /*
- * The same products with B held in bfloat16 (packed_gemm_bf16.c), for CPUs
- * with AVX512_BF16 (Intel Cooper Lake, Sapphire Rapids and later; AMD Zen 4
- * and later). B is rounded to bfloat16 once, at packing; each call rounds
+ * The same products with B held in bfloat16 (packed_gemm_bf16.c), on every
+ * CPU, fastest on those with AVX512_BF16 (Intel Cooper Lake, Sapphire Rapids
+ * and later; AMD Zen 4 and later). B is rounded to bfloat16 once, at packing; each call rounds
  * the rows of A it reads to bfloat16 (round to nearest even, into a buffer,
  * a block at a time); products of the rounded values (exact in float32) are
  * summed in float32 from bias + D, k in pairs, pair after pair in order.
  * Input and output denormals count as zero (the instructions' fixed DAZ and
- * FTZ). Two kernels, chosen once from the CPU's flags:
+ * FTZ). Three kernels, the best this CPU runs chosen once from its flags:
  *
+ *  0  portable C (every CPU; AVX2 with FMA where there is one): each pair
+ *     adds a[2p+1] b[2p+1] to the sum and then a[2p] b[2p], each addition
+ *     rounded, as vdpbf16ps is specified to. Slower than float32 sgemm.
  *  1  vdpbf16ps (AVX512_BF16): each pair adds a[2p+1] b[2p+1] to the sum
  *     and then a[2p] b[2p], each addition rounded.
  *  2  tdpbf16ps (AMX-BF16, where Linux grants the process the tile state):
@@ -60,19 +63,17 @@ void kernel_packed_gemm_f32(size_t m, size_t n, size_t k, const float *a, size_t
  *     Some 5 times the other's rate on Sapphire/Emerald Rapids, where
  *     vdpbf16ps runs at half the float32 FMA rate.
  *
- * The two round differently, so results are reproducible bit for bit on one
- * kernel (whatever m and the split of rows over threads), not across them.
+ * Kernels 1 and 2 round differently, and 0 can differ from 1 where the
+ * hardware departs from its specification, so results are reproducible bit
+ * for bit on one kernel (whatever m and the split of rows over threads).
  * The error against exact arithmetic on the float32 operands is bounded the
- * same for both: each operand is off by at most 2^-8 of itself, so a product
+ * same for all: each operand is off by at most 2^-8 of itself, so a product
  * by at most (2^-7 + 2^-16) of |a b|; the float32 sum adds at most
  * (k + 2) 2^-24 of the sum of the magnitudes of its terms (BFloat16Tests
  * checks this bound).
  */
 
-/** Nonzero when this CPU runs kernel_packed_gemm_bf16 (it has AVX512_BF16 and AVX-512F/BW/VL). */
-int kernel_packed_gemm_bf16_available(void);
-
-/** The kernel kernel_packed_gemm_bf16 runs here: 0 none, 1 vdpbf16ps (AVX512_BF16), 2 tdpbf16ps (AMX-BF16). */
+/** The kernel kernel_packed_gemm_bf16 runs here: 0 portable, 1 vdpbf16ps (AVX512_BF16 with AVX-512F/BW/VL), 2 tdpbf16ps (AMX-BF16). */
 int kernel_packed_gemm_bf16_kernel(void);
 
 /** The bfloat16 value nearest to x (ties to even; a denormal becomes a zero of its sign, a NaN a quiet NaN), as bits: what the kernel multiplies. */
@@ -97,15 +98,14 @@ void kernel_pack_panels_bf16(const float *b, size_t k, size_t n, size_t ldb, int
  * kernel_pack_panels_bf16 and A's values rounded to bfloat16; bias and D
  * are added in float32 before the products. Each element's sum runs the
  * same way whatever m: splitting the rows over threads changes no bit.
- * Requires kernel_packed_gemm_bf16_available().
  */
 void kernel_packed_gemm_bf16(size_t m, size_t n, size_t k, const float *a, size_t lda, const unsigned short *panels,
                              const float *bias, const float *addend, size_t ldd, float *c, size_t ldc);
 
 /**
- * kernel_packed_gemm_bf16 on `kernel` (1 or 2, at most
+ * kernel_packed_gemm_bf16 on `kernel` (0, 1 or 2, at most
  * kernel_packed_gemm_bf16_kernel()): for tests of each kernel on a CPU
- * that runs both. (The AMX kernel allocates one buffer a call, 64 bytes
+ * that runs several. (The AMX kernel allocates one buffer a call, 64 bytes
  * for each 32 of k rounded up; m or k of 0 runs kernel 1.)
  */
 void kernel_packed_gemm_bf16_on(int kernel, size_t m, size_t n, size_t k, const float *a, size_t lda,

@@ -42,7 +42,7 @@ struct BenchCommand: ParsableCommand {
             if case let .tokens(table) = backbone.embeddings, let longest = lengths.max(), longest > table.position.rows {
                 throw ValidationError("--length \(longest) is longer than the model's \(table.position.rows) positions")
             }
-            let backbones = try precisions.map { try backbone.with(precision: $0) }
+            let backbones = precisions.map { backbone.with(precision: $0) }
             let results = lengths.flatMap { length in
                 backbones.map { PassBenchmark.measure($0, examples: 32, length: length, rounds: repeats) }
             }
@@ -112,7 +112,7 @@ struct BenchCommand: ParsableCommand {
                     throw ValidationError("--placement '\(text)': \(error)")
                 }
             }
-            let backbones = try precisions.map { try backbone.with(precision: $0) }
+            let backbones = precisions.map { backbone.with(precision: $0) }
             var isText = false
             if case .tokens = backbone.embeddings { isText = true }
             let (peer, skipped) = startPeer(isText: isText)
@@ -158,10 +158,9 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// Throws unless `precisions` are distinct and this machine computes in each.
+    /// Throws unless `precisions` are distinct.
     static func checkPrecisions(_ precisions: [Precision]) throws {
         guard Set(precisions).count == precisions.count else { throw ValidationError("--precision names a precision twice") }
-        for precision in precisions { try validating { try precision.requireAvailable() } }
     }
 
     /// `bench score`.

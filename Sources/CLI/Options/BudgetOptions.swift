@@ -26,8 +26,9 @@ struct BudgetOptions: ParsableArguments {
     @Option(help: "GiB of frozen node values kept in memory; beyond it they spill to a temporary file. 0 turns the prefix cache off.")
     var cacheMemory: Double = 4
 
-    @Option(help: ArgumentHelp("What the frozen backbone's weight products compute in: float32, or bfloat16 (float32 sums; CPUs with "
-                               + "AVX512_BF16 only). Adapters, head, loss, optimiser and the probe stay float32; results of the two "
+    @Option(help: ArgumentHelp("What the frozen backbone's weight products compute in: float32, or bfloat16 (float32 sums; fast on "
+                               + "CPUs with AVX512_BF16 or AMX, elsewhere a portable kernel computes the same more slowly than "
+                               + "float32). Adapters, head, loss, optimiser and the probe stay float32; results of the two "
                                + "are kept apart.", valueName: "float32|bfloat16"))
     var precision: Precision = .float32
 
@@ -45,7 +46,6 @@ struct BudgetOptions: ParsableArguments {
             throw ValidationError("--evaluation-limit must be at least 1 (leave it out to evaluate every example)")
         }
         try validating { try ExecutionSettings.check(cacheMemory: cacheMemory) }
-        try validating { try precision.requireAvailable() }
     }
 
     /// The budget these options give.

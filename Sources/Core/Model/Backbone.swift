@@ -55,12 +55,11 @@ public struct Backbone<Scalar: Real>: Sendable {
 
     /// This backbone with its blocks' weights packed in `precision` (the
     /// same backbone when it already computes in it). Only the weight
-    /// products change; everything else stays float32. Throws where this
-    /// CPU cannot compute in `precision` (bfloat16 needs AVX512_BF16).
-    public func with(precision: Precision) throws(PrecisionError) -> Backbone {
+    /// products change; everything else stays float32.
+    public func with(precision: Precision) -> Backbone {
         guard precision != self.precision else { return self }
         var backbone = self
-        backbone.blocks = try blocks.map { block throws(PrecisionError) in try block.packingWeights(in: precision) }
+        backbone.blocks = blocks.map { $0.packingWeights(in: precision) }
         return backbone
     }
 

@@ -298,11 +298,11 @@ public struct TransformerBlock<Scalar: Real>: Sendable {
     }
 
     /// The block with its four weights packed in `precision`
-    /// (`Linear.packingWeight(in:)`); throws where this CPU cannot compute in it.
-    public func packingWeights(in precision: Precision) throws(PrecisionError) -> TransformerBlock {
-        TransformerBlock(placement: placement, heads: heads, qkv: try qkv.packingWeight(in: precision),
-                         attentionOutput: try attentionOutput.packingWeight(in: precision), attentionNorm: attentionNorm,
-                         intermediate: try intermediate.packingWeight(in: precision), output: try output.packingWeight(in: precision),
+    /// (`Linear.packingWeight(in:)`).
+    public func packingWeights(in precision: Precision) -> TransformerBlock {
+        TransformerBlock(placement: placement, heads: heads, qkv: qkv.packingWeight(in: precision),
+                         attentionOutput: attentionOutput.packingWeight(in: precision), attentionNorm: attentionNorm,
+                         intermediate: intermediate.packingWeight(in: precision), output: output.packingWeight(in: precision),
                          mlpNorm: mlpNorm)
     }
 

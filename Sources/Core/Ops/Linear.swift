@@ -31,11 +31,14 @@ public struct Linear<Scalar: Real>: Sendable {
     /// This layer with its weight packed in `precision`: float32 as
     /// `packingWeight()`; bfloat16 rounds the weight once, and both its
     /// products (forward and input gradient) then multiply in bfloat16 with
-    /// float32 sums. Throws where this CPU cannot compute in `precision`.
-    public func packingWeight(in precision: Precision) throws(PrecisionError) -> Linear {
+    /// float32 sums, on every CPU (`BFloat16Kernel`). Only float32 layers
+    /// multiply in bfloat16 (double ones serve gradient checks).
+    public func packingWeight(in precision: Precision) -> Linear {
         guard precision != .float32 else { return packingWeight() }
         guard let transposed = PackedMatrix(weight, transposed: true, precision: precision),
-              let plain = PackedMatrix(weight, transposed: false, precision: precision) else { throw .unavailable(precision) }
+              let plain = PackedMatrix(weight, transposed: false, precision: precision) else {
+            preconditionFailure("\(precision) products need Float weights and the memory to pack them")
+        }
         var layer = self
         layer.packed = (transposed, plain)
         return layer

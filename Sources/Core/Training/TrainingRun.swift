@@ -67,16 +67,15 @@ public struct TrainingRun: Sendable {
     /// step's number (from 1) and loss; `shouldStop`, asked before each step,
     /// ends the training with `TrainingError.stopped` when it says so. The
     /// backbone's weight products compute in `budget.precision`: `backbone`
-    /// is converted here when it computes in another (which throws
-    /// `PrecisionError` where the CPU cannot), and `prefixes` must cache a
-    /// backbone of that precision.
+    /// is converted here when it computes in another, and `prefixes` must
+    /// cache a backbone of that precision.
     public static func train(_ placement: Placement, on task: some ClassificationTask, backbone: Backbone<Float>,
                              budget: TrainingBudget, stopsGradientAtRecurrentSources: Bool = false,
                              prefixes: PrefixCache<Float>? = nil, evaluatesTest: Bool = true,
                              progress: (Int, Double) -> Void = { _, _ in },
                              shouldStop: () -> Bool = { false }) throws -> TrainingRun {
         let start = Date()
-        let backbone = try backbone.with(precision: budget.precision)
+        let backbone = backbone.with(precision: budget.precision)
         precondition(prefixes.map { $0.backbone.precision == budget.precision } ?? true,
                      "a \(budget.precision) training run was given a prefix cache of a \(prefixes!.backbone.precision) backbone")
         let state = TrainableState<Float>.initial(placement, width: backbone.width, classes: task.classes.count, seed: budget.seed,

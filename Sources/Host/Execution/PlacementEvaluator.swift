@@ -30,11 +30,10 @@ final class PlacementEvaluator: @unchecked Sendable {
     }
 
     /// The evaluator of a run of `configuration`, on its loaded backbone and
-    /// task: the backbone converted, once, to the budget's precision (which
-    /// throws `PrecisionError` where this CPU cannot compute in it), and the
+    /// task: the backbone converted, once, to the budget's precision, and the
     /// prefix cache over the converted one.
     convenience init(_ configuration: RunConfiguration, backbone: Backbone<Float>, task: any ClassificationTask) throws {
-        let backbone = try backbone.with(precision: configuration.budget.precision)
+        let backbone = backbone.with(precision: configuration.budget.precision)
         self.init(backbone: backbone, task: task, budget: configuration.budget, adapter: try configuration.space.adapterOptions(),
                   stopsGradientAtRecurrentSources: configuration.space.stopGradient, taskIdentity: configuration.taskIdentity,
                   prefixes: configuration.execution.prefixCache(for: backbone))

@@ -28,7 +28,7 @@ public struct PlacementTraining {
     public func run(showsProgress: Bool) throws -> TrainResult {
         let start = Date()
         let (loadedBackbone, loaded) = try task.load()
-        let backbone = try loadedBackbone.with(precision: budget.precision)
+        let backbone = loadedBackbone.with(precision: budget.precision)
         let spec = try Placement(parsing: placement, nodeCount: backbone.nodeCount)
         let progress = ProgressBar(total: budget.steps, enabled: showsProgress)
         Interruption.install(afterwards: "nothing of this training is kept")
