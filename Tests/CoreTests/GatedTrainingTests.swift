@@ -65,7 +65,7 @@ import Testing
         var trainer = GatedTrainer(backbone: blindBackbone(), candidates: Self.candidates, classes: 2, budget: budget,
                                    stopsGradientAtRecurrentSources: false)
         let batches = batches()
-        for step in 0..<steps { try trainer.train(on: batches[step % batches.count]) }
+        for step in 0..<steps { _ = try trainer.train(on: batches[step % batches.count]) }
         return trainer
     }
 

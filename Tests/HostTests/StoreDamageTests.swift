@@ -86,7 +86,7 @@ import Testing
                 // Each opens (creating and migrating) the store, then stops at the missing model.
                 let processes = try (0..<6).map { _ -> (Process, URL) in
                     let process = Process(), errors = folder.appendingPathComponent("err-\(UUID().uuidString)")
-                    FileManager.default.createFile(atPath: errors.path, contents: nil)
+                    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
                     process.executableURL = Locations.executable
                     process.arguments = ["search", "--store", store, "--model", folder.appendingPathComponent("no-model").path]
                     process.standardOutput = FileHandle.nullDevice

@@ -238,7 +238,7 @@ import Testing
         try withTemporaryDirectory { folder in
             let (model, data) = try TinyTextTask.write(in: folder)
             let errors = folder.appendingPathComponent("stderr").path
-            FileManager.default.createFile(atPath: errors, contents: nil)
+            _ = FileManager.default.createFile(atPath: errors, contents: nil)
             let process = Process()
             process.executableURL = Locations.executable
             process.arguments = ["train", "--placement", "1>2", "--model", model, "--train-file", data[0], "--validation-file", data[1],
