@@ -96,7 +96,7 @@ import Testing
             process.arguments = arguments
             process.standardOutput = FileHandle.nullDevice
             let said = folder.appendingPathComponent("killed.stderr")
-            FileManager.default.createFile(atPath: said.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: said.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: said)
             try process.run()
             var stored = 0, watched: ResultsStore?

@@ -102,13 +102,7 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             let opened = try store.open(create: false)
-            var agreement = RunAgreement(first: try opened.evaluations(run: first), second: try opened.evaluations(run: second),
-                                         firstRun: first, secondRun: second, threshold: threshold)
-            agreement.differences = RunAgreement.settingDifferences(try opened.run(first), try opened.run(second))
-            guard !agreement.pairs.isEmpty else {
-                throw RunError.invalidSetting("runs \(first) and \(second) evaluated no placement at the same training seed: "
-                                              + "nothing to compare (`runs show RUN` lists a run's evaluations)")
-            }
+            let agreement = try RunAgreement(comparing: first, with: second, in: opened, threshold: threshold)
             print(json ? try jsonText(agreement, formatting: [.prettyPrinted, .sortedKeys]) : agreement.text(rows: rows),
                   terminator: json ? "\n" : "")
         }

@@ -14,81 +14,66 @@ import Foundation
 public struct RunAgreement: Codable, Equatable, Sendable {
     /// One placement at one seed as both runs evaluated it.
     public struct Pair: Codable, Equatable, Sendable {
-        public var placement: String
-        public var seed: UInt64
+        public private(set) var placement: String
+        public private(set) var seed: UInt64
         /// Validation accuracy in the first and the second run; nil where that training diverged.
-        public var first: Double?
-        public var second: Double?
-
+        @ExplicitNull public private(set) var first: Double?
+        @ExplicitNull public private(set) var second: Double?
         /// second − first, when both are defined.
-        public var difference: Double? { first.flatMap { first in second.map { $0 - first } } }
-
-        private enum CodingKeys: String, CodingKey { case placement, seed, first, second, difference }
+        @ExplicitNull public private(set) var difference: Double?
 
         public init(placement: String, seed: UInt64, first: Double?, second: Double?) {
             self.placement = placement
             self.seed = seed
             self.first = first
             self.second = second
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(placement: try container.decode(String.self, forKey: .placement), seed: try container.decode(UInt64.self, forKey: .seed),
-                      first: try container.decodeIfPresent(Double.self, forKey: .first),
-                      second: try container.decodeIfPresent(Double.self, forKey: .second))
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(placement, forKey: .placement)
-            try container.encode(seed, forKey: .seed)
-            try container.encode(first, forKey: .first)
-            try container.encode(second, forKey: .second)
-            try container.encode(difference, forKey: .difference)
+            difference = first.flatMap { first in second.map { $0 - first } }
         }
     }
 
     /// The two runs' ids.
-    public var firstRun: String
-    public var secondRun: String
-    /// Every pair, the largest |difference| first (then by placement and
-    /// seed); pairs without a difference last.
-    public var pairs: [Pair]
-    /// Placements (at a seed) only one of the runs evaluated.
-    public var onlyInFirst: Int
-    public var onlyInSecond: Int
-    /// How far an accuracy may move and still count as unchanged.
-    public var threshold: Double
-    /// The pairs with a difference.
-    public var compared: Int
-    /// The pairs left out because a training diverged.
-    public var diverged: Int
-    /// The mean of the differences, the mean of their absolute values, the
-    /// largest absolute one; nil without a compared pair.
-    public var meanDifference: Double?
-    public var meanAbsoluteDifference: Double?
-    public var largestAbsoluteDifference: Double?
-    /// The compared pairs whose |difference| exceeds `threshold` (by more than
-    /// rounding: a move of exactly the threshold is not beyond it).
-    public var beyondThreshold: Int
+    public private(set) var firstRun: String
+    public private(set) var secondRun: String
     /// What the runs were told to do differently, one `PATH: FIRST → SECOND`
     /// each (`budget.precision: float32 → bfloat16`), from their stored
     /// configurations' task, budget and space and their versions; empty when
-    /// they were the same (or not known).
-    public var differences: [String] = []
+    /// they were the same (or not known). `settingDifferences` finds them.
+    public private(set) var differences: [String]
+    /// Every pair, the largest |difference| first (then by placement and
+    /// seed); pairs without a difference last.
+    public private(set) var pairs: [Pair]
+    /// Placements (at a seed) only one of the runs evaluated.
+    public private(set) var onlyInFirst: Int
+    public private(set) var onlyInSecond: Int
+    /// How far an accuracy may move and still count as unchanged.
+    public private(set) var threshold: Double
+    /// The pairs with a difference.
+    public private(set) var compared: Int
+    /// The pairs left out because a training diverged.
+    public private(set) var diverged: Int
+    /// The mean of the differences, the mean of their absolute values, the
+    /// largest absolute one; nil without a compared pair.
+    @ExplicitNull public private(set) var meanDifference: Double?
+    @ExplicitNull public private(set) var meanAbsoluteDifference: Double?
+    @ExplicitNull public private(set) var largestAbsoluteDifference: Double?
+    /// The compared pairs whose |difference| exceeds `threshold` (by more than
+    /// rounding: a move of exactly the threshold is not beyond it).
+    public private(set) var beyondThreshold: Int
     /// Spearman's rho and Kendall's tau-b of the two runs' accuracies over
     /// the compared pairs; nil where undefined (fewer than two pairs, or a
     /// run whose accuracies are all tied).
-    public var spearman: Double?
-    public var kendall: Double?
+    @ExplicitNull public private(set) var spearman: Double?
+    @ExplicitNull public private(set) var kendall: Double?
 
     /// The agreement of `first`'s and `second`'s evaluations (run ids
-    /// `firstRun`, `secondRun`), an accuracy moving by more than `threshold` counted.
-    public init(first: [EvaluationRecord], second: [EvaluationRecord], firstRun: String, secondRun: String, threshold: Double = 0.01) {
+    /// `firstRun`, `secondRun`, told to do what `differences` lists
+    /// differently), an accuracy moving by more than `threshold` counted.
+    public init(first: [EvaluationRecord], second: [EvaluationRecord], firstRun: String, secondRun: String,
+                differences: [String] = [], threshold: Double = 0.01) {
         let a = Self.finalEvaluations(first), b = Self.finalEvaluations(second)
         self.firstRun = firstRun
         self.secondRun = secondRun
+        self.differences = differences
         self.threshold = threshold
         onlyInFirst = a.keys.filter { b[$0] == nil }.count
         onlyInSecond = b.keys.filter { a[$0] == nil }.count
@@ -117,6 +102,16 @@ public struct RunAgreement: Codable, Equatable, Sendable {
         let x = defined.compactMap(\.first), y = defined.compactMap(\.second)
         spearman = RankCorrelation.spearman(x, y)
         kendall = RankCorrelation.kendallTauB(x, y)
+    }
+
+    /// The agreement of stored runs `first` and `second` in `store`, with
+    /// the settings they differ in. Throws `RunError.nothingInCommon` when
+    /// they evaluated no placement at the same training seed, and the
+    /// store's error for an unknown run.
+    public init(comparing first: String, with second: String, in store: ResultsStore, threshold: Double = 0.01) throws {
+        self.init(first: try store.evaluations(run: first), second: try store.evaluations(run: second), firstRun: first, secondRun: second,
+                  differences: Self.settingDifferences(try store.run(first), try store.run(second)), threshold: threshold)
+        guard !pairs.isEmpty else { throw RunError.nothingInCommon(first: first, second: second) }
     }
 
     /// How far past the threshold a difference must be to count as beyond
@@ -196,25 +191,6 @@ public struct RunAgreement: Codable, Equatable, Sendable {
         case firstRun = "first_run", secondRun = "second_run", differences, pairs, onlyInFirst = "only_in_first", onlyInSecond = "only_in_second",
              threshold, compared, diverged, meanDifference = "mean_difference", meanAbsoluteDifference = "mean_absolute_difference",
              largestAbsoluteDifference = "largest_absolute_difference", beyondThreshold = "beyond_threshold", spearman, kendall
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(firstRun, forKey: .firstRun)
-        try container.encode(secondRun, forKey: .secondRun)
-        try container.encode(differences, forKey: .differences)
-        try container.encode(pairs, forKey: .pairs)
-        try container.encode(onlyInFirst, forKey: .onlyInFirst)
-        try container.encode(onlyInSecond, forKey: .onlyInSecond)
-        try container.encode(threshold, forKey: .threshold)
-        try container.encode(compared, forKey: .compared)
-        try container.encode(diverged, forKey: .diverged)
-        try container.encode(meanDifference, forKey: .meanDifference)
-        try container.encode(meanAbsoluteDifference, forKey: .meanAbsoluteDifference)
-        try container.encode(largestAbsoluteDifference, forKey: .largestAbsoluteDifference)
-        try container.encode(beyondThreshold, forKey: .beyondThreshold)
-        try container.encode(spearman, forKey: .spearman)
-        try container.encode(kendall, forKey: .kendall)
     }
 }
 

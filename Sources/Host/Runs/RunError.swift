@@ -17,6 +17,8 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
     case definitionFixed(run: String, options: [String])
     /// A setting out of its range, or settings that do not fit together.
     case invalidSetting(String)
+    /// `runs diff` of two runs that evaluated no placement at the same training seed.
+    case nothingInCommon(first: String, second: String)
 
     public var description: String {
         switch self {
@@ -37,6 +39,9 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
                 + "(only --isolate, --plugin-timeout, --cache-memory, --no-cache, --json and the executor's options may be given with --resume); start a new run instead"
         case let .invalidSetting(message):
             message
+        case let .nothingInCommon(first, second):
+            "runs \(first) and \(second) evaluated no placement at the same training seed: nothing to compare "
+                + "(`runs show RUN` lists a run's evaluations)"
         }
     }
 }

@@ -2,12 +2,12 @@
 public struct BootstrapEstimate: Equatable, Sendable {
     /// The mean over seeds of the per-seed statistic; nil where undefined
     /// for every seed.
-    public var point: Double?
+    @ExplicitNull public var point: Double?
     /// The lower end of the interval (the (1 - level)/2 percentile of the
     /// resampled statistics); nil when no resample had a defined statistic.
-    public var low: Double?
+    @ExplicitNull public var low: Double?
     /// The upper end of the interval (the (1 + level)/2 percentile).
-    public var high: Double?
+    @ExplicitNull public var high: Double?
     /// The interval's nominal coverage, 0.95 by default.
     public var level: Double
     /// How many resamples were drawn (B).
@@ -25,19 +25,8 @@ extension BootstrapEstimate: Codable {
         case point, low, high, level, resamples, undefined, undefinedSeeds = "undefined_seeds"
     }
 
-    /// Writes every key; an undefined value is an explicit null.
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(point, forKey: .point)
-        try container.encode(low, forKey: .low)
-        try container.encode(high, forKey: .high)
-        try container.encode(level, forKey: .level)
-        try container.encode(resamples, forKey: .resamples)
-        try container.encode(undefined, forKey: .undefined)
-        try container.encode(undefinedSeeds, forKey: .undefinedSeeds)
-    }
-
-    /// Reads what `encode(to:)` writes; null or a missing key is nil.
+    /// Reads what the encoding writes; null or a missing key is nil, and
+    /// a missing `undefined_seeds` (stores made before it existed) is 0.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         point = try container.decodeIfPresent(Double.self, forKey: .point)

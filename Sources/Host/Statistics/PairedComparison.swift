@@ -22,7 +22,7 @@
 ///   its percentile interval would be the point itself).
 /// - `signTest`: `SignTest` of the d_s.
 /// - `wilcoxon`: `WilcoxonSignedRank` of the d_s.
-public struct PairedComparison: Equatable, Sendable {
+public struct PairedComparison: Codable, Equatable, Sendable {
     /// The random stream of the bootstrap's draws.
     public static let bootstrapStream = "study.paired-bootstrap"
 
@@ -31,7 +31,7 @@ public struct PairedComparison: Equatable, Sendable {
     /// How many pairs had a NaN or infinite value and were dropped.
     public var droppedPairs: Int
     /// The mean difference with its bootstrap interval; nil without pairs.
-    public var meanDifference: BootstrapEstimate?
+    @ExplicitNull public var meanDifference: BootstrapEstimate?
     /// The two-sided exact sign test of the differences.
     public var signTest: TestOutcome
     /// The two-sided Wilcoxon signed-rank test of the differences.
@@ -59,5 +59,9 @@ public struct PairedComparison: Equatable, Sendable {
                                               level: level, stream: Self.bootstrapStream) { $0[0] }
         estimate.undefinedSeeds = droppedPairs
         meanDifference = estimate
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case differences, droppedPairs = "dropped_pairs", meanDifference = "mean_difference", signTest = "sign_test", wilcoxon
     }
 }

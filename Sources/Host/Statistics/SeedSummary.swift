@@ -6,19 +6,19 @@
 /// Values that are NaN or infinite (a training that diverged) are left out
 /// and counted in `excluded`. With no value left every figure is nil; with
 /// one the mean is defined and the deviation and interval are nil.
-public struct SeedSummary: Equatable, Sendable {
+public struct SeedSummary: Codable, Equatable, Sendable {
     /// How many values were summarized (the finite ones): n.
     public var count: Int
     /// How many values were NaN or infinite, left out.
     public var excluded: Int
     /// The mean of the n values (summed in order); nil when n = 0.
-    public var mean: Double?
+    @ExplicitNull public var mean: Double? = nil
     /// The sample standard deviation s; nil when n < 2.
-    public var standardDeviation: Double?
+    @ExplicitNull public var standardDeviation: Double? = nil
     /// The lower end of the interval; nil when n < 2.
-    public var low: Double?
+    @ExplicitNull public var low: Double? = nil
     /// The upper end of the interval; nil when n < 2.
-    public var high: Double?
+    @ExplicitNull public var high: Double? = nil
     /// The interval's nominal coverage, 0.95 by default.
     public var level: Double
 
@@ -39,5 +39,9 @@ public struct SeedSummary: Equatable, Sendable {
         standardDeviation = deviation
         low = mean - halfWidth
         high = mean + halfWidth
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case count, excluded, mean, standardDeviation = "standard_deviation", low, high, level
     }
 }

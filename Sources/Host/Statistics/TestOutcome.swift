@@ -1,8 +1,8 @@
 /// What a two-sided significance test of paired differences gave: a
 /// p-value and how it was computed, or why there is none.
-public struct TestOutcome: Equatable, Sendable {
+public struct TestOutcome: Codable, Equatable, Sendable {
     /// How a p-value was computed.
-    public enum Method: String, Equatable, Sendable {
+    public enum Method: String, Codable, Equatable, Sendable {
         /// From the exact null distribution (every sign assignment counted).
         case exact
         /// From the normal approximation of the statistic.
@@ -10,7 +10,7 @@ public struct TestOutcome: Equatable, Sendable {
     }
 
     /// Why a test has no p-value.
-    public enum Undefined: String, Equatable, Sendable {
+    public enum Undefined: String, Codable, Equatable, Sendable {
         /// There was no pair of finite values.
         case noPairs = "no pairs"
         /// Every difference was zero: the tests drop zeros, so nothing is left.
@@ -18,11 +18,13 @@ public struct TestOutcome: Equatable, Sendable {
     }
 
     /// The two-sided p-value, in [0, 1]; nil when the test is undefined.
-    public let pValue: Double?
+    @ExplicitNull public private(set) var pValue: Double?
     /// How `pValue` was computed; nil when the test is undefined.
-    public let method: Method?
+    @ExplicitNull public private(set) var method: Method?
     /// Why the test is undefined; nil when it has a p-value.
-    public let undefined: Undefined?
+    @ExplicitNull public private(set) var undefined: Undefined?
+
+    private enum CodingKeys: String, CodingKey { case pValue = "p_value", method, undefined }
 
     /// A test that gave the p-value `pValue` by `method`.
     public static func defined(pValue: Double, method: Method) -> TestOutcome {

@@ -13,15 +13,15 @@ public struct StudyChoice: Codable, Equatable, Sendable {
     /// The chosen placement's text form (`none` for no adapter).
     public var placement: String
     /// Validation accuracy; nil when the training diverged.
-    public var validationAccuracy: Double?
+    @ExplicitNull public var validationAccuracy: Double?
     /// Test accuracy; nil when the training diverged.
-    public var testAccuracy: Double?
+    @ExplicitNull public var testAccuracy: Double?
     /// Trainable parameters: the adapters and the head.
     public var parameters: Int
     /// Seconds the chosen placement's training and evaluation took.
     public var trainingSeconds: Double
     /// Why the training diverged, when it did.
-    public var failure: String?
+    @ExplicitNull public var failure: String?
     /// What choosing cost the strategy.
     public var search: SearchCost
     /// What the strategy reported about its choice (`asp.findings/1`), e.g.
@@ -48,22 +48,6 @@ public struct StudyChoice: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case strategy, k, seed, probeSeed = "probe_seed", placement, validationAccuracy = "val_acc", testAccuracy = "test_acc",
              parameters = "params", trainingSeconds = "train_seconds", failure, search, findings
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(strategy, forKey: .strategy)
-        try container.encode(k, forKey: .k)
-        try container.encode(seed, forKey: .seed)
-        try container.encode(probeSeed, forKey: .probeSeed)
-        try container.encode(placement, forKey: .placement)
-        try container.encode(validationAccuracy, forKey: .validationAccuracy)
-        try container.encode(testAccuracy, forKey: .testAccuracy)
-        try container.encode(parameters, forKey: .parameters)
-        try container.encode(trainingSeconds, forKey: .trainingSeconds)
-        try container.encode(failure, forKey: .failure)
-        try container.encode(search, forKey: .search)
-        try container.encodeIfPresent(findings, forKey: .findings)
     }
 }
 

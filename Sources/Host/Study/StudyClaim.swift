@@ -10,28 +10,18 @@ public struct StudyClaim: Codable, Equatable, Sendable {
     /// What it says, with the rows it compares.
     public var statement: String
     /// The k it is judged at (nil when the study cannot judge it at all).
-    public var k: Int?
+    @ExplicitNull public var k: Int?
     /// `holds`, `does not hold`, `undecided`, or `not judged` when the study lacks a row the claim needs.
     public var verdict: String
     /// One line naming the numbers the verdict follows from, or what is missing.
     public var explanation: String
     /// The mean difference of test accuracy and its interval, when judged.
-    public var meanDifference: BootstrapEstimate?
+    @ExplicitNull public var meanDifference: BootstrapEstimate?
 
     /// The verdict of a claim the study cannot judge.
     public static let notJudged = "not judged"
 
     private enum CodingKeys: String, CodingKey { case claim, statement, k, verdict, explanation, meanDifference = "mean_difference" }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(claim, forKey: .claim)
-        try container.encode(statement, forKey: .statement)
-        try container.encode(k, forKey: .k)
-        try container.encode(verdict, forKey: .verdict)
-        try container.encode(explanation, forKey: .explanation)
-        try container.encode(meanDifference, forKey: .meanDifference)
-    }
 
     /// The line of the text output.
     public var line: String { "(\(claim)) \(statement): \(explanation)" }

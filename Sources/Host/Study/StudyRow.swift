@@ -7,7 +7,7 @@ public struct StudyRow: Codable, Equatable, Sendable {
     /// The size asked for; nil when the strategy chose the same placement at
     /// every k of the study on every seed (`none`, `parallel-every`): one row
     /// stands for all of them.
-    public var k: Int?
+    @ExplicitNull public var k: Int?
     /// Its choices, one per seed, in seed order.
     public var choices: [StudyChoice]
     /// Test accuracy over the seeds: mean and 95% Student-t interval.
@@ -49,20 +49,6 @@ public struct StudyRow: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case strategy, k, choices, test = "test_acc", validation = "val_acc", parameters = "params", search,
              trainingSeconds = "train_seconds", versus, onParetoFront = "pareto"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(strategy, forKey: .strategy)
-        try container.encode(k, forKey: .k)
-        try container.encode(choices, forKey: .choices)
-        try container.encode(test, forKey: .test)
-        try container.encode(validation, forKey: .validation)
-        try container.encode(parameters, forKey: .parameters)
-        try container.encode(search, forKey: .search)
-        try container.encode(trainingSeconds, forKey: .trainingSeconds)
-        try container.encode(versus, forKey: .versus)
-        try container.encode(onParetoFront, forKey: .onParetoFront)
     }
 }
 
