@@ -61,7 +61,7 @@ import Testing
             let task = try TinyCompare(in: folder)
             let (coordinator, errors) = try task.startSlowCompare(store: "local", executor: "local:2")
             try task.waitForAFirstEvaluation(task: 1)
-            #expect(try runTool("pkill", ["-KILL", "-f", "worker .*--attempt 1 --task 1$"]).status == 0)
+            #expect(try task.killWorker(task: 1))
             coordinator.waitUntilExit()
             let stderr = try String(contentsOf: errors, encoding: .utf8)
             #expect(coordinator.terminationStatus == 0, "\(stderr)")

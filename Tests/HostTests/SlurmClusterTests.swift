@@ -95,7 +95,7 @@ struct SlurmClusterTests {
             try withCluster(in: folder) { environment in
                 let (coordinator, errors) = try task.startSlowCompare(store: "slurm", executor: "slurm", environment: environment)
                 try task.waitForAFirstEvaluation(task: 1)
-                #expect(try runTool("pkill", ["-KILL", "-f", "worker .*--attempt 1 --task 1$"]).status == 0)
+                #expect(try task.killWorker(task: 1))
                 coordinator.waitUntilExit()
                 let stderr = try String(contentsOf: errors, encoding: .utf8)
                 #expect(coordinator.terminationStatus == 0, "\(stderr)")

@@ -94,6 +94,15 @@ struct TinyCompare {
         throw TestSetupError(description: "no worker of task \(task) stored an evaluation")
     }
 
+    /// Kills (SIGKILL) worker task `task` of attempt 1 of a run in this
+    /// folder, and only it: the pattern names the folder, so the workers of
+    /// other runs on the machine (a study in the background) are left alone.
+    /// True when a process was killed.
+    func killWorker(task: Int) throws -> Bool {
+        let folderPattern = folder.path.map { ".[]()*+?{}|^$\\".contains($0) ? "\\\($0)" : String($0) }.joined()
+        return try runTool("pkill", ["-KILL", "-f", "worker \(folderPattern)/.* --attempt 1 --task \(task)$"]).status == 0
+    }
+
     /// The placements every worker trained, over every shard of every batch in the folder.
     func trainedPlacements() throws -> [String] {
         var placements: [String] = []
